@@ -1,0 +1,230 @@
+"""Command line: the product's operations for scripts and cron, thin over ``data`` and ``metrics``.
+
+    python cli.py template OUT.xlsx
+    python cli.py import FILE [FILE ...] [--dry-run] [--user NAME]
+    python cli.py batches
+    python cli.py undo BATCH_ID [--user NAME]
+    python cli.py export REGISTER --out FILE.xlsx|FILE.csv [--from DATE] [--to DATE] [--type VALUE]
+    python cli.py demo
+    python cli.py indicators --year YEAR [--as-of YYYY-MM-DD] [--json]
+    python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json]
+
+Exit codes: 0 done (or nothing to do), 1 refused (nothing stored), 2 usage.
+Every command honours DATABASE_URL (see data/settings.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from data import texts
+from data.schema import REGISTER_KEYS, REGISTERS
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _store():
+    from data.store import Store
+
+    return Store()
+
+
+def _user(args) -> str:
+    return args.user or getpass.getuser()
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(texts.CLI_BAD_DATE.format(value=value)) from None
+
+
+def _print_changes(results) -> None:
+    for result in results:
+        for c in result.changes:
+            print(texts.CLI_CHANGE_LINE.format(register=REGISTERS[c.register].name, period=c.period,
+                                              added=c.added, removed=c.removed, kept=c.kept))
+
+
+def cmd_template(args) -> int:
+    from data.template import build_template
+
+    Path(args.out).write_bytes(build_template())
+    print(texts.CLI_TEMPLATE_WRITTEN.format(path=args.out))
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from data.importer import describe_issue_count, import_files
+
+    outcome = import_files(_store(), args.files, user=_user(args), dry_run=args.dry_run)
+    for sheet in (s for p in outcome.parsed for s in p.sheets if s.skipped):
+        print(texts.CLI_SHEET_SKIPPED.format(sheet=sheet.sheet, reason=sheet.skipped))
+    for issue in outcome.issues:
+        print(issue.message, file=sys.stderr if issue.level == "error" else sys.stdout)
+    if outcome.rejected:
+        print(texts.CLI_IMPORT_REJECTED.format(summary=describe_issue_count(outcome)), file=sys.stderr)
+        return EXIT_REFUSED
+    _print_changes(outcome.results)
+    if outcome.nothing_to_do:
+        print(texts.CLI_NOTHING_TO_DO)
+    elif args.dry_run:
+        print(texts.CLI_DRY_RUN_DONE)
+    else:
+        ids = "、".join(str(r.batch_id) for r in outcome.results if r.batch_id is not None)
+        print(texts.CLI_IMPORT_DONE.format(batches=ids))
+    return EXIT_OK
+
+
+def cmd_batches(args) -> int:
+    frame = _store().batches()
+    if frame.empty:
+        print(texts.CLI_NO_BATCHES)
+        return EXIT_OK
+    shown = frame[["id", "created_at", "user", "file_name", "kind", "status", "registers", "periods",
+                   "added", "removed", "kept"]].rename(columns=texts.BATCH_COLUMNS)
+    print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_undo(args) -> int:
+    from data.errors import UndoRefused
+
+    try:
+        result = _store().undo(args.batch_id, user=_user(args))
+    except UndoRefused as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_REFUSED
+    _print_changes([result])
+    print(texts.CLI_UNDO_DONE.format(batch=args.batch_id))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from data.export import to_csv, to_xlsx
+    from data.query import Filters, filter_rows
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        print(texts.CLI_EXPORT_SUFFIX, file=sys.stderr)
+        return EXIT_USAGE
+    filters = Filters(date_from=args.date_from, date_to=args.date_to, types=tuple(args.type or ()))
+    rows = filter_rows(_store().load(args.register), args.register, filters)
+    if out.suffix.lower() == ".csv":
+        out.write_bytes(to_csv(rows, args.register))
+    else:
+        out.write_bytes(to_xlsx(rows, args.register, filters=filters.describe(args.register)))
+    print(texts.CLI_EXPORT_DONE.format(rows=len(rows), path=out))
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from data.demo import SAMPLES_DIR
+    from data.importer import import_files
+
+    files = sorted(SAMPLES_DIR.glob("*.xlsx"))
+    outcome = import_files(_store(), files, user="demo")
+    for issue in outcome.errors:
+        print(issue.message, file=sys.stderr)
+    if outcome.rejected:
+        return EXIT_REFUSED
+    print(texts.CLI_DEMO_DONE.format(files=len(files), rows=sum(r.added for r in outcome.results)))
+    return EXIT_OK
+
+
+def _frames(store, year: int):
+    # The year and the one before it (同比), plus targets and roster.
+    return store.frames(years=[year - 1, year])
+
+
+def _as_of(args) -> date:
+    from metrics.progress import default_as_of
+
+    return args.as_of or default_as_of(args.year, date.today())
+
+
+def cmd_indicators(args) -> int:
+    from metrics.report import format_indicator_table, indicator_report
+
+    store = _store()
+    table, records = indicator_report(_frames(store, args.year), year=args.year, as_of=_as_of(args))
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        print(format_indicator_table(table))
+    return EXIT_OK
+
+
+def cmd_compliance(args) -> int:
+    from data.settings import load_settings
+    from metrics.report import compliance_report, format_compliance
+
+    store = _store()
+    try:
+        report = compliance_report(_frames(store, args.year), year=args.year, as_of=_as_of(args),
+                                   local_rules=load_settings().local_rules)
+    except ValueError as err:  # a malformed local rule in the settings file
+        print(str(err), file=sys.stderr)
+        return EXIT_REFUSED
+    if args.json:
+        print(json.dumps(report.records(), ensure_ascii=False, indent=2))
+    else:
+        print(format_compliance(report))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python cli.py", description=texts.CLI_DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("template", help=texts.CLI_HELP["template"])
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("import", help=texts.CLI_HELP["import"])
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help=texts.CLI_HELP["dry_run"])
+    p.add_argument("--user", help=texts.CLI_HELP["user"])
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("batches", help=texts.CLI_HELP["batches"])
+    p.set_defaults(func=cmd_batches)
+
+    p = sub.add_parser("undo", help=texts.CLI_HELP["undo"])
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument("--user", help=texts.CLI_HELP["user"])
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("export", help=texts.CLI_HELP["export"])
+    p.add_argument("register", choices=REGISTER_KEYS, metavar="REGISTER")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv")
+    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    p.add_argument("--type", action="append", metavar="VALUE", help=texts.CLI_HELP["type"])
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help=texts.CLI_HELP["demo"])
+    p.set_defaults(func=cmd_demo)
+
+    for name, func in (("indicators", cmd_indicators), ("compliance", cmd_compliance)):
+        p = sub.add_parser(name, help=texts.CLI_HELP[name])
+        p.add_argument("--year", type=int, required=True)
+        p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

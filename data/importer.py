@@ -1,0 +1,191 @@
+"""The import pipeline shared by the CLI and the upload page: read + validate every file, then
+store each file as one batch (one transaction), or report what would change (dry run)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from data import schema, texts
+from data.errors import RejectedFile
+from data.reader import Issue, ParsedWorkbook, SheetResult, read_workbook
+from data.store import ALL_PERIOD, ImportResult, Store, local_time
+from data.validate import is_blank, validate_frame
+
+
+def known_indicator_names() -> list[str]:
+    """Every indicator key and Chinese name (the 计划目标 register's 指标 must be one of them)."""
+    from metrics.catalogue import indicator_names
+
+    return list(indicator_names())
+
+
+def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None) -> ParsedWorkbook:
+    """Read and validate one workbook. A file refused as a whole becomes a workbook with one error."""
+    name = file_name or Path(str(source)).name
+    try:
+        return read_workbook(source, name, today=today, indicator_names=known_indicator_names())
+    except RejectedFile as err:
+        issue = Issue(level="error", file=name, sheet=None, row=None, column=None, value=None, message=err.message)
+        return ParsedWorkbook(file_name=name, sha256="", sheets=[], issues=[issue], frames={})
+
+
+@dataclass
+class ImportOutcome:
+    parsed: list[ParsedWorkbook]
+    results: list[ImportResult] = field(default_factory=list)
+    # The file name of each result (a workbook with no rows has no result).
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for p in self.parsed for i in p.issues]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.rejected and all(r.nothing_to_do for r in self.results)
+
+
+def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_run: bool = False,
+                  kind: str = "import") -> ImportOutcome:
+    """Store already-parsed workbooks. If any has an error, nothing at all is stored."""
+    outcome = ImportOutcome(parsed=parsed)
+    if outcome.rejected:
+        return outcome
+    for wb in parsed:
+        frames = {k: f for k, f in wb.frames.items() if len(f)}
+        if not frames:
+            continue
+        outcome.results.append(store.import_frames(frames, file_name=wb.file_name, sha256=wb.sha256, user=user,
+                                                   kind=kind, dry_run=dry_run))
+        outcome.files.append(wb.file_name)
+    return outcome
+
+
+def import_files(store: Store, paths: list[str | os.PathLike], *, user: str, dry_run: bool = False,
+                 today: date | None = None) -> ImportOutcome:
+    """Validate every file first; store them (one batch each) only when none has an error."""
+    return import_parsed(store, [parse(p, today=today) for p in paths], user=user, dry_run=dry_run)
+
+
+def describe_issue_count(outcome: ImportOutcome) -> str:
+    errors = len(outcome.errors)
+    warnings = len(outcome.issues) - errors
+    return texts.IMPORT_ISSUE_COUNT.format(errors=errors, warnings=warnings)
+
+
+# --- display tables for the upload and targets pages ---------------------------------------------
+
+def issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    """Issues as a table with Chinese headers (级别, 文件, 工作表, 行号, 列, 值, 说明)."""
+    rows = [{"level": texts.ISSUE_LEVELS.get(i.level, i.level), "file": i.file, "sheet": i.sheet,
+             "row": i.row, "column": i.column, "value": i.value, "message": i.message} for i in issues]
+    frame = pd.DataFrame(rows, columns=list(texts.ISSUE_COLUMNS)).astype({"row": "Int64"})
+    return frame.rename(columns=texts.ISSUE_COLUMNS)
+
+
+def changes_frame(outcome: ImportOutcome) -> pd.DataFrame:
+    """Per file, register and period, rows to add / remove / keep, with Chinese headers."""
+    rows = [{"file": name, "register": schema.REGISTERS[c.register].name,
+             "period": texts.STORE_PERIOD_ALL if c.period == ALL_PERIOD else c.period,
+             "added": c.added, "removed": c.removed, "kept": c.kept}
+            for name, result in zip(outcome.files, outcome.results) for c in result.changes]
+    return pd.DataFrame(rows, columns=list(texts.CHANGE_COLUMNS)).rename(columns=texts.CHANGE_COLUMNS)
+
+
+def batches_frame(batches: pd.DataFrame) -> pd.DataFrame:
+    """``Store.batches()`` for display: local time, kind and status in Chinese, Chinese headers."""
+    shown = batches[list(texts.HISTORY_COLUMNS)].assign(
+        created_at=[local_time(t) for t in batches["created_at"]],
+        kind=batches["kind"].map(lambda k: texts.STORE_BATCH_KIND.get(k, k)),
+        status=batches["status"].map(lambda s: texts.STORE_BATCH_STATUS.get(s, s)),
+    )
+    return shown.rename(columns=texts.HISTORY_COLUMNS)
+
+
+# --- plan targets (the 计划目标 page) ----------------------------------------------------------------
+
+TARGET_KEYS = ("indicator", "target", "note")
+
+
+def targets_for_editor(targets: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The year's stored targets as the editor shows them: indicator (its catalogue name, whether
+    stored as name or key), target, note."""
+    from metrics.catalogue import resolve
+
+    rows = targets.loc[(targets["year"] == year).fillna(False).to_numpy(dtype=bool)]
+    names = [(ind.name if (ind := resolve(v)) else v) for v in rows["indicator"]]
+    return pd.DataFrame({"indicator": pd.Series(names, dtype="str"),
+                         "target": rows["target"].astype("float64").to_numpy(),
+                         "note": rows["note"].astype("str").to_numpy()})
+
+
+def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str) -> list[Issue]:
+    """An error for each row naming an indicator (by name or key) already named on an earlier row."""
+    from metrics.catalogue import resolve
+
+    col = schema.TARGETS.column("indicator")
+    first: dict[str, int] = {}
+    out = []
+    for value, row in zip(frame["indicator"], frame["_row"]):
+        ind = resolve(value) if isinstance(value, str) else None
+        if ind is None:
+            continue
+        if ind.key in first:
+            where = texts.READER_WHERE.format(file=file_name, sheet=sheet, row=row)
+            out.append(Issue("error", file_name, sheet, int(row), col.label, value, texts.TARGETS_DUPLICATE.format(
+                where=where, column=col.label, value=value, first=first[ind.key])))
+        else:
+            first[ind.key] = int(row)
+    return out
+
+
+def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_run: bool = False) -> ImportOutcome:
+    """Save the year's targets as edited on the page (columns indicator, target, note; blank rows
+    ignored) as one batch of kind "targets", replacing that year's 计划目标 rows.
+
+    The rows are checked by ``data.validate`` like a 计划目标 sheet (same rules and messages, rows
+    numbered from 1 as the editor shows them), and an indicator may appear once. With any error,
+    or with no rows at all, nothing is stored and ``outcome.rejected`` is true.
+    """
+    file_name, sheet = texts.TARGETS_EDITOR_FILE, schema.TARGETS.name
+    raw = pd.DataFrame({k: rows[k].astype(object) if k in rows else None for k in TARGET_KEYS},
+                       index=rows.index).reset_index(drop=True)
+    raw["_row"] = range(1, len(raw) + 1)
+    raw = raw.loc[~raw[list(TARGET_KEYS)].map(is_blank).all(axis=1)]
+    raw.insert(0, "year", year)
+    typed, issues = validate_frame("targets", raw, file_name=file_name, sheet=sheet,
+                                   indicator_names=known_indicator_names())
+    issues = sorted(issues + _duplicate_indicators(typed, file_name, sheet), key=lambda i: i.row or 0)
+    if typed.empty:
+        issues.append(Issue("error", file_name, sheet, None, None, None, texts.TARGETS_EMPTY))
+    digest = hashlib.sha256(typed[schema.TARGETS.keys].to_csv(index=False).encode("utf-8")).hexdigest()
+    parsed = ParsedWorkbook(file_name, digest, [SheetResult(sheet, "targets", None, len(typed))], issues,
+                            {"targets": typed})
+    return import_parsed(store, [parsed], user=user, dry_run=dry_run, kind="targets")
+
+
+def targets_only(parsed: ParsedWorkbook) -> ParsedWorkbook:
+    """The 计划目标 part of a parsed workbook (its sheets' issues and file-level errors only), for
+    importing targets alone; an error when the workbook has no 计划目标 sheet."""
+    sheets = [s for s in parsed.sheets if s.register == "targets"]
+    names = {s.sheet for s in sheets}
+    issues = [i for i in parsed.issues if i.sheet is None or i.sheet in names]
+    if not sheets and not any(i.level == "error" for i in issues):
+        issues.append(Issue("error", parsed.file_name, None, None, None, None,
+                            texts.TARGETS_NO_SHEET.format(file=parsed.file_name, sheet=schema.TARGETS.name)))
+    frames = {k: f for k, f in parsed.frames.items() if k == "targets"}
+    return ParsedWorkbook(parsed.file_name, parsed.sha256, sheets, issues, frames)

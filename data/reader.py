@@ -1,0 +1,333 @@
+"""Read a workbook of registers (台账): find each sheet's register and header, take the data
+rows, then validate them (``data.validate``). Bad cells never raise: they become ``Issue``s.
+
+Real registers are messy; this reader copes with title rows above the header, a 序号 column,
+two-row headers (a merged 人数 over 应到 | 实到), values merged down over several rows, blank
+rows, 合计/总计/小计 rows and 填表人：-style footer lines (excluded, with everything below).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from data import schema, texts
+from data.safety import check_workbook_bytes
+from data.errors import RejectedFile
+from data.validate import Issue, cell_text, is_blank, month_warnings, validate_frame
+
+__all__ = ["Issue", "SheetResult", "ParsedWorkbook", "read_workbook"]
+
+# How many rows from the top of a sheet are searched for the header.
+HEADER_SCAN_ROWS = 15
+_TOTAL_PREFIXES = ("合计", "总计", "小计")
+_FOOTER_RE = re.compile(r"(?:填表人|审核人|制表人|填报人|负责人|填表日期|制表日期|说明|注)[:：]")
+# Headers that are expected in registers but carry nothing (never reported as extra columns).
+_IGNORED_HEADERS = {"序号", "序", "编号", "no", "no."}
+
+
+@dataclass
+class SheetResult:
+    sheet: str
+    register: str | None  # register key, None when the sheet was not recognised
+    header_row: int | None  # Excel row of the (first) header row
+    rows: int  # data rows taken (blank, total and footer rows excluded)
+    skipped: str | None = None  # Chinese reason when the sheet was skipped
+
+
+@dataclass
+class ParsedWorkbook:
+    file_name: str
+    sha256: str
+    sheets: list[SheetResult]
+    issues: list[Issue]
+    # register key -> typed frame: the register's column keys in schema order, then _sheet, _row.
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- header detection ----------------------------------------------------------------------------
+
+@cache
+def _header_lookup(register_key: str) -> dict[str, schema.Column]:
+    return {schema.header_key(h): col for col in schema.REGISTERS[register_key].columns for h in col.headers}
+
+
+def _column_for(register_key: str, header: str) -> schema.Column | None:
+    """The column a header names: exactly, or once a bracketed unit or a * mark is removed."""
+    lookup = _header_lookup(register_key)
+    key = schema.header_key(header)
+    return lookup.get(key) or lookup.get(re.sub(r"\(.*?\)|\*", "", key))
+
+
+@dataclass
+class _Header:
+    row: int  # index in the grid of the first header row
+    span: int  # 1 or 2 header rows
+    labels: dict[int, list[str]]  # grid column -> header texts to try, best first
+    shown: dict[int, str]  # grid column -> header as shown to users
+
+
+@dataclass
+class _Match:
+    register: schema.Register
+    header: _Header
+    columns: dict[int, schema.Column]  # grid column -> register column
+
+    @property
+    def complete(self) -> bool:
+        found = {c.key for c in self.columns.values()}
+        return all(c.key in found for c in self.register.required)
+
+    @property
+    def missing(self) -> list[schema.Column]:
+        found = {c.key for c in self.columns.values()}
+        return [c for c in self.register.required if c.key not in found]
+
+    def rank(self) -> tuple:
+        return (self.complete, len(self.columns), -self.header.span, len(self.header.shown), -self.header.row)
+
+
+def _text(value: object) -> str:
+    return "" if is_blank(value) else schema.normalize_text(cell_text(value))
+
+
+def _headers(grid: list[list], merges: list[tuple[int, int, int, int]], r: int) -> list[_Header]:
+    """Ways to read row ``r`` as the header: alone, and with the row below when row ``r`` has a
+    merged cell spanning columns (人数 over 应到 | 实到) with child headers under it."""
+    width = len(grid[r])
+    single = {c: _text(grid[r][c]) for c in range(width)}
+    single = {c: t for c, t in single.items() if t}
+    out = [_Header(r, 1, {c: [t] for c, t in single.items()}, dict(single))]
+    if r + 1 >= len(grid):
+        return out
+    below = {c: _text(grid[r + 1][c]) for c in range(width)}
+    parents: dict[int, str] = {}
+    for top, left, bottom, right in merges:
+        if top == r and bottom == r and right > left:
+            for c in range(left, min(right, width - 1) + 1):
+                parents[c] = _text(grid[r][left])
+    if not any(below.get(c) for c in parents):
+        return out
+    labels, shown = {}, {}
+    for c in range(width):
+        parent, child = parents.get(c), below[c]
+        if parent is not None and child:
+            labels[c] = [child, child + parent, parent + child]
+            shown[c] = f"{parent}/{child}" if parent else child
+        elif single.get(c):
+            labels[c], shown[c] = [single[c]], single[c]
+        elif child:
+            labels[c], shown[c] = [child], child
+    out.append(_Header(r, 2, labels, shown))
+    return out
+
+
+def _match(register: schema.Register, header: _Header) -> _Match:
+    columns: dict[int, schema.Column] = {}
+    used: set[str] = set()
+    for c, candidates in header.labels.items():
+        for text in candidates:
+            col = _column_for(register.key, text)
+            if col is not None and col.key not in used:
+                columns[c] = col
+                used.add(col.key)
+                break
+    return _Match(register, header, columns)
+
+
+def _find_header(grid, merges, registers: list[schema.Register]) -> list[_Match]:
+    """For each register, its best reading of the first rows as a header."""
+    headers = [h for r in range(min(HEADER_SCAN_ROWS, len(grid))) for h in _headers(grid, merges, r)]
+    best = []
+    for reg in registers:
+        matches = [_match(reg, h) for h in headers]
+        best.append(max(matches, key=_Match.rank))
+    return best
+
+
+def _recognise(sheet_name: str, grid, merges) -> tuple[_Match | None, str | None]:
+    """(match, skip reason): by sheet name first, else by headers (all required columns and at least
+    two known ones). A sheet named after a register always gets its match, complete or not."""
+    named = schema.register_by_sheet(sheet_name)
+    if named is not None:
+        return _find_header(grid, merges, [named])[0], None
+    candidates = _find_header(grid, merges, list(schema.REGISTERS.values()))
+    complete = [m for m in candidates if m.complete and len(m.columns) >= 2]
+    if complete:
+        return max(complete, key=lambda m: (len(m.columns), len(m.columns) / len(m.register.columns))), None
+    closest = max(candidates, key=lambda m: len(m.columns))
+    if len(closest.columns) >= 2:
+        return None, texts.READER_SKIP_CLOSEST.format(
+            register=closest.register.name, columns=_labels(closest.missing))
+    return None, texts.READER_SKIP_UNKNOWN
+
+
+def _labels(columns) -> str:
+    return "".join(f"「{c.label}」" for c in columns)
+
+
+# --- data rows -------------------------------------------------------------------------------------
+
+def _data_rows(grid, merges, match: _Match, first_excel_row: int) -> tuple[pd.DataFrame, int]:
+    """Raw frame of the rows under the header (column keys + _row) and the number of rows kept."""
+    cols = sorted(match.columns)
+    keys = [match.columns[c].key for c in cols]
+    start = match.header.row + match.header.span
+    filled: dict[tuple[int, int], object] = {}
+    for top, left, bottom, _right in merges:
+        if bottom > top and top >= start and left in match.columns:
+            for r in range(top + 1, bottom + 1):
+                filled[(r, left)] = grid[top][left]
+    records, rows = [], []
+    for r in range(start, len(grid)):
+        line = grid[r]
+        first = next((v for v in line if not is_blank(v)), None)
+        if first is None:
+            continue
+        if isinstance(first, str):
+            key = schema.header_key(first)
+            if _FOOTER_RE.match(key):
+                break
+            if key.startswith(_TOTAL_PREFIXES):
+                continue
+        values = [line[c] for c in cols]
+        if all(is_blank(v) for v in values):
+            continue  # e.g. only a pre-filled 序号
+        if filled:
+            values = [filled.get((r, c), v) if is_blank(v) else v for c, v in zip(cols, values)]
+        records.append(values)
+        rows.append(first_excel_row + r)
+    raw = pd.DataFrame(records, columns=keys, dtype=object)
+    raw["_row"] = pd.Series(rows, dtype="int64")
+    return raw, len(records)
+
+
+# --- workbook ---------------------------------------------------------------------------------------
+
+def _load(source, file_name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), file_name or texts.READER_DEFAULT_FILE_NAME
+    if hasattr(source, "read"):  # an uploaded file object
+        return source.read(), file_name or getattr(source, "name", None) or texts.READER_DEFAULT_FILE_NAME
+    path = Path(source)
+    name = file_name or path.name
+    try:
+        return path.read_bytes(), name
+    except OSError as err:
+        raise RejectedFile(texts.READER_NO_FILE.format(file=name), code="unreadable") from err
+
+
+def _open(data: bytes, file_name: str) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError as err:
+        raise RejectedFile(texts.READER_PASSWORD.format(file=file_name), code="password") from err
+    except Exception as err:  # calamine raises CalamineError and others for non-workbooks
+        raise RejectedFile(texts.READER_NOT_WORKBOOK.format(file=file_name), code="not_workbook") from err
+
+
+def _sheet_grid(workbook: CalamineWorkbook, name: str):
+    """(rows, merged ranges as (top, left, bottom, right) in grid indexes, Excel row of grid row 0)."""
+    sheet = workbook.get_sheet_by_name(name)
+    grid = sheet.to_python()
+    r0, c0 = sheet.start or (0, 0)
+    merges = [(top - r0, left - c0, bottom - r0, right - c0)
+              for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])
+              if r0 <= top < r0 + len(grid) and left >= c0]
+    return grid, merges, r0 + 1
+
+
+def read_workbook(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None,
+                  indicator_names=None) -> ParsedWorkbook:
+    """Read, normalise and validate a workbook (whatever ``data.safety`` lets through; calamine).
+
+    Never raises for bad cells (they become Issues); raises ``RejectedFile`` with a Chinese
+    message only when the file is not a readable workbook at all. ``indicator_names``: the known
+    indicator keys and names for the 计划目标 register (None skips that check).
+    """
+    data, name = _load(source, file_name)
+    check_workbook_bytes(data, name)
+    workbook = _open(data, name)
+    sheets: list[SheetResult] = []
+    issues: list[Issue] = []
+    raws: dict[str, list[pd.DataFrame]] = {}
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            sheets.append(SheetResult(meta.name, None, None, 0, texts.READER_SKIP_NOT_WORKSHEET))
+            continue
+        if meta.visible != SheetVisibleEnum.Visible:
+            sheets.append(SheetResult(meta.name, None, None, 0, texts.READER_SKIP_HIDDEN))
+            continue
+        try:
+            grid, merges, first_row = _sheet_grid(workbook, meta.name)
+        except CalamineError:
+            issues.append(Issue("error", name, meta.name, None, None, None,
+                                texts.READER_SHEET_UNREADABLE.format(file=name, sheet=meta.name)))
+            sheets.append(SheetResult(meta.name, None, None, 0, None))
+            continue
+        if not grid:
+            sheets.append(SheetResult(meta.name, None, None, 0, texts.READER_SKIP_EMPTY))
+            continue
+        match, reason = _recognise(meta.name, grid, merges)
+        if match is None:
+            sheets.append(SheetResult(meta.name, None, None, 0, reason))
+            continue
+        reg, header = match.register, match.header
+        header_row = first_row + header.row
+        if not match.complete:
+            found = "、".join(header.shown.values()) or texts.READER_NO_HEADERS
+            missing = match.missing
+            issues.append(Issue("error", name, meta.name, header_row if match.columns else None,
+                                "、".join(c.label for c in missing), None,
+                                texts.READER_MISSING_COLUMNS.format(file=name, sheet=meta.name,
+                                                                    columns=_labels(missing), headers=found)))
+            sheets.append(SheetResult(meta.name, reg.key, header_row if match.columns else None, 0))
+            continue
+        extra = [t for c, t in header.shown.items()
+                 if c not in match.columns and schema.header_key(t).lower() not in _IGNORED_HEADERS]
+        if extra:
+            issues.append(Issue("warning", name, meta.name, header_row, None, None, texts.READER_EXTRA_COLUMNS.format(
+                file=name, sheet=meta.name, row=header_row, register=reg.name, headers="、".join(extra))))
+        raw, count = _data_rows(grid, merges, match, first_row)
+        raw["_sheet"] = meta.name
+        raws.setdefault(reg.key, []).append(raw)
+        sheets.append(SheetResult(meta.name, reg.key, header_row, count))
+
+    frames: dict[str, pd.DataFrame] = {}
+    raw_frames: dict[str, pd.DataFrame] = {}
+    for key in schema.REGISTER_KEYS:
+        if key in raws:
+            raw = pd.concat(raws[key], ignore_index=True) if len(raws[key]) > 1 else raws[key][0]
+            frames[key], found = validate_frame(key, raw, file_name=name, today=today,
+                                                indicator_names=indicator_names)
+            raw_frames[key] = raw
+            issues.extend(found)
+    issues.extend(month_warnings(frames, raw_frames, name))
+    if not any(s.register for s in sheets):
+        names = "、".join(r.name for r in schema.REGISTERS.values())
+        issues.append(Issue("error", name, None, None, None, None,
+                            texts.READER_NO_REGISTER.format(file=name, names=names)))
+    order = {s.sheet: i for i, s in enumerate(sheets)}
+    issues.sort(key=lambda i: (order.get(i.sheet, -1), i.row or 0))
+    return ParsedWorkbook(name, hashlib.sha256(data).hexdigest(), sheets, issues, frames)

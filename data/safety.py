@@ -1,0 +1,457 @@
+"""File safety: refuse a hostile or broken upload from its bytes, before any parser sees it.
+
+``check_workbook_bytes(data, file_name)`` returns None or raises ``RejectedFile(message, code)``
+with one message of a fixed catalogue (``SAFETY_MESSAGES``: code -> template in data/texts.py).
+It trusts neither the file name nor the sizes a zip declares. In order:
+
+1. bytes: not empty, at most MAX_FILE_BYTES, not OLE2 (.xls, or a workbook with an open
+   password), zip magic;
+2. zip directory: readable, at most MAX_ENTRIES parts, no duplicate names, ``[Content_Types].xml``
+   and ``xl/workbook.xml`` present, no ``vbaProject.bin`` (macros), stored or deflated parts only,
+   declared total at most MAX_UNCOMPRESSED_BYTES, declared ratio at most MAX_RATIO;
+3. every part is inflated here (zlib, in chunks, never past its declared size: a part that inflates
+   further is a bomb; one that ends short or fails its CRC is corrupt). XML parts must be
+   ASCII-compatible and carry no DTD (``<!DOCTYPE``, ``<!ENTITY``: billion laughs, quadratic
+   blowup, external entities), which no Excel or WPS file has;
+4. every worksheet part is scanned for its cells, to bound what the reader will allocate.
+
+Why step 4. calamine (python-calamine 0.9.1 bundles calamine 0.37) turns a sheet into a dense
+``rows x columns`` array spanning its non-empty cells (``Range::from_sparse``), 32 bytes a cell;
+the ``<dimension>`` element is only a capacity hint (and only below 100,000 cells), so it says
+nothing. Two cells, A1 and XFD1048576, make it request 550 GB: the process aborts (calamine
+#693, #433; fastexcel #487) and no ``try`` catches that. openpyxl/pandas build the grid from A1.
+So the box measured here runs from A1 to the farthest non-empty cell (``<c …/>`` is empty, any
+other ``<c>`` counts as non-empty) and a sheet is refused when it leaves Excel's grid, or has more
+than MAX_SHEET_ROWS rows or MAX_SHEET_CELLS cells; all sheets together, MAX_WORKBOOK_CELLS.
+
+Fast path: a compiled bytes regex over the inflated chunks, exact when every ``<c`` tag has the
+plain form ``<c r="B7" s="1" t="s">`` (r first, double quotes), as Excel, WPS, LibreOffice,
+openpyxl and XlsxWriter write it. Any other sheet (cells without ``r``, namespaces written
+differently, ``>`` inside a quoted value) is scanned again with expat, following calamine's own
+position rules (``r`` if present, else the row and column counters), for at most
+MAX_EXACT_ELEMENTS elements.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
+from data import texts
+from data.errors import RejectedFile
+
+# Limits. A legitimate 100,000-row x 8-column register is ~4.4 MB zipped, ~36 MB unzipped,
+# ratio ~8, and 800,000 cells.
+MAX_FILE_BYTES = 20 * 2**20  # the upload itself
+MAX_ENTRIES = 2_000  # parts in the zip
+MAX_UNCOMPRESSED_BYTES = 128 * 2**20  # all parts together, declared and actual
+MAX_RATIO = 100  # uncompressed / compressed, for a part over RATIO_MIN_BYTES
+RATIO_MIN_BYTES = 2**20
+GRID_ROWS, GRID_COLUMNS = 1_048_576, 16_384  # Excel's grid: A1:XFD1048576
+MAX_SHEET_ROWS = 200_000  # rows from row 1 to the last non-empty cell
+MAX_SHEET_CELLS = 3_000_000  # rows x columns from A1 (calamine: 32 bytes each, ~96 MB)
+MAX_WORKBOOK_CELLS = 6_000_000  # the boxes of all sheets together
+MAX_EXACT_ELEMENTS = 2_000_000  # elements the expat scan of a non-plain sheet reads at most
+
+SAFETY_MESSAGES: dict[str, str] = {
+    "empty": texts.SAFETY_EMPTY,
+    "too_big": texts.SAFETY_TOO_BIG,
+    "ole2": texts.SAFETY_OLE2,
+    "not_xlsx": texts.SAFETY_NOT_XLSX,
+    "corrupt": texts.SAFETY_CORRUPT,
+    "not_workbook": texts.SAFETY_NOT_WORKBOOK,
+    "macros": texts.SAFETY_MACROS,
+    "bomb": texts.SAFETY_BOMB,
+    "unsafe_xml": texts.SAFETY_UNSAFE_XML,
+    "nonstandard": texts.SAFETY_NONSTANDARD,
+    "out_of_grid": texts.SAFETY_OUT_OF_GRID,
+    "sheet_too_large": texts.SAFETY_SHEET_TOO_LARGE,
+    "workbook_too_large": texts.SAFETY_WORKBOOK_TOO_LARGE,
+}
+
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
+REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/dialogsheets/", "xl/chartsheets/", "xl/macrosheets/")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+_OVERLAP = 8  # longest DTD mark minus one: the tail of a chunk searched again with the next
+_IN_CHUNK = 256 * 1024
+_OUT_CHUNK = 1024 * 1024
+_MAX_TAG_BYTES = 64 * 1024  # an unfinished tag longer than this is not plain
+
+_PAD = 32  # zero bytes after a scanned buffer, so that fixed offsets past a tag stay inside
+_REF_WIDTH = 12  # bytes read after r=": up to 3 letters, 7 digits, the closing quote
+_TAG_END = np.zeros(256, dtype=bool)  # bytes that end a tag name: XML blanks, "/" and ">"
+_TAG_END[list(b" \t\r\n/>")] = True
+# An empty cell tag in plain form: r first, then double-quoted attributes, "/>".
+_PLAIN_EMPTY_CELL = re.compile(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"(?:\s+[A-Za-z_][\w.:\-]*="[^"<>]*")*\s*/>')
+_REF = re.compile(r"([A-Za-z]*)([0-9]+)")
+
+
+class _Refusal(Exception):
+    def __init__(self, code: str, **fields):
+        super().__init__(code)
+        self.code = code
+        self.fields = fields
+
+
+def check_workbook_bytes(data: bytes, file_name: str) -> None:
+    """Refuse (``RejectedFile``) anything that is not a plain, bounded .xlsx workbook."""
+    try:
+        _check(data)
+    except _Refusal as refusal:
+        message = SAFETY_MESSAGES[refusal.code].format(file=file_name, **refusal.fields)
+        raise RejectedFile(message, refusal.code) from None
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
+def _check(data: bytes) -> None:
+    if not data:
+        raise _Refusal("empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise _Refusal("too_big", size=_mb(len(data)), limit=_mb(MAX_FILE_BYTES))
+    if data[:8] == OLE2_MAGIC:
+        raise _Refusal("ole2")
+    if data[:4] not in _ZIP_MAGICS:
+        raise _Refusal("not_xlsx")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error):
+        raise _Refusal("corrupt") from None
+    bomb = _Refusal("bomb", limit=_mb(MAX_UNCOMPRESSED_BYTES), ratio=MAX_RATIO, entries=MAX_ENTRIES)
+    if len(infos) > MAX_ENTRIES:
+        raise bomb
+    names = [_normal(i.filename) for i in infos]
+    if len(set(names)) != len(names):
+        raise _Refusal("corrupt")
+    for part in REQUIRED_PARTS:
+        if part.lower() not in names:
+            raise _Refusal("not_workbook", part=part)
+    if any(n.rpartition("/")[2] == "vbaproject.bin" for n in names):
+        raise _Refusal("macros")
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
+            raise _Refusal("nonstandard", part=info.filename)
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * info.compress_size:
+            raise bomb
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise bomb
+
+    view = memoryview(data)
+    sheets = [(i, n) for i, n in zip(infos, names) if n.startswith(_SHEET_FOLDERS)]
+    for info, name in zip(infos, names):
+        if not name.startswith(_SHEET_FOLDERS):
+            _verify(view, info, name.endswith(_XML_SUFFIXES))
+    total = 0
+    for info, _name in sheets:
+        try:
+            rows, cols = _sheet_extent(view, info)
+        except _Refusal as refusal:
+            refusal.fields = {k: _sheet_name(zf, info) if v is _SHEET else v for k, v in refusal.fields.items()}
+            raise
+        total += rows * cols
+        if total > MAX_WORKBOOK_CELLS:
+            raise _Refusal("workbook_too_large", cells=total, max_cells=MAX_WORKBOOK_CELLS)
+
+
+def _normal(name: str) -> str:
+    """A part name as compared here: lower case, forward slashes, no leading slash."""
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+# --- inflating parts ------------------------------------------------------------------------------
+
+def _inflate(view: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes in chunks, inflated here, never more than its declared size; the size and
+    CRC are checked at the end."""
+    off = info.header_offset
+    header = bytes(view[off:off + 30])
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _Refusal("corrupt")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    start = off + 30 + name_len + extra_len
+    end = start + info.compress_size
+    if end > len(view):
+        raise _Refusal("corrupt")
+    produced, crc = 0, 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size:
+            raise _Refusal("corrupt")
+        for pos in range(start, end, _OUT_CHUNK):
+            chunk = bytes(view[pos:min(pos + _OUT_CHUNK, end)])
+            produced += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        pos = start
+        try:
+            while not inflater.eof:
+                if inflater.unconsumed_tail:
+                    chunk = inflater.decompress(inflater.unconsumed_tail, _OUT_CHUNK)
+                elif pos < end:
+                    chunk = inflater.decompress(view[pos:min(pos + _IN_CHUNK, end)], _OUT_CHUNK)
+                    pos += _IN_CHUNK
+                else:
+                    break
+                produced += len(chunk)
+                if produced > info.file_size:  # the header lies: a bomb
+                    raise _Refusal("bomb", limit=_mb(MAX_UNCOMPRESSED_BYTES), ratio=MAX_RATIO, entries=MAX_ENTRIES)
+                if chunk:
+                    crc = zlib.crc32(chunk, crc)
+                    yield chunk
+        except zlib.error:
+            raise _Refusal("corrupt") from None
+        if not inflater.eof:
+            raise _Refusal("corrupt")
+    if produced != info.file_size or crc != info.CRC:
+        raise _Refusal("corrupt")
+
+
+class _XmlGuard:
+    """Checks an XML part chunk by chunk: ASCII-compatible (no NUL byte: rules out UTF-16/32),
+    starts with "<" (after a UTF-8 BOM and blanks), and has no DTD."""
+
+    def __init__(self, part: str):
+        self.part, self.tail, self.first = part, b"", True
+
+    def feed(self, chunk: bytes) -> None:
+        if self.first:
+            head = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
+            if head and not head.startswith(b"<"):
+                raise _Refusal("nonstandard", part=self.part)
+            self.first = not head
+        if b"\x00" in chunk:
+            raise _Refusal("nonstandard", part=self.part)
+        seam = self.tail + chunk[:_OVERLAP]
+        # "!" is rare in XML and memchr-fast: search the marks only where there is one.
+        if (b"!" in chunk or b"!" in seam) and any(mark in chunk or mark in seam for mark in _DTD_MARKS):
+            raise _Refusal("unsafe_xml")
+        self.tail = chunk[-_OVERLAP:]
+
+
+def _verify(view: memoryview, info: zipfile.ZipInfo, is_xml: bool) -> None:
+    guard = _XmlGuard(info.filename) if is_xml else None
+    for chunk in _inflate(view, info):
+        if guard:
+            guard.feed(chunk)
+
+
+# --- sheet extent ---------------------------------------------------------------------------------
+
+_SHEET = object()  # placeholder for the sheet name, filled in by _check
+
+
+def _sheet_extent(view: memoryview, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """(rows, columns) of the box from A1 to the farthest non-empty cell; refuses a sheet beyond
+    the limits as soon as its box is."""
+    plain = _PlainScan()
+    guard = _XmlGuard(_SHEET)
+    for chunk in _inflate(view, info):
+        guard.feed(chunk)
+        if not plain.feed(chunk):
+            break
+    else:
+        if plain.close():
+            return plain.rows, plain.cols
+    exact = _ExactScan()
+    guard = _XmlGuard(_SHEET)
+    for chunk in _inflate(view, info):
+        guard.feed(chunk)
+        exact.feed(chunk)
+    exact.close()
+    return exact.rows, exact.cols
+
+
+def _check_box(rows: int, cols: int) -> None:
+    if rows > GRID_ROWS or cols > GRID_COLUMNS:
+        raise _Refusal("out_of_grid", sheet=_SHEET)
+    if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
+        raise _Refusal("sheet_too_large", sheet=_SHEET, corner=f"{get_column_letter(cols)}{rows}",
+                       rows=rows, cols=cols, max_rows=MAX_SHEET_ROWS, max_cells=MAX_SHEET_CELLS)
+
+
+class _PlainScan:
+    """Vectorised scan of plain cell tags (numpy over the bytes: a regex costs ~1 µs a cell).
+    ``feed``/``close`` return False as soon as a cell tag is not plain; the caller then rescans
+    exactly. A cell counts as empty only when its whole tag is plain and ends in "/>"; any other
+    cell counts as non-empty (an over-estimate at worst)."""
+
+    def __init__(self):
+        self.rows = self.cols = 0
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> bool:
+        buf = self.carry + chunk if self.carry else chunk
+        lt = buf.rfind(b"<")
+        # Keep an unfinished last tag for the next chunk (a tag holds no "<").
+        cut = lt if lt >= 0 and buf.find(b">", lt) < 0 else len(buf)
+        self.carry = buf[cut:]
+        return len(self.carry) <= _MAX_TAG_BYTES and self._scan(buf[:cut])
+
+    def close(self) -> bool:
+        return self._scan(self.carry)
+
+    def _scan(self, buf: bytes) -> bool:
+        a = np.frombuffer(buf + bytes(_PAD), dtype=np.uint8)
+        colons = np.flatnonzero(a == ord(":"))
+        if ((a[colons + 1] == ord("c")) & _TAG_END[a[colons + 2]]).any():
+            return False  # <x:c …>: a prefixed cell tag
+        starts = np.flatnonzero((a[:-2] == ord("<")) & (a[1:-1] == ord("c")))
+        tags = starts[_TAG_END[a[starts + 2]]]
+        if not tags.size:
+            return True
+        if not all((a[tags + i] == byte).all() for i, byte in enumerate(b' r="', start=2)):
+            return False  # a cell without r, or r not first
+        filled = np.ones(tags.size, dtype=bool)
+        closes = np.flatnonzero((a[:-1] == ord("/")) & (a[1:] == ord(">")))
+        owners = np.searchsorted(tags, closes) - 1  # the last cell tag before each "/>"
+        for i, close in zip(owners[owners >= 0].tolist(), closes[owners >= 0].tolist()):
+            if _PLAIN_EMPTY_CELL.fullmatch(buf, tags[i], close + 2):
+                filled[i] = False
+        box = _refs_box(sliding_window_view(a, _REF_WIDTH)[tags[filled] + 6])
+        if box is None:
+            return False
+        self.rows, self.cols = max(self.rows, box[0]), max(self.cols, box[1])
+        _check_box(self.rows, self.cols)
+        return True
+
+
+def _refs_box(refs: np.ndarray) -> tuple[int, int] | None:
+    """(largest row, largest column) of cell references, one per row of ``refs`` (the bytes after
+    r="); None when one is not 1-3 letters, 1-7 digits and a closing quote."""
+    n_letters = (((refs | 0x20) - ord("a")) < 26).argmin(axis=1)  # uint8 arithmetic wraps
+    n_digits = (refs == ord('"')).argmax(axis=1) - n_letters
+    if not ((n_letters >= 1) & (n_letters <= 3) & (n_digits >= 1) & (n_digits <= 7)).all():
+        return None
+    rows = cols = 0
+    shapes = n_letters * 8 + n_digits  # references of one shape have their digits in one slice
+    for shape in np.flatnonzero(np.bincount(shapes)).tolist():
+        k, n = divmod(shape, 8)
+        same = refs[shapes == shape]
+        digits = same[:, k:k + n] - ord("0")
+        if (digits >= 10).any():
+            return None
+        letters = (same[:, :k] & 0xDF) - (ord("A") - 1)
+        rows = max(rows, int((digits.astype(np.float64) @ 10.0 ** np.arange(n - 1, -1, -1)).max()))
+        cols = max(cols, int((letters.astype(np.float64) @ 26.0 ** np.arange(k - 1, -1, -1)).max()))
+    return rows, cols
+
+
+class _ExactScan:
+    """expat scan following calamine's XlsxCellReader: a <c> is at its ``r`` if it has one, else
+    at (row counter, column counter); <row r> sets the row counter, </row> adds one to it and
+    resets the column counter; every </c> adds one to the column counter. Inside a <c> nothing
+    else counts, and any child element makes the cell non-empty."""
+
+    def __init__(self):
+        self.rows = self.cols = 0
+        self.row = self.col = 0  # calamine's 0-based counters
+        self.cell: tuple[int, int] | None = None  # 1-based (row, column) of the open <c>
+        self.filled = False
+        self.elements = 0
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.StartDoctypeDeclHandler = self._doctype
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            self.parser.Parse(chunk, False)
+        except expat.ExpatError:
+            raise _Refusal("nonstandard", part=_SHEET) from None
+
+    def close(self) -> None:
+        try:
+            self.parser.Parse(b"", True)
+        except expat.ExpatError:
+            raise _Refusal("nonstandard", part=_SHEET) from None
+
+    @staticmethod
+    def _doctype(*_args) -> None:
+        raise _Refusal("unsafe_xml")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > MAX_EXACT_ELEMENTS:
+            raise _Refusal("nonstandard", part=_SHEET)
+        if self.cell is not None:
+            self.filled = True
+            return
+        local = name.rpartition(":")[2]
+        if local == "row" and "r" in attrs:
+            self.row = _parse_ref(attrs["r"], need_column=False)[0] - 1
+        elif local == "c":
+            if "r" in attrs:
+                self.cell = _parse_ref(attrs["r"], need_column=True)
+                self.col = self.cell[1] - 1
+            else:
+                self.cell = (self.row + 1, self.col + 1)
+            self.filled = False
+
+    def _end(self, name: str) -> None:
+        local = name.rpartition(":")[2]
+        if self.cell is not None:
+            if local == "c":
+                if self.filled:
+                    self.rows, self.cols = max(self.rows, self.cell[0]), max(self.cols, self.cell[1])
+                    _check_box(self.rows, self.cols)
+                self.cell = None
+                self.col += 1
+        elif local == "row":
+            self.row += 1
+            self.col = 0
+
+
+def _parse_ref(ref: str, need_column: bool) -> tuple[int, int]:
+    """(row, column), 1-based, of a reference such as "B7"; a reference calamine cannot read is
+    refused (calamine would fail on it too)."""
+    m = _REF.fullmatch(ref)
+    if not m or int(m[2]) == 0 or (need_column and not m[1]):
+        raise _Refusal("nonstandard", part=_SHEET)
+    letters = m[1].upper()
+    if len(letters) > 3:  # beyond ZZZ, past Excel's last column anyway
+        return int(m[2]), GRID_COLUMNS + 1
+    return int(m[2]), column_index_from_string(letters) if letters else 0
+
+
+def _sheet_name(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """The sheet name of a worksheet part as calamine resolves it (workbook.xml and its
+    relationships; both already verified), else the part's file name."""
+    try:
+        workbook = safe_fromstring(zf.read(_part(zf, "xl/workbook.xml")))
+        rels = safe_fromstring(zf.read(_part(zf, "xl/_rels/workbook.xml.rels")))
+    except (KeyError, ParseError, DefusedXmlException, zipfile.BadZipFile, ValueError):
+        return info.filename.rpartition("/")[2]
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter() if r.tag.endswith("Relationship")}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    for sheet in workbook.iter():
+        target = targets.get(sheet.get(rid)) if sheet.tag.endswith("}sheet") else None
+        if target is None:
+            continue
+        path = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else "xl/" + target
+        if _normal(path) == _normal(info.filename):
+            return sheet.get("name", "")
+    return info.filename.rpartition("/")[2]
+
+
+def _part(zf: zipfile.ZipFile, name: str) -> str:
+    """The actual name of a part, matched like calamine does (case-insensitively)."""
+    return next((n for n in zf.namelist() if _normal(n) == name), name)

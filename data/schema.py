@@ -1,0 +1,302 @@
+"""The registers (台账), each defined once.
+
+Every other module (reader, validator, store, template, exports, metrics, pages) takes its
+sheet names, headers, types and allowed values from here. Column ``key`` is the English
+identifier used in DataFrames and database tables; ``label`` is the canonical Chinese header
+shown to users and written to exports.
+
+DataFrame contract (what ``data.reader`` produces and ``data.store`` returns):
+one column per ``Column.key`` with these dtypes:
+  date  -> datetime64[ns] (normalised to midnight)
+  int   -> pandas nullable Int64
+  float -> float64 (NaN for empty)
+  text, enum -> object/str, None/NaN for empty, normalised (NFKC, trimmed, inner spaces collapsed)
+  names -> text: names joined by "、" (use ``split_names`` to get a list)
+  year  -> Int64
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Column kinds.
+DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = "date", "text", "int", "float", "enum", "names", "year"
+
+NAME_SEPARATOR = "、"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    value_aliases: dict[str, str] = field(default_factory=dict)
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    # Another column this one may not exceed (e.g. 实到人数 <= 应到人数).
+    not_above: str | None = None
+    help: str = ""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header accepted for this column, canonical first."""
+        return (self.label, *self.aliases)
+
+    def expected(self) -> str:
+        """What a valid value looks like, in Chinese, for error messages and the template."""
+        if self.kind == ENUM:
+            return "可选：" + "、".join(self.values)
+        if self.kind == DATE:
+            return "日期，如 2022-03-15、2022/3/15、2022年3月15日"
+        if self.kind == YEAR:
+            return "四位年份，如 2023"
+        if self.kind in (INT, FLOAT):
+            word = "整数" if self.kind == INT else "数字"
+            lo = None
+            if self.min is not None:
+                lo = f"大于 {_num(self.min)}" if self.min_exclusive else f"不小于 {_num(self.min)}"
+            hi = f"不大于 {_num(self.max)}" if self.max is not None else None
+            bounds = "且".join(b for b in (lo, hi) if b)
+            return f"{word}，{bounds}" if bounds else word
+        if self.kind == NAMES:
+            return "姓名，多人用“、”分隔"
+        return "文字"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass(frozen=True)
+class Register:
+    key: str
+    name: str
+    sheet_aliases: tuple[str, ...]
+    columns: tuple[Column, ...]
+    # How stored rows are grouped for replacement on import:
+    #   "month": by the month of the column ``period_column`` (YYYY-MM)
+    #   "year":  by the year in ``period_column`` (YYYY)
+    #   "all":   the whole register is one period
+    period: str
+    period_column: str | None
+    description: str
+    table: str = ""
+    # The column a "type" filter applies to (CLI ``export --type``, the query page).
+    type_column: str | None = None
+    # Columns holding people's names (the query page's person filter).
+    person_columns: tuple[str, ...] = ()
+    # Columns holding the visited object / activity (the query page's object filter).
+    object_columns: tuple[str, ...] = ()
+
+    @property
+    def sheet_names(self) -> tuple[str, ...]:
+        return (self.name, *self.sheet_aliases)
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {c.key: c.label for c in self.columns}
+
+
+STUDY_TYPES = (
+    "集中学习", "研讨交流", "讲党课", "支部党员大会", "支委会", "党小组会", "主题党日",
+    "组织生活会", "民主评议", "谈心谈话", "廉政教育", "警示教育", "其他",
+)
+
+STUDY = Register(
+    key="study",
+    name="学习教育",
+    sheet_aliases=("学习台账", "学习教育台账", "组织生活", "三会一课"),
+    period="month",
+    period_column="date",
+    table="study",
+    type_column="type",
+    person_columns=("speaker", "attendees"),
+    object_columns=("topic",),
+    description="一次学习、会议或组织生活为一行",
+    columns=(
+        Column("date", "日期", DATE, True, ("时间", "活动日期", "学习日期")),
+        Column("type", "类型", ENUM, True, ("形式", "学习形式", "会议类型", "活动类型"),
+               values=STUDY_TYPES,
+               value_aliases={"党课": "讲党课", "党员大会": "支部党员大会",
+                              "支部委员会": "支委会", "支部委员会会议": "支委会",
+                              "专题研讨": "研讨交流", "党小组会议": "党小组会",
+                              "主题党日活动": "主题党日", "集体学习": "集中学习"}),
+        Column("topic", "主题", TEXT, True, ("内容", "学习内容", "学习主题", "会议主题")),
+        Column("speaker", "主讲人", TEXT, False, ("主持人", "主讲（主持）人", "主讲(主持)人")),
+        Column("expected", "应到人数", INT, False, ("应到",), min=0),
+        Column("present", "实到人数", INT, False, ("实到", "参加人数"), min=0, not_above="expected"),
+        Column("attendees", "参加人员", NAMES, False, ("参会人员",)),
+        Column("hours", "学时", FLOAT, False, ("时长",), min=0, max=24),
+        Column("group", "党小组", TEXT, False, ("小组",), help="党小组会填写召开的党小组"),
+        Column("place", "地点", TEXT, False, ()),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
+INSPECTION_TYPES = ("统计执法检查", "数据质量核查", "专项治理", "调研", "其他")
+OBJECT_CATEGORIES = ("企业", "入库项目", "县区统计局", "工业园区", "其他")
+RECTIFY_STATES = ("已整改", "整改中", "未整改", "无需整改")
+
+INSPECTIONS = Register(
+    key="inspections",
+    name="检查核查",
+    sheet_aliases=("检查台账", "执法检查", "核查台账", "检查核查台账"),
+    period="month",
+    period_column="date",
+    table="inspections",
+    type_column="type",
+    person_columns=("inspectors",),
+    object_columns=("object",),
+    description="到一个对象的一次检查、核查或调研为一行",
+    columns=(
+        Column("date", "日期", DATE, True, ("检查日期", "时间")),
+        Column("type", "类型", ENUM, True, ("检查类型",), values=INSPECTION_TYPES,
+               value_aliases={"执法检查": "统计执法检查", "质量核查": "数据质量核查"}),
+        Column("object", "对象名称", TEXT, True, ("检查对象", "企业名称", "单位名称", "项目名称")),
+        Column("category", "对象类别", ENUM, True, ("对象类型",), values=OBJECT_CATEGORIES,
+               value_aliases={"项目": "入库项目"}),
+        Column("inspectors", "检查人员", NAMES, False, ()),
+        Column("issues", "发现问题数", INT, False, ("问题数",), min=0),
+        Column("rectify", "整改状态", ENUM, False, ("整改情况",), values=RECTIFY_STATES),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
+VOLUNTEER_CATEGORIES = ("环境整治", "创城服务", "植树绿化", "疫情防控", "社区服务", "结对帮扶", "其他")
+
+VOLUNTEER = Register(
+    key="volunteer",
+    name="志愿服务",
+    sheet_aliases=("志愿服务台账", "志愿者服务"),
+    period="month",
+    period_column="date",
+    table="volunteer",
+    type_column="category",
+    person_columns=("name",),
+    object_columns=("activity", "place"),
+    description="一人参加一次志愿服务活动为一行",
+    columns=(
+        Column("date", "日期", DATE, True, ("服务日期", "活动日期")),
+        Column("name", "姓名", TEXT, True, ("志愿者",)),
+        Column("activity", "活动名称", TEXT, True, ("活动", "服务内容")),
+        Column("category", "服务类别", ENUM, False, ("类别",), values=VOLUNTEER_CATEGORIES),
+        Column("place", "服务地点", TEXT, False, ("地点", "社区")),
+        Column("hours", "时长", FLOAT, True, ("时长（小时）", "时长(小时)", "服务时长", "小时数"),
+               min=0, min_exclusive=True, max=24),
+        Column("method", "记录方式", ENUM, False, (), values=("签到", "补录")),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
+TARGETS = Register(
+    key="targets",
+    name="计划目标",
+    sheet_aliases=("年度计划", "目标", "计划"),
+    period="year",
+    period_column="year",
+    table="targets",
+    type_column="indicator",
+    description="一个指标一年的目标值为一行",
+    columns=(
+        Column("year", "年度", YEAR, True, ("年份",), min=2000, max=2100),
+        Column("indicator", "指标", TEXT, True, ("指标名称", "指标代码")),
+        Column("target", "目标值", FLOAT, True, ("目标",), min=0),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
+ROSTER_STATUSES = ("正式党员", "预备党员")
+
+ROSTER = Register(
+    key="roster",
+    name="党员名册",
+    sheet_aliases=("名册", "党员花名册", "花名册"),
+    period="all",
+    period_column=None,
+    table="roster",
+    type_column="group",
+    person_columns=("name",),
+    description="一名党员为一行",
+    columns=(
+        Column("name", "姓名", TEXT, True, ()),
+        Column("group", "党小组", TEXT, False, ("小组", "所在党小组")),
+        Column("status", "身份", ENUM, False, ("党员类别", "类别"), values=ROSTER_STATUSES,
+               value_aliases={"正式": "正式党员", "预备": "预备党员"}),
+        Column("position", "职务", TEXT, False, ("支部职务", "党内职务")),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
+REGISTERS: dict[str, Register] = {r.key: r for r in (STUDY, INSPECTIONS, VOLUNTEER, TARGETS, ROSTER)}
+REGISTER_KEYS: tuple[str, ...] = tuple(REGISTERS)
+# Registers holding dated activity rows (the ones charted month by month).
+ACTIVITY_REGISTERS: tuple[str, ...] = ("study", "inspections", "volunteer")
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_text(value: object) -> str:
+    """NFKC (full-width -> half-width, U+3000 and NBSP -> space), trim, collapse inner spaces.
+
+    Brackets become ASCII after NFKC; this is applied to headers, sheet names and cell text.
+    """
+    s = unicodedata.normalize("NFKC", str(value))
+    return _SPACE_RE.sub(" ", s).strip()
+
+
+def header_key(value: object) -> str:
+    """Form of a header used for matching: normalised with every space removed."""
+    return normalize_text(value).replace(" ", "")
+
+
+def split_names(value: object) -> list[str]:
+    """Split a 参加人员-style cell into names (、 ， , ; ； / and whitespace)."""
+    if value is None:
+        return []
+    try:
+        import math
+
+        if isinstance(value, float) and math.isnan(value):
+            return []
+    except TypeError:
+        pass
+    text = unicodedata.normalize("NFKC", str(value))
+    return [p for p in re.split(r"[、,，;；/\s]+", text) if p]
+
+
+def register_by_sheet(sheet_name: str) -> Register | None:
+    """The register whose sheet name or alias equals ``sheet_name`` (after normalisation)."""
+    key = header_key(sheet_name)
+    for reg in REGISTERS.values():
+        if key in {header_key(n) for n in reg.sheet_names}:
+            return reg
+    return None
+
+
+def column_by_header(register: Register, header: str) -> Column | None:
+    key = header_key(header)
+    for col in register.columns:
+        if key in {header_key(h) for h in col.headers}:
+            return col
+    return None

@@ -1,0 +1,576 @@
+"""The store: registers kept in a database, one import batch at a time.
+
+Every register (``schema.REGISTERS``) has one table built from its columns, plus bookkeeping
+columns: ``branch`` (支部), ``period`` (``YYYY-MM``, ``YYYY`` or ``all``), ``row_hash`` (sha256
+of the canonical row), ``seq`` (source order, the Excel row), ``batch_id`` (the batch that
+added the row) and ``removed_by`` (the batch that replaced it; NULL = live).
+
+An import replaces, per register, the periods the file covers: the multiset of incoming row
+hashes is compared with the live rows of each period; rows in both are kept (with their original
+batch), new rows are inserted, missing rows are marked ``removed_by``. Undo deletes a batch's
+rows and revives the rows it replaced. Every write is one transaction that holds the write lock
+(SQLite: WAL + ``BEGIN IMMEDIATE`` + busy timeout; PostgreSQL: a transaction-level advisory lock
+per branch), so concurrent imports from several processes are serialised, never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import schema, texts
+from data.errors import DataError, UndoRefused
+from data.settings import load_settings
+
+ALL_PERIOD = "all"
+BUSY_TIMEOUT_MS = 30_000
+_SEP = "\x1f"  # separates canonical values in the row hash input
+
+# --- tables ---------------------------------------------------------------------------------
+
+METADATA = sa.MetaData()
+
+_SQL_TYPES = {
+    schema.DATE: sa.Date,
+    schema.INT: sa.Integer,
+    schema.YEAR: sa.Integer,
+    schema.FLOAT: sa.Float,
+    schema.TEXT: sa.Text,
+    schema.ENUM: sa.Text,
+    schema.NAMES: sa.Text,
+}
+
+BATCHES = sa.Table(
+    "batches",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("branch", sa.Text, nullable=False, index=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # naive UTC
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("undone_at", sa.DateTime),  # naive UTC
+    sa.Column("undone_by", sa.Text),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("kept", sa.Integer, nullable=False),
+)
+
+BATCH_REGISTERS = sa.Table(
+    "batch_registers",
+    METADATA,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("register", sa.String(32), primary_key=True),
+    sa.Column("periods", sa.Text, nullable=False),  # comma-joined, sorted
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("kept", sa.Integer, nullable=False),
+)
+
+
+def _register_table(reg: schema.Register) -> sa.Table:
+    return sa.Table(
+        reg.table,
+        METADATA,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("branch", sa.Text, nullable=False),
+        sa.Column("period", sa.String(7), nullable=False),
+        sa.Column("row_hash", sa.String(64), nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False, index=True),
+        sa.Column("removed_by", sa.Integer, sa.ForeignKey("batches.id"), index=True),
+        *(sa.Column(c.key, _SQL_TYPES[c.kind](), nullable=not c.required) for c in reg.columns),
+        sa.Index(f"ix_{reg.table}_branch_period", "branch", "period"),
+    )
+
+
+TABLES: dict[str, sa.Table] = {key: _register_table(reg) for key, reg in schema.REGISTERS.items()}
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodChange:
+    register: str
+    period: str
+    added: int
+    removed: int
+    kept: int
+
+
+@dataclass
+class ImportResult:
+    batch_id: int | None
+    changes: list[PeriodChange]
+    nothing_to_do: bool
+    dry_run: bool
+    undone: bool = False  # True for the result of ``Store.undo``
+
+    @property
+    def added(self) -> int:
+        return sum(c.added for c in self.changes)
+
+    @property
+    def removed(self) -> int:
+        return sum(c.removed for c in self.changes)
+
+    @property
+    def kept(self) -> int:
+        return sum(c.kept for c in self.changes)
+
+    @property
+    def message(self) -> str:
+        """One Chinese sentence describing the result, for the UI and the CLI."""
+        if self.nothing_to_do:
+            return texts.STORE_NOTHING_TO_DO
+        template = (texts.STORE_UNDONE if self.undone
+                    else texts.STORE_DRY_RUN if self.dry_run else texts.STORE_IMPORTED)
+        return template.format(batch_id=self.batch_id, added=self.added,
+                               removed=self.removed, kept=self.kept)
+
+
+# --- engine ----------------------------------------------------------------------------------
+
+_ENGINES: dict[tuple[str, int], sa.Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+_WRITE = "dj_write"  # execution option marking a write transaction
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy emit BEGIN itself (SQLAlchemy docs, "Transactions with SQLite").
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def get_engine(url: str) -> sa.Engine:
+    """One engine per URL and process (engines must not cross a fork)."""
+    key = (url, os.getpid())
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = sa.create_engine(url)
+            if engine.dialect.name == "sqlite":
+                sa.event.listen(engine, "connect", _sqlite_connect)
+                sa.event.listen(engine, "begin", _sqlite_begin)
+            _ENGINES[key] = engine
+        return engine
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit key for pg_advisory_xact_lock, stable across processes."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def local_time(value: dt.datetime) -> str:
+    """A stored (naive UTC) time in the server's local time, for messages."""
+    utc = pd.Timestamp(value).to_pydatetime().replace(tzinfo=dt.UTC)
+    return utc.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+# --- preparing incoming frames ---------------------------------------------------------------
+
+
+def _canon_float(x: float) -> str:
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _prepare(reg: schema.Register, frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed, DB-ready values of ``frame`` plus ``_period``, ``_hash`` and ``_seq`` columns."""
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    values: dict[str, pd.Series] = {}
+    canon: list[pd.Series] = []
+    typed: dict[str, pd.Series] = {}
+    for col in reg.columns:
+        s = frame[col.key] if col.key in frame else pd.Series([None] * n, dtype=object)
+        missing = s.isna()
+        if col.kind == schema.DATE:
+            s = pd.to_datetime(s).dt.normalize()
+            canon.append(s.dt.strftime("%Y-%m-%d").fillna(""))
+            db = s.dt.date
+        elif col.kind in (schema.INT, schema.YEAR):
+            s = pd.to_numeric(s).astype("Int64")
+            canon.append(s.astype("string").fillna("").astype(str))
+            db = s
+        elif col.kind == schema.FLOAT:
+            s = pd.to_numeric(s).astype("float64")
+            canon.append(s.map(_canon_float).where(~missing, "").astype(str))
+            db = s
+        else:
+            s = s.astype("str")
+            canon.append(s.fillna(""))
+            db = s
+        typed[col.key] = s
+        values[col.key] = db.astype(object).where(~missing, None)
+    out = pd.DataFrame(values, index=frame.index)
+    if reg.period == "all":
+        out["_period"] = ALL_PERIOD
+    else:
+        p = typed[reg.period_column]
+        period = p.dt.strftime("%Y-%m") if reg.period == "month" else p.astype("string")
+        out["_period"] = period.astype(object)
+    seq = frame["_row"] if "_row" in frame else pd.Series(range(1, n + 1))
+    out["_seq"] = pd.to_numeric(seq).astype("int64").astype(object)
+    lost = out["_period"].isna()
+    if lost.any():
+        column = reg.column(reg.period_column).label
+        raise DataError(texts.STORE_MISSING_PERIOD.format(
+            register=reg.name, row=out["_seq"][lost].iloc[0], column=column))
+    joined = canon[0].str.cat(canon[1:], sep=_SEP) if n else pd.Series([], dtype=str)
+    out["_hash"] = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in joined]
+    return out
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    register: str
+    rows: pd.DataFrame  # prepared incoming rows to insert
+    remove_ids: list[int]
+    changes: list[PeriodChange]
+
+
+class Store:
+    """The registers of one branch (支部) in one database."""
+
+    def __init__(self, url: str | None = None, *, branch: str | None = None):
+        settings = load_settings() if url is None or branch is None else None
+        self.engine: sa.Engine = get_engine(url or settings.database_url)
+        self.branch: str = branch or settings.branch
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+        self._ensure_tables()
+
+    # -- transactions --
+
+    @property
+    def _is_pg(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def _write(self, lock: str | None = None) -> Iterator[sa.Connection]:
+        """A write transaction holding this branch's write lock."""
+        with self._writer.begin() as conn:
+            if self._is_pg:
+                key = _lock_key(lock or f"branch:{self.branch}")
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            yield conn
+
+    def _ensure_tables(self) -> None:
+        present = set(sa.inspect(self.engine).get_table_names())
+        if all(t.name in present for t in METADATA.sorted_tables):
+            return
+        with self._write(lock="schema") as conn:
+            METADATA.create_all(conn)
+
+    # -- import --
+
+    def import_frames(self, frames: dict[str, pd.DataFrame], *, file_name: str, sha256: str,
+                      user: str, kind: str = "import", dry_run: bool = False) -> ImportResult:
+        """Replace the periods the frames cover; one transaction. Dry run writes nothing."""
+        prepared = {key: _prepare(schema.REGISTERS[key], frames[key])
+                    for key in schema.REGISTER_KEYS if key in frames}
+        unknown = set(frames) - set(prepared)
+        if unknown:
+            raise KeyError(f"unknown registers: {sorted(unknown)}")
+        if dry_run:
+            with self.engine.begin() as conn:
+                plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
+            changes = [c for p in plans for c in p.changes]
+            return ImportResult(None, changes, _nothing(changes), True)
+        with self._write() as conn:
+            plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
+            changes = [c for p in plans for c in p.changes]
+            if _nothing(changes):
+                return ImportResult(None, changes, True, False)
+            batch_id = conn.execute(sa.insert(BATCHES).values(
+                branch=self.branch, file_name=file_name, sha256=sha256, user=user,
+                created_at=_utcnow(), kind=kind, status="active",
+                added=sum(c.added for c in changes), removed=sum(c.removed for c in changes),
+                kept=sum(c.kept for c in changes),
+            )).inserted_primary_key[0]
+            for plan in plans:
+                if plan.changes:
+                    self._apply(conn, plan, batch_id)
+        return ImportResult(batch_id, changes, False, False)
+
+    def _plan(self, conn: sa.Connection, key: str, rows: pd.DataFrame) -> _Plan:
+        periods = sorted(rows["_period"].unique())
+        if not periods:
+            return _Plan(key, rows, [], [])
+        t = TABLES[key]
+        live = _frame(conn.execute(
+            sa.select(t.c.id, t.c.period, t.c.row_hash)
+            .where(t.c.branch == self.branch, t.c.period.in_(periods), t.c.removed_by.is_(None))
+            .order_by(t.c.id)
+        ).all(), ["id", "_live_period", "_hash"])
+        # The hash covers the period column, so equal hashes imply equal periods: the n-th
+        # incoming copy of a row matches the n-th live copy (by id), whatever the period.
+        incoming = rows[["_period", "_hash"]].astype(object)
+        incoming["_occ"] = incoming.groupby("_hash").cumcount()
+        live["_occ"] = live.groupby("_hash").cumcount()
+        merged = incoming.reset_index().merge(live, on=["_hash", "_occ"], how="outer",
+                                              indicator=True)
+        merged["_period"] = merged["_period"].fillna(merged["_live_period"])
+        side = merged["_merge"].astype(str)
+        counts = pd.crosstab(merged["_period"], side).reindex(
+            index=periods, columns=["left_only", "right_only", "both"], fill_value=0)
+        changes = [PeriodChange(key, p, int(r.left_only), int(r.right_only), int(r.both))
+                   for p, r in counts.iterrows()]
+        add_index = merged.loc[side == "left_only", "index"].astype(int).sort_values()
+        remove_ids = sorted(int(i) for i in merged.loc[side == "right_only", "id"])
+        return _Plan(key, rows.loc[add_index.to_numpy()], remove_ids, changes)
+
+    def _apply(self, conn: sa.Connection, plan: _Plan, batch_id: int) -> None:
+        t = TABLES[plan.register]
+        if plan.remove_ids:
+            conn.execute(
+                sa.update(t).where(t.c.id == sa.bindparam("rid")).values(removed_by=batch_id),
+                [{"rid": i} for i in plan.remove_ids],
+            )
+        if len(plan.rows):
+            keys = schema.REGISTERS[plan.register].keys
+            names = ["period", "row_hash", "seq", *keys]
+            columns = [plan.rows[c].tolist() for c in ("_period", "_hash", "_seq", *keys)]
+            fixed = {"branch": self.branch, "batch_id": batch_id}
+            conn.execute(sa.insert(t), [{**fixed, **dict(zip(names, v))} for v in zip(*columns)])
+        conn.execute(sa.insert(BATCH_REGISTERS).values(
+            batch_id=batch_id, register=plan.register,
+            periods=",".join(c.period for c in plan.changes),
+            added=sum(c.added for c in plan.changes), removed=sum(c.removed for c in plan.changes),
+            kept=sum(c.kept for c in plan.changes),
+        ))
+
+    # -- undo --
+
+    def undo(self, batch_id: int, *, user: str) -> ImportResult:
+        """Undo a batch: drop its rows, revive the rows it replaced. Refused when superseded."""
+        with self._write() as conn:
+            batch = conn.execute(sa.select(BATCHES).where(
+                BATCHES.c.id == batch_id, BATCHES.c.branch == self.branch)).mappings().first()
+            if batch is None:
+                raise UndoRefused(texts.STORE_UNDO_UNKNOWN.format(batch_id=batch_id))
+            if batch["status"] != "active":
+                raise UndoRefused(texts.STORE_UNDO_ALREADY.format(
+                    batch_id=batch_id, time=local_time(batch["undone_at"])))
+            history = self._history(conn)
+            later = _superseded_by(history, batch_id)
+            if later is not None:
+                row = history.loc[later]
+                raise UndoRefused(texts.STORE_UNDO_SUPERSEDED.format(
+                    batch_id=batch_id, later_id=later, file_name=row["file_name"],
+                    time=local_time(row["created_at"])))
+            changes = []
+            for register, periods in history.loc[batch_id, "pairs"].items():
+                t = TABLES[register]
+                deleted = _count_by_period(conn, t, t.c.batch_id == batch_id)
+                revived = _count_by_period(conn, t, t.c.removed_by == batch_id)
+                live = _count_by_period(conn, t, sa.and_(
+                    t.c.branch == self.branch, t.c.removed_by.is_(None), t.c.period.in_(periods)))
+                changes += [PeriodChange(register, p, revived.get(p, 0), deleted.get(p, 0),
+                                         live.get(p, 0) - deleted.get(p, 0)) for p in periods]
+                conn.execute(sa.update(t).where(t.c.removed_by == batch_id).values(removed_by=None))
+                conn.execute(sa.delete(t).where(t.c.batch_id == batch_id))
+            conn.execute(sa.update(BATCHES).where(BATCHES.c.id == batch_id).values(
+                status="undone", undone_at=_utcnow(), undone_by=user))
+        return ImportResult(batch_id, changes, False, False, undone=True)
+
+    def _history(self, conn: sa.Connection) -> pd.DataFrame:
+        """This branch's batches indexed by id, newest first, with ``pairs`` {register: periods}."""
+        cols = [BATCHES.c[c] for c in ("id", "created_at", "user", "file_name", "sha256", "kind",
+                                       "status", "undone_at", "undone_by",
+                                       "added", "removed", "kept")]
+        batches = pd.DataFrame(conn.execute(
+            sa.select(*cols).where(BATCHES.c.branch == self.branch).order_by(BATCHES.c.id.desc())
+        ).all(), columns=[c.name for c in cols]).set_index("id", drop=False)
+        regs = conn.execute(
+            sa.select(BATCH_REGISTERS.c.batch_id, BATCH_REGISTERS.c.register,
+                      BATCH_REGISTERS.c.periods)
+            .join(BATCHES, BATCHES.c.id == BATCH_REGISTERS.c.batch_id)
+            .where(BATCHES.c.branch == self.branch)
+        ).all()
+        pairs: dict[int, dict[str, list[str]]] = {int(i): {} for i in batches.index}
+        for bid, register, periods in regs:
+            pairs[bid][register] = periods.split(",")
+        batches["pairs"] = pd.Series(pairs, dtype=object)
+        return batches
+
+    # -- reads --
+
+    def batches(self) -> pd.DataFrame:
+        """All batches of this branch, newest first, with registers, periods and ``undoable``."""
+        with self.engine.begin() as conn:
+            history = self._history(conn)
+        order = {k: i for i, k in enumerate(schema.REGISTER_KEYS)}
+
+        def names(pairs: dict) -> str:
+            return "、".join(schema.REGISTERS[k].name for k in sorted(pairs, key=order.get))
+
+        def periods(pairs: dict) -> str:
+            return ",".join(sorted({p for ps in pairs.values() for p in ps}))
+
+        out = history.assign(
+            registers=history["pairs"].map(names),
+            periods=history["pairs"].map(periods),
+            undoable=[s == "active" and _superseded_by(history, i) is None
+                      for i, s in zip(history.index, history["status"])],
+        )
+        columns = ["id", "created_at", "user", "file_name", "sha256", "kind", "status", "registers",
+                   "periods", "added", "removed", "kept", "undoable", "undone_at", "undone_by"]
+        dtypes = {c: "str" for c in columns}
+        dtypes |= {c: "int64" for c in ("id", "added", "removed", "kept")}
+        dtypes |= {"created_at": "datetime64[ns]", "undone_at": "datetime64[ns]", "undoable": bool}
+        return out[columns].reset_index(drop=True).astype(dtypes)
+
+    def batch_details(self, batch_id: int) -> pd.DataFrame:
+        """Per register of one batch: register key, register name, periods, added, removed, kept."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                sa.select(BATCH_REGISTERS.c.register, BATCH_REGISTERS.c.periods,
+                          BATCH_REGISTERS.c.added, BATCH_REGISTERS.c.removed,
+                          BATCH_REGISTERS.c.kept)
+                .join(BATCHES, BATCHES.c.id == BATCH_REGISTERS.c.batch_id)
+                .where(BATCHES.c.id == batch_id, BATCHES.c.branch == self.branch)
+            ).all()
+        out = pd.DataFrame(rows, columns=["register", "periods", "added", "removed", "kept"])
+        out.insert(1, "register_name", out["register"].map(lambda k: schema.REGISTERS[k].name))
+        order = {k: i for i, k in enumerate(schema.REGISTER_KEYS)}
+        return out.sort_values("register", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def load(self, register: str, *, year: int | None = None, date_from=None,
+             date_to=None) -> pd.DataFrame:
+        """Live rows of this branch as a typed frame (schema contract) plus _row, id, batch_id."""
+        reg = schema.REGISTERS[register]
+        t = TABLES[register]
+        query = sa.select(*(t.c[k] for k in reg.keys), t.c.seq, t.c.id, t.c.batch_id).where(
+            t.c.branch == self.branch, t.c.removed_by.is_(None))
+        order_col = t.c[reg.period_column or reg.keys[0]]
+        if reg.period == "month":
+            if year is not None:
+                query = query.where(order_col.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            if date_from is not None:
+                query = query.where(order_col >= pd.Timestamp(date_from).date())
+            if date_to is not None:
+                query = query.where(order_col <= pd.Timestamp(date_to).date())
+        elif reg.period == "year" and year is not None:
+            query = query.where(order_col == int(year))
+        with self.engine.begin() as conn:
+            rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).all()
+        raw = _frame(rows, [*reg.keys, "_row", "id", "batch_id"])
+        out = {}
+        for col in reg.columns:
+            s = raw[col.key]
+            if col.kind == schema.DATE:
+                out[col.key] = pd.to_datetime(s).astype("datetime64[ns]")
+            elif col.kind in (schema.INT, schema.YEAR):
+                out[col.key] = pd.array(s.tolist(), dtype="Int64")
+            elif col.kind == schema.FLOAT:
+                out[col.key] = pd.to_numeric(s).astype("float64")
+            else:
+                out[col.key] = s.astype("str")
+        for c in ("_row", "id", "batch_id"):
+            out[c] = pd.array(raw[c].tolist(), dtype="Int64")
+        return pd.DataFrame(out, columns=[*reg.keys, "_row", "id", "batch_id"])
+
+    def last_import(self) -> dict | None:
+        """{"id", "created_at", "user", "file_name"} of the latest active batch, or None."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(BATCHES.c.id, BATCHES.c.created_at, BATCHES.c.user, BATCHES.c.file_name)
+                .where(BATCHES.c.branch == self.branch, BATCHES.c.status == "active")
+                .order_by(BATCHES.c.id.desc()).limit(1)
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def years(self) -> list[int]:
+        """Years with live activity rows, ascending."""
+        found: set[int] = set()
+        with self.engine.begin() as conn:
+            for key in schema.ACTIVITY_REGISTERS:
+                t = TABLES[key]
+                found |= {int(p[:4]) for p in conn.execute(
+                    sa.select(t.c.period).distinct()
+                    .where(t.c.branch == self.branch, t.c.removed_by.is_(None))).scalars()}
+        return sorted(found)
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever any write (import, undo, target edit) lands for this branch: the key
+        that caches of derived data are invalidated by (latest batch id, undone batches)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(BATCHES.c.id), 0),
+                          sa.func.count(BATCHES.c.undone_at))
+                .where(BATCHES.c.branch == self.branch)).one()
+        return int(row[0]), int(row[1])
+
+    def frames(self, years: list[int] | None = None) -> dict[str, pd.DataFrame]:
+        """Every register as typed frames, activity registers limited to ``years`` when given:
+        the input the ``metrics`` functions take."""
+        out = {}
+        for key, reg in schema.REGISTERS.items():
+            if years is not None and reg.period == "month":
+                parts = [self.load(key, year=y) for y in sorted(set(years))]
+                out[key] = pd.concat(parts, ignore_index=True) if parts else self.load(key, year=0)
+            else:
+                out[key] = self.load(key)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Live rows per register."""
+        with self.engine.begin() as conn:
+            return {key: conn.execute(
+                sa.select(sa.func.count()).select_from(t)
+                .where(t.c.branch == self.branch, t.c.removed_by.is_(None))).scalar_one()
+                for key, t in TABLES.items()}
+
+
+def _nothing(changes: list[PeriodChange]) -> bool:
+    return all(c.added == 0 and c.removed == 0 for c in changes)
+
+
+def _superseded_by(history: pd.DataFrame, batch_id: int) -> int | None:
+    """The newest later active batch touching any (register, period) of ``batch_id``."""
+    mine = history.loc[batch_id, "pairs"]
+    for later_id, row in history.iterrows():  # newest first
+        if later_id <= batch_id:
+            break
+        if row["status"] == "active" and any(
+                set(mine.get(reg, ())) & set(periods) for reg, periods in row["pairs"].items()):
+            return int(later_id)
+    return None
+
+
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    """Result rows as an object frame, built column-wise (fast for 100k rows)."""
+    data = list(zip(*rows)) or [()] * len(columns)
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, data)})
+
+
+def _count_by_period(conn: sa.Connection, t: sa.Table, where) -> dict[str, int]:
+    return dict(conn.execute(
+        sa.select(t.c.period, sa.func.count()).where(where).group_by(t.c.period)).all())

@@ -1,0 +1,1 @@
+"""Pure functions from DataFrames to DataFrames or numbers. Never imports streamlit."""

@@ -1,0 +1,261 @@
+"""The indicator catalogue: one declarative entry per indicator, and how a year's value is computed.
+
+An indicator counts the rows of one register dated in the year up to the as-of date, after a
+filter on text columns (compared normalised). Aggregations:
+
+  count     number of rows
+  distinct  number of distinct values of ``columns`` (a tuple of columns counts combinations)
+  sum       sum of ``columns[0]``
+  ratio     sum of ``columns[0]`` / sum of ``columns[1]`` over rows where both are filled (a fraction)
+  share     rows whose ``columns[0]`` is in ``share_values`` / all filtered rows (a fraction)
+
+Adding an indicator is adding an entry to ``CATALOGUE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data import texts
+from data.schema import ENUM, INT, REGISTERS, normalize_text
+from metrics.frames import Window, prepare
+
+COUNT, DISTINCT, SUM, RATIO, SHARE = "count", "distinct", "sum", "ratio", "share"
+AGGREGATIONS = (COUNT, DISTINCT, SUM, RATIO, SHARE)
+PERCENT = "%"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    register: str
+    agg: str
+    unit: str
+    # column key -> accepted values (any of them); all columns must match.
+    filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    share_values: tuple[str, ...] = ()
+
+    @property
+    def fraction(self) -> bool:
+        """A rate (0..1), shown as %; not cumulative over the year."""
+        return self.agg in (RATIO, SHARE)
+
+    @property
+    def integral(self) -> bool:
+        """Whole numbers: counts, or sums of an integer column."""
+        if self.agg in (COUNT, DISTINCT):
+            return True
+        return self.agg == SUM and REGISTERS[self.register].column(self.columns[0]).kind == INT
+
+
+def _study(key: str, name: str, *types: str) -> Indicator:
+    return Indicator(f"study.{key}", name, "study", COUNT, "次", {"type": types})
+
+
+CATALOGUE: tuple[Indicator, ...] = (
+    _study("collective", "集中学习次数", "集中学习"),
+    _study("discussion", "研讨交流次数", "研讨交流"),
+    _study("lecture", "讲党课次数", "讲党课"),
+    _study("assembly", "支部党员大会次数", "支部党员大会"),
+    _study("committee", "支委会次数", "支委会"),
+    _study("group", "党小组会次数", "党小组会"),
+    _study("theme_day", "主题党日次数", "主题党日"),
+    _study("integrity", "廉政教育次数", "廉政教育", "警示教育"),
+    Indicator("study.attendance", "平均出勤率", "study", RATIO, PERCENT, columns=("present", "expected")),
+    Indicator("inspect.enforcement_enterprises", "执法检查企业数", "inspections", DISTINCT, "家",
+              {"type": ("统计执法检查",), "category": ("企业",)}, ("object",)),
+    Indicator("inspect.enforcement_projects", "执法检查入库项目数", "inspections", DISTINCT, "个",
+              {"type": ("统计执法检查",), "category": ("入库项目",)}, ("object",)),
+    Indicator("inspect.quality_enterprises", "数据质量核查企业数", "inspections", DISTINCT, "家",
+              {"type": ("数据质量核查",)}, ("object",)),
+    Indicator("inspect.research", "调研批次", "inspections", DISTINCT, "批次", {"type": ("调研",)}, ("date",)),
+    Indicator("inspect.issues", "发现问题数", "inspections", SUM, "个", columns=("issues",)),
+    Indicator("inspect.rectified", "问题整改率", "inspections", SHARE, PERCENT,
+              {"rectify": ("已整改", "整改中", "未整改")}, ("rectify",), ("已整改",)),
+    Indicator("volunteer.hours", "志愿服务时长", "volunteer", SUM, "小时", columns=("hours",)),
+    Indicator("volunteer.person_times", "志愿服务人次", "volunteer", COUNT, "人次"),
+    Indicator("volunteer.people", "志愿服务参与人数", "volunteer", DISTINCT, "人", columns=("name",)),
+    Indicator("volunteer.activities", "志愿服务活动场次", "volunteer", DISTINCT, "场次",
+              columns=("date", "activity")),
+)
+
+
+def check_catalogue(catalogue: tuple[Indicator, ...]) -> None:
+    """Raise ValueError if an entry names an unknown register, column, aggregation or enum value."""
+    seen: set[str] = set()
+    for ind in catalogue:
+        if ind.key in seen or ind.name in seen:
+            raise ValueError(f"duplicate indicator {ind.key}")
+        seen |= {ind.key, ind.name}
+        if ind.register not in REGISTERS or ind.agg not in AGGREGATIONS:
+            raise ValueError(f"{ind.key}: bad register or aggregation")
+        reg = REGISTERS[ind.register]
+        need = {COUNT: 0, DISTINCT: None, SUM: 1, RATIO: 2, SHARE: 1}[ind.agg]
+        if (need is None and not ind.columns) or (need is not None and len(ind.columns) != need):
+            raise ValueError(f"{ind.key}: wrong number of columns for {ind.agg}")
+        checks = [*ind.filter.items(), *((c, ()) for c in ind.columns)]
+        if ind.agg == SHARE:
+            checks.append((ind.columns[0], ind.share_values))
+        for column, values in checks:
+            col = reg.column(column)  # KeyError for an unknown column
+            allowed = {normalize_text(v) for v in col.values}
+            if col.kind == ENUM and not {normalize_text(v) for v in values} <= allowed:
+                raise ValueError(f"{ind.key}: value not allowed in {column}: {values}")
+
+
+check_catalogue(CATALOGUE)
+
+
+def by_key(key: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> Indicator:
+    for ind in catalogue:
+        if ind.key == key:
+            return ind
+    raise KeyError(key)
+
+
+def resolve(name_or_key: object, catalogue: tuple[Indicator, ...] = CATALOGUE) -> Indicator | None:
+    """The indicator whose key or Chinese name equals the text (normalised, spaces ignored)."""
+    if name_or_key is None:
+        return None
+    wanted = normalize_text(name_or_key).replace(" ", "").lower()
+    for ind in catalogue:
+        if wanted in (ind.key.lower(), normalize_text(ind.name).replace(" ", "")):
+            return ind
+    return None
+
+
+def indicator_names(catalogue: tuple[Indicator, ...] = CATALOGUE) -> tuple[str, ...]:
+    """Every accepted spelling of 计划目标's 指标: each indicator's name, then its key."""
+    return tuple(x for ind in catalogue for x in (ind.name, ind.key))
+
+
+def unknown_indicator_message(value: object, catalogue: tuple[Indicator, ...] = CATALOGUE) -> str:
+    """The Chinese error for a 计划目标 row whose 指标 is not in the catalogue."""
+    known = texts.METRIC_LIST_SEP.join(texts.METRIC_INDICATOR_SPELLING.format(name=i.name, key=i.key)
+                                       for i in catalogue)
+    return texts.METRIC_UNKNOWN_INDICATOR.format(value=value, known=known)
+
+
+# --- computing ---------------------------------------------------------------------------------
+
+
+def _filter_mask(ind: Indicator, win: Window) -> np.ndarray:
+    mask = np.ones(len(win), dtype=bool)
+    for column, values in ind.filter.items():
+        mask &= win.isin(column, values)
+    return mask
+
+
+def _distinct_keys(ind: Indicator, win: Window) -> np.ndarray:
+    """One int64 per row identifying its combination of ``columns``; -1 where any is missing."""
+    key = np.zeros(len(win), dtype=np.int64)
+    valid = np.ones(len(win), dtype=bool)
+    for column in ind.columns:
+        codes, uniques = win.codes(column)
+        key = key * (len(uniques) + 1) + codes
+        valid &= codes >= 0
+    return np.where(valid, key, -1)
+
+
+def contributing(ind: Indicator, win: Window) -> np.ndarray:
+    """Mask of the rows that make the value (for ratios: the rows in numerator and denominator)."""
+    mask = _filter_mask(ind, win)
+    if ind.agg == DISTINCT:
+        mask &= _distinct_keys(ind, win) >= 0
+    elif ind.agg == SUM:
+        mask &= ~np.isnan(win.numbers(ind.columns[0]))
+    elif ind.agg == RATIO:
+        mask &= ~np.isnan(win.numbers(ind.columns[0])) & ~np.isnan(win.numbers(ind.columns[1]))
+    return mask
+
+
+def monthly_parts(ind: Indicator, win: Window) -> np.ndarray:
+    """Per-month increments, shape (parts, 12): one part, or numerator and denominator for rates.
+
+    For ``distinct`` a value counts in the month it first appears, so cumulative sums are
+    cumulative distinct counts.
+    """
+    mask = contributing(ind, win)
+    if ind.agg == COUNT:
+        return win.monthly(mask)[None, :]
+    if ind.agg == SUM:
+        return win.monthly(mask, win.numbers(ind.columns[0]))[None, :]
+    if ind.agg == DISTINCT:
+        keys = _distinct_keys(ind, win)[mask]
+        first = pd.Series(win.month[mask]).groupby(keys).min().to_numpy(dtype=np.int64)
+        return np.bincount(first - 1, minlength=12)[:12].astype(float)[None, :]
+    if ind.agg == RATIO:
+        return np.vstack([win.monthly(mask, win.numbers(ind.columns[0])),
+                          win.monthly(mask, win.numbers(ind.columns[1]))])
+    hits = mask & win.isin(ind.columns[0], ind.share_values)
+    return np.vstack([win.monthly(hits), win.monthly(mask)])
+
+
+def combine(ind: Indicator, parts: np.ndarray) -> float | int | None:
+    """The value from summed parts (a column of ``monthly_parts(...).cumsum(axis=1)``).
+
+    Counts are ints, sums floats (ints for integer columns); rates None when nothing to divide by.
+    """
+    if ind.fraction:
+        return float(parts[0] / parts[1]) if parts[1] > 0 else None
+    total = float(parts[0])
+    return int(round(total)) if ind.integral else total
+
+
+def value_in(ind: Indicator, win: Window) -> float | int | None:
+    return combine(ind, monthly_parts(ind, win).sum(axis=1))
+
+
+def value(ind: Indicator, frames: dict, year: int, as_of: object = None) -> float | int | None:
+    """The indicator's value for rows dated in ``year`` up to ``as_of`` (None: the whole year)."""
+    return value_in(ind, Window.of_year(frames, ind.register, year, as_of))
+
+
+def values(frames: dict, year: int, as_of: object = None,
+           catalogue: tuple[Indicator, ...] = CATALOGUE) -> dict[str, float | int | None]:
+    """Every indicator's value, each register sliced once."""
+    wins = windows(prepare(frames), year, as_of, catalogue)
+    return {ind.key: value_in(ind, wins[ind.register]) for ind in catalogue}
+
+
+def windows(frames: dict, year: int, as_of: object = None,
+            catalogue: tuple[Indicator, ...] = CATALOGUE) -> dict[str, Window]:
+    """The year's window of every register the catalogue uses."""
+    frames = prepare(frames)
+    return {reg: Window.of_year(frames, reg, year, as_of) for reg in dict.fromkeys(i.register for i in catalogue)}
+
+
+def rows_for(ind: Indicator, frames: dict, year: int, as_of: object = None) -> pd.DataFrame:
+    """The register rows behind the value (original index and columns kept).
+
+    For ``distinct`` every contributing row is returned; its distinct count equals the value.
+    """
+    win = Window.of_year(frames, ind.register, year, as_of)
+    return win.table.df.iloc[win.positions[contributing(ind, win)]]
+
+
+def describe(ind: Indicator) -> str:
+    """The 口径 in one Chinese sentence: register, filter and how the rows are counted."""
+    reg = REGISTERS[ind.register]
+
+    def quoted(vals: tuple[str, ...]) -> str:
+        return texts.METRIC_VALUE_OR.join(texts.METRIC_QUOTED.format(value=v) for v in vals)
+
+    label = reg.labels
+    if ind.filter:
+        conditions = texts.METRIC_CONDITION_AND.join(
+            texts.METRIC_CONDITION.format(column=label[c], values=quoted(v)) for c, v in ind.filter.items())
+        rows = texts.METRIC_ROWS_FILTER.format(conditions=conditions)
+    else:
+        rows = texts.METRIC_ROWS_ALL
+    cols = [label[c] for c in ind.columns]
+    how = texts.METRIC_HOW[ind.agg].format(
+        columns=texts.METRIC_COLUMNS_AND.join(cols),
+        numerator=cols[0] if cols else "", denominator=cols[1] if len(cols) > 1 else "",
+        column=cols[0] if cols else "", values=quoted(ind.share_values))
+    return texts.METRIC_DESCRIBE.format(register=reg.name, rows=rows, how=how)

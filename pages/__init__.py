@@ -1,0 +1,1 @@
+"""Streamlit pages. Thin: read widgets, call ``data`` and ``metrics``, draw."""

@@ -1,0 +1,167 @@
+"""The CLI end to end, as staff and cron use it: real processes, real xlsx files, a real SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    def run(*args, expect=0):
+        env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == expect, (proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    return run
+
+
+def db_state(db_url: str) -> dict[str, list[tuple]]:
+    """Every row of every table: the database's whole state, to compare before and after."""
+    engine = sa.create_engine(db_url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        state = {name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
+                 for name, t in meta.tables.items()}
+    engine.dispose()
+    return state
+
+
+def live_rows(db_url: str, table: str) -> list[dict]:
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(f'SELECT * FROM "{table}" WHERE removed_by IS NULL ORDER BY seq')).mappings().all()
+    engine.dispose()
+    return [dict(r) for r in rows]
+
+
+def study_workbook(path: Path, rows: list[tuple], *, title: str | None = "2025年市统计局党支部学习台账") -> Path:
+    """A 学习教育 sheet like staff keep it: title row, 序号 column, footer line."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "学习教育"
+    if title:
+        ws.append([title])
+    ws.append(["序号", "日期", "类型", "主题", "主讲人", "应到人数", "实到人数"])
+    for i, row in enumerate(rows, 1):
+        ws.append([i, *row])
+    ws.append(["填表人：张三"])
+    wb.save(path)
+    return path
+
+
+JAN = [(date(2025, 1, 8), "集中学习", "学习二十大精神", "李书记", 30, 28),
+       (date(2025, 1, 15), "支委会", "研究年度计划", "李书记", 5, 5)]
+FEB = [(date(2025, 2, 12), "主题党日", "志愿服务进社区", "王委员", 30, 27)]
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    from cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    for command in sub.choices:
+        assert f"python cli.py {command}" in readme, f"cli.py {command} is not documented in README.md"
+
+
+def test_template_filled_imports_round_trip(cli, tmp_path, db_url):
+    template = tmp_path / "template.xlsx"
+    cli("template", template)
+    wb = openpyxl.load_workbook(template)
+    ws = wb["志愿服务"]
+    headers = [c.value for c in ws[1]]
+    row = {"日期": datetime(2025, 3, 5), "姓名": "赵六", "活动名称": "植树", "服务类别": "植树绿化",
+           "服务地点": "贺兰山", "时长": 2.5, "记录方式": "签到", "备注": "第一批"}
+    ws.append([row.get(h) for h in headers])
+    wb.save(template)
+    cli("import", template, "--user", "tester")
+    stored = live_rows(db_url, "volunteer")
+    assert len(stored) == 1
+    got = stored[0]
+    assert str(got["date"])[:10] == "2025-03-05"
+    assert (got["name"], got["activity"], got["category"], got["place"], got["hours"], got["method"], got["note"]) == (
+        "赵六", "植树", "植树绿化", "贺兰山", 2.5, "签到", "第一批")
+
+
+def test_import_reimport_replace_month_and_undo(cli, tmp_path, db_url):
+    jan = study_workbook(tmp_path / "2025-01.xlsx", JAN)
+    feb = study_workbook(tmp_path / "2025-02.xlsx", FEB)
+    out = cli("import", jan, feb, "--user", "tester").stdout
+    assert "批次" in out
+    assert len(live_rows(db_url, "study")) == 3
+
+    before = db_state(db_url)
+    out = cli("import", jan).stdout
+    assert "无需导入" in out
+    assert db_state(db_url) == before
+
+    # A corrected January: one row changed, February untouched.
+    fixed = [JAN[0], (date(2025, 1, 15), "支委会", "研究年度计划", "李书记", 5, 4)]
+    dry = cli("import", study_workbook(tmp_path / "2025-01-fixed.xlsx", fixed), "--dry-run").stdout
+    assert re.search(r"学习教育 2025-01：新增 1 行，删除 1 行，保留 1 行", dry)
+    assert db_state(db_url) == before
+    cli("import", tmp_path / "2025-01-fixed.xlsx")
+    rows = live_rows(db_url, "study")
+    assert sorted((str(r["date"])[:10], r["present"]) for r in rows) == [
+        ("2025-01-08", 28), ("2025-01-15", 4), ("2025-02-12", 27)]
+
+    batches = cli("batches").stdout
+    assert "2025-01-fixed.xlsx" in batches
+    latest = max(int(n) for n in re.findall(r"^\s*(\d+)\s", batches, re.M))
+    cli("undo", latest)
+    assert db_state(db_url)["study"] == before["study"]
+    # Undoing it twice is refused with a message.
+    err = cli("undo", latest, expect=1).stderr
+    assert str(latest) in err
+
+
+def test_bad_row_rejected_names_row_and_column_and_stores_nothing(cli, tmp_path, db_url):
+    cli("import", study_workbook(tmp_path / "ok.xlsx", JAN))
+    before = db_state(db_url)
+    bad = study_workbook(tmp_path / "bad.xlsx", [FEB[0], (date(2025, 2, 20), "学习", "未知类型", "王委员", 30, 20)])
+    proc = cli("import", bad, expect=1)
+    # Title row 1, header row 2, data rows 3 and 4: the bad row is Excel row 4.
+    assert re.search(r"bad\.xlsx.*学习教育.*第4行.*「类型」.*学习", proc.stderr), proc.stderr
+    assert "集中学习" in proc.stderr  # what was expected
+    assert db_state(db_url) == before
+
+
+def test_export_filters_and_writes_both_formats(cli, tmp_path, db_url):
+    cli("import", study_workbook(tmp_path / "a.xlsx", JAN + FEB))
+    cli("export", "study", "--out", tmp_path / "out.xlsx", "--from", "2025-01-01", "--to", "2025-01-31",
+        "--type", "集中学习")
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
+    values = list(ws.iter_rows(values_only=True))
+    assert values[0][:3] == ("日期", "类型", "主题")
+    assert len(values) == 2 and values[1][1] == "集中学习"
+    cli("export", "study", "--out", tmp_path / "out.csv")
+    raw = (tmp_path / "out.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig").count("\n") == 4  # header + 3 rows
+    cli("export", "study", "--out", tmp_path / "out.txt", expect=2)
+
+
+def test_usage_errors_exit_2(cli):
+    cli(expect=2)
+    cli("export", "nosuchregister", "--out", "x.xlsx", expect=2)
+    cli("indicators", expect=2)
