@@ -8,9 +8,18 @@
     python cli.py demo
     python cli.py indicators --year YEAR [--as-of YYYY-MM-DD] [--json]
     python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json]
+    python cli.py backup OUT.xlsx [--user NAME]
+    python cli.py restore FILE [--user NAME]          (into an empty database only)
+    python cli.py user add NAME --role viewer|editor|admin [--password-stdin]
+    python cli.py user passwd NAME [--password-stdin]
+    python cli.py user remove NAME
+    python cli.py user list
+    python cli.py audit [--json]
+    python cli.py report --year YEAR [--as-of YYYY-MM-DD] [--template DRAFT.docx] --out FILE.docx
 
 Exit codes: 0 done (or nothing to do), 1 refused (nothing stored), 2 usage.
-Every command honours DATABASE_URL (see data/settings.py).
+Every command honours DATABASE_URL (see data/settings.py); ``user`` edits the users file at
+DJ_USERS_FILE (or ``users_file`` in settings.toml) and records each change in the audit log.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from pathlib import Path
 
 from data import texts
 from data.schema import REGISTER_KEYS, REGISTERS
+from data.users import ROLES
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -125,11 +135,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from data.demo import SAMPLES_DIR
-    from data.importer import import_files
+    from data.demo import load_demo, sample_files
 
-    files = sorted(SAMPLES_DIR.glob("*.xlsx"))
-    outcome = import_files(_store(), files, user="demo")
+    files = sample_files()
+    outcome = load_demo(_store())
     for issue in outcome.errors:
         print(issue.message, file=sys.stderr)
     if outcome.rejected:
@@ -179,6 +188,135 @@ def cmd_compliance(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from data.errors import DataError
+    from data.report_docx import build_docx, fill_template, summarize
+    from data.settings import load_settings
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        print(texts.CLI_REPORT_SUFFIX, file=sys.stderr)
+        return EXIT_USAGE
+    store = _store()
+    try:
+        summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch,
+                            local_rules=load_settings().local_rules)
+    except ValueError as err:  # a malformed local rule in the settings file
+        print(str(err), file=sys.stderr)
+        return EXIT_REFUSED
+    if args.template is None:
+        out.write_bytes(build_docx(summary))
+    else:
+        draft = Path(args.template)
+        try:
+            filled = fill_template(draft.read_bytes(), summary, file_name=draft.name)
+        except OSError:
+            print(texts.REPORT_TEMPLATE_NOT_FOUND.format(file=draft), file=sys.stderr)
+            return EXIT_REFUSED
+        except DataError as err:
+            print(err.message, file=sys.stderr)
+            return EXIT_REFUSED
+        out.write_bytes(filled.data)
+        if filled.unknown:
+            print(texts.REPORT_UNKNOWN_LINE.format(names="、".join(filled.unknown)), file=sys.stderr)
+        if filled.no_data:
+            print(texts.REPORT_NO_DATA_LINE.format(names="、".join(filled.no_data)))
+    print(texts.CLI_REPORT_DONE.format(path=out))
+    return EXIT_OK
+
+
+# --- backup, restore, users, audit ---------------------------------------------------------------
+
+
+def cmd_backup(args) -> int:
+    from data.backup import backup
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(texts.CLI_EXPORT_SUFFIX, file=sys.stderr)
+        return EXIT_USAGE
+    out.write_bytes(backup(_store(), user=_user(args), file_name=out.name))
+    print(texts.BACKUP_DONE.format(path=out))
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from data.backup import restore
+    from data.errors import DataError
+
+    path = Path(args.file)
+    try:
+        rows = restore(_store(), path.read_bytes(), file_name=path.name, user=_user(args))
+    except FileNotFoundError:
+        print(texts.READER_NO_FILE.format(file=path), file=sys.stderr)
+        return EXIT_REFUSED
+    except DataError as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_REFUSED
+    print(texts.RESTORE_DONE.format(file=path.name, rows=rows))
+    return EXIT_OK
+
+
+def _new_password(args) -> str:
+    """From one line of stdin (``--password-stdin``), else typed twice without echo."""
+    from data.errors import DataError
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(texts.CLI_PASSWORD_PROMPT)
+    if getpass.getpass(texts.CLI_PASSWORD_AGAIN) != first:
+        raise DataError(texts.USERS_PASSWORD_MISMATCH)
+    return first
+
+
+def cmd_user(args) -> int:
+    from data import users
+    from data.errors import DataError
+    from data.settings import load_settings
+
+    path = load_settings().users_file
+    if not path:
+        print(texts.USERS_NOT_CONFIGURED, file=sys.stderr)
+        return EXIT_USAGE
+    actor = getpass.getuser()
+    try:
+        if args.action == "list":
+            found = users.load_users(path)
+            if not found:
+                print(texts.CLI_NO_USERS)
+            for user in sorted(found.values(), key=lambda u: u.name):
+                print(f"{user.name}\t{user.role}（{user.role_name}）")
+        elif args.action == "add":
+            if users.check_name(args.name) in users.load_users(path):  # before asking a password
+                raise DataError(texts.USERS_EXISTS.format(name=args.name))
+            user = users.add_user(path, args.name, args.role, _new_password(args), actor=actor,
+                                  store=_store())
+            print(texts.CLI_USER_ADDED.format(name=user.name, role=user.role_name))
+        elif args.action == "passwd":
+            users.set_password(path, args.name, _new_password(args), actor=actor, store=_store())
+            print(texts.CLI_USER_PASSWORD_SET.format(name=args.name))
+        else:
+            users.remove_user(path, args.name, actor=actor, store=_store())
+            print(texts.CLI_USER_REMOVED.format(name=args.name))
+    except DataError as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    from data import audit
+
+    frame = audit.entries(_store())
+    if args.json:
+        print(json.dumps(audit.records(frame), ensure_ascii=False, indent=2))
+    elif frame.empty:
+        print(texts.CLI_NO_AUDIT)
+    else:
+        print(audit.display(frame).to_string(index=False))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description=texts.CLI_DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -218,6 +356,42 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("report", help=texts.CLI_REPORT_HELP["report"])
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--template", metavar="DRAFT.docx", help=texts.CLI_REPORT_HELP["template"])
+    p.add_argument("--out", required=True, metavar="FILE.docx", help=texts.CLI_REPORT_HELP["out"])
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("backup", help=texts.CLI_ACCESS_HELP["backup"])
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("--user", help=texts.CLI_HELP["user"])
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help=texts.CLI_ACCESS_HELP["restore"])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--user", help=texts.CLI_HELP["user"])
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("user", help=texts.CLI_ACCESS_HELP["user"])
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = actions.add_parser("add", help=texts.CLI_ACCESS_HELP["user_add"])
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", required=True, choices=ROLES,
+                   help=texts.CLI_ACCESS_HELP["role"])
+    q.add_argument("--password-stdin", action="store_true", help=texts.CLI_ACCESS_HELP["password_stdin"])
+    q = actions.add_parser("passwd", help=texts.CLI_ACCESS_HELP["user_passwd"])
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--password-stdin", action="store_true", help=texts.CLI_ACCESS_HELP["password_stdin"])
+    q = actions.add_parser("remove", help=texts.CLI_ACCESS_HELP["user_remove"])
+    q.add_argument("name", metavar="NAME")
+    actions.add_parser("list", help=texts.CLI_ACCESS_HELP["user_list"])
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("audit", help=texts.CLI_ACCESS_HELP["audit"])
+    p.add_argument("--json", action="store_true", help=texts.CLI_ACCESS_HELP["json"])
+    p.set_defaults(func=cmd_audit)
     return parser
 
 

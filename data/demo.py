@@ -34,6 +34,7 @@ from metrics.catalogue import by_key
 DEMO_YEAR = 2025
 SEED = 20250101
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+DEMO_USER = "demo"  # the 操作人 recorded on the demo year's import batches
 
 GROUPS = ("第一党小组", "第二党小组", "第三党小组")
 COMMITTEE = ("书记", "副书记", "组织委员", "纪检委员", "宣传委员")
@@ -394,6 +395,20 @@ def write_samples(out: Path = SAMPLES_DIR, seed: int = SEED) -> list[Path]:
         book.save(path)
         paths.append(path)
     return paths
+
+
+def sample_files() -> list[Path]:
+    """The demo year's workbooks shipped in ``SAMPLES_DIR``, January first."""
+    return sorted(SAMPLES_DIR.glob("*.xlsx"))
+
+
+def load_demo(store, user: str = DEMO_USER):
+    """Import the demo year into ``store`` (one batch per workbook; nothing stored if any has an
+    error): what ``python cli.py demo`` and the dashboard's first-run button do. Returns the
+    ``data.importer.ImportOutcome``."""
+    from data.importer import import_files
+
+    return import_files(store, sample_files(), user=user)
 
 
 def main(argv: list[str] | None = None) -> int:

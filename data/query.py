@@ -17,6 +17,8 @@ class Filters:
     date_to: date | None = None
     types: tuple[str, ...] = ()
     person: str = ""
+    # Substring of the visited object / activity (the register's ``object_columns``).
+    obj: str = ""
     text: str = ""
     # Extra exact filters, column key -> allowed values (e.g. {"category": ("企业",)}).
     extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -35,6 +37,8 @@ class Filters:
             out[reg.column(reg.type_column).label] = "、".join(self.types)
         if self.person:
             out[texts.FILTER_PERSON] = self.person
+        if self.obj:
+            out[texts.FILTER_OBJECT] = self.obj
         if self.text:
             out[texts.FILTER_TEXT] = self.text
         for key, values in self.extra.items():
@@ -72,6 +76,12 @@ def filter_rows(frame: pd.DataFrame, register: str, filters: Filters) -> pd.Data
         hit = pd.Series(False, index=frame.index)
         for col in reg.person_columns:
             hit |= _contains(frame[col], person)
+        mask &= hit
+    obj = normalize_text(filters.obj) if filters.obj else ""
+    if obj and reg.object_columns:
+        hit = pd.Series(False, index=frame.index)
+        for col in reg.object_columns:
+            hit |= _contains(frame[col], obj)
         mask &= hit
     text = normalize_text(filters.text) if filters.text else ""
     if text:

@@ -17,6 +17,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
@@ -189,38 +190,89 @@ def _labels(columns) -> str:
 
 # --- data rows -------------------------------------------------------------------------------------
 
+def _blank(values: np.ndarray) -> np.ndarray:
+    """``is_blank`` of each value of a 1-D object array, evaluated once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    return np.array([is_blank(u) for u in uniques] + [True], dtype=bool)[codes]
+
+
+def _first_filled(body: np.ndarray, columns: list[int], rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``, the first of ``columns`` whose cell is not blank, -1 if none. A column
+    is only looked at for the rows still without one: the first column usually settles them all."""
+    found = np.full(len(rows), -1, dtype=np.int64)
+    pending = np.arange(len(rows))
+    for c in columns:
+        if not pending.size:
+            break
+        blank = _blank(body[rows[pending], c])
+        found[pending[~blank]] = c
+        pending = pending[blank]
+    return found
+
+
+_PLAIN, _TOTAL, _FOOTER = 0, 1, 2
+
+
+def _kind(value: object) -> int:
+    """Whether a row whose first non-blank cell is ``value`` is data, a total or the footer."""
+    if not isinstance(value, str):
+        return _PLAIN
+    key = schema.header_key(value)
+    return _FOOTER if _FOOTER_RE.match(key) else _TOTAL if key.startswith(_TOTAL_PREFIXES) else _PLAIN
+
+
+def _body(lines: list[list]) -> np.ndarray:
+    """The rows as a 2-D object array (rows padded with None should their lengths differ)."""
+    lengths = set(map(len, lines))
+    width = max(lengths, default=0)
+    if len(lengths) > 1:
+        lines = [line + [None] * (width - len(line)) for line in lines]
+    body = np.empty((len(lines), width), dtype=object)
+    if body.size:
+        body[:] = lines
+    return body
+
+
 def _data_rows(grid, merges, match: _Match, first_excel_row: int) -> tuple[pd.DataFrame, int]:
-    """Raw frame of the rows under the header (column keys + _row) and the number of rows kept."""
+    """Raw frame of the rows under the header (column keys + _row) and the number of rows kept.
+
+    Skipped: blank rows, rows whose first non-blank cell starts with 合计/总计/小计, rows with only
+    unmatched columns filled (a pre-filled 序号); the footer line and everything below it ends
+    the table. Blank cells under a vertically merged cell take its value. Column-wise, with each
+    distinct value looked at once (100k-row sheets)."""
     cols = sorted(match.columns)
     keys = [match.columns[c].key for c in cols]
     start = match.header.row + match.header.span
+    body = _body(grid[start:])
+    n, width = body.shape
+    first_col = _first_filled(body, list(range(width)), np.arange(n))
+    used = np.flatnonzero(first_col >= 0)
+    codes, uniques = pd.factorize(body[used, first_col[used]])
+    kinds = np.full(n, _PLAIN, dtype=np.int8)
+    kinds[used] = np.array([_kind(u) for u in uniques] + [_PLAIN], dtype=np.int8)[codes]
+    # A row has a value in a matched column if its first filled cell is one; else look further.
+    has_value = np.isin(first_col, cols)
+    unmatched = used[~has_value[used]]
+    has_value[unmatched] = _first_filled(body, cols, unmatched) >= 0
+    footer = used[kinds[used] == _FOOTER]
+    keep = (kinds == _PLAIN) & has_value
+    keep[footer[0] if len(footer) else n:] = False
+    picked = np.flatnonzero(keep)
+    out = body[np.ix_(picked, cols)]
     filled: dict[tuple[int, int], object] = {}
     for top, left, bottom, _right in merges:
         if bottom > top and top >= start and left in match.columns:
             for r in range(top + 1, bottom + 1):
-                filled[(r, left)] = grid[top][left]
-    records, rows = [], []
-    for r in range(start, len(grid)):
-        line = grid[r]
-        first = next((v for v in line if not is_blank(v)), None)
-        if first is None:
-            continue
-        if isinstance(first, str):
-            key = schema.header_key(first)
-            if _FOOTER_RE.match(key):
-                break
-            if key.startswith(_TOTAL_PREFIXES):
-                continue
-        values = [line[c] for c in cols]
-        if all(is_blank(v) for v in values):
-            continue  # e.g. only a pre-filled 序号
-        if filled:
-            values = [filled.get((r, c), v) if is_blank(v) else v for c, v in zip(cols, values)]
-        records.append(values)
-        rows.append(first_excel_row + r)
-    raw = pd.DataFrame(records, columns=keys, dtype=object)
-    raw["_row"] = pd.Series(rows, dtype="int64")
-    return raw, len(records)
+                filled[(r - start, left)] = grid[top][left]
+    if filled:
+        at = {r: i for i, r in enumerate(picked.tolist())}
+        where = {c: j for j, c in enumerate(cols)}
+        for (r, c), value in filled.items():
+            if r in at and is_blank(body[r, c]):
+                out[at[r], where[c]] = value
+    raw = pd.DataFrame({k: out[:, j] for j, k in enumerate(keys)}, columns=keys, dtype=object)
+    raw["_row"] = pd.Series(first_excel_row + start + picked, dtype="int64")
+    return raw, len(picked)
 
 
 # --- workbook ---------------------------------------------------------------------------------------

@@ -7,12 +7,15 @@ It trusts neither the file name nor the sizes a zip declares. In order:
 1. bytes: not empty, at most MAX_FILE_BYTES, not OLE2 (.xls, or a workbook with an open
    password), zip magic;
 2. zip directory: readable, at most MAX_ENTRIES parts, no duplicate names, ``[Content_Types].xml``
-   and ``xl/workbook.xml`` present, no ``vbaProject.bin`` (macros), stored or deflated parts only,
-   declared total at most MAX_UNCOMPRESSED_BYTES, declared ratio at most MAX_RATIO;
+   and ``xl/workbook.xml`` present, no ``vbaProject.bin`` (macros), no part of the formats
+   calamine falls back to when the xlsx parts do not parse (``content.xml``, ``xl/workbook.bin``),
+   stored or deflated parts only, declared total at most MAX_UNCOMPRESSED_BYTES, declared ratio at
+   most MAX_RATIO;
 3. every part is inflated here (zlib, in chunks, never past its declared size: a part that inflates
    further is a bomb; one that ends short or fails its CRC is corrupt). XML parts must be
    ASCII-compatible and carry no DTD (``<!DOCTYPE``, ``<!ENTITY``: billion laughs, quadratic
-   blowup, external entities), which no Excel or WPS file has;
+   blowup, external entities), which no Excel or WPS file has; at most MAX_SHARED_STRINGS shared
+   strings (calamine holds them all);
 4. every worksheet part is scanned for its cells, to bound what the reader will allocate.
 
 Why step 4. calamine (python-calamine 0.9.1 bundles calamine 0.37) turns a sheet into a dense
@@ -22,30 +25,35 @@ nothing. Two cells, A1 and XFD1048576, make it request 550 GB: the process abort
 #693, #433; fastexcel #487) and no ``try`` catches that. openpyxl/pandas build the grid from A1.
 So the box measured here runs from A1 to the farthest non-empty cell (``<c …/>`` is empty, any
 other ``<c>`` counts as non-empty) and a sheet is refused when it leaves Excel's grid, or has more
-than MAX_SHEET_ROWS rows or MAX_SHEET_CELLS cells; all sheets together, MAX_WORKBOOK_CELLS.
+than MAX_SHEET_ROWS rows or MAX_SHEET_CELLS cells; all sheets together, MAX_WORKBOOK_CELLS. The
+reader fills merged ranges cell by cell, so their area is bounded too (MAX_MERGED_CELLS).
 
-Fast path: a compiled bytes regex over the inflated chunks, exact when every ``<c`` tag has the
-plain form ``<c r="B7" s="1" t="s">`` (r first, double quotes), as Excel, WPS, LibreOffice,
-openpyxl and XlsxWriter write it. Any other sheet (cells without ``r``, namespaces written
-differently, ``>`` inside a quoted value) is scanned again with expat, following calamine's own
-position rules (``r`` if present, else the row and column counters), for at most
-MAX_EXACT_ELEMENTS elements.
+Fast path: numpy over the inflated chunks (~0.2 s of CPU for a 100,000 x 8 register; a Python
+regex costs ~1 µs a cell), exact when every ``<c`` tag is plain: ``<c r="B7" …>``, r first and
+only once (calamine keeps the last r), double quotes, as Excel, WPS, LibreOffice, openpyxl and
+XlsxWriter write it. Any other sheet (cells without ``r``, prefixed names, other spacing, ``>``
+inside a quoted value) is read again with expat, following calamine's own position rules (``r``
+if present, else the row and column counters), for at most MAX_EXACT_ELEMENTS elements (~2 µs
+each); what expat cannot parse is refused. The whole sheet is always read, so a message never
+depends on where the chunks fall.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import string
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from functools import lru_cache
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
+import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
-import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
@@ -63,7 +71,9 @@ GRID_ROWS, GRID_COLUMNS = 1_048_576, 16_384  # Excel's grid: A1:XFD1048576
 MAX_SHEET_ROWS = 200_000  # rows from row 1 to the last non-empty cell
 MAX_SHEET_CELLS = 3_000_000  # rows x columns from A1 (calamine: 32 bytes each, ~96 MB)
 MAX_WORKBOOK_CELLS = 6_000_000  # the boxes of all sheets together
-MAX_EXACT_ELEMENTS = 2_000_000  # elements the expat scan of a non-plain sheet reads at most
+MAX_SHARED_STRINGS = 1_000_000  # calamine keeps them all in memory (~40 bytes each at least)
+MAX_MERGED_CELLS = 1_000_000  # cells covered by a sheet's merged ranges (the reader fills them)
+MAX_EXACT_ELEMENTS = 1_000_000  # elements the expat scan of a non-plain sheet reads (≤ ~2 s)
 
 SAFETY_MESSAGES: dict[str, str] = {
     "empty": texts.SAFETY_EMPTY,
@@ -79,11 +89,16 @@ SAFETY_MESSAGES: dict[str, str] = {
     "out_of_grid": texts.SAFETY_OUT_OF_GRID,
     "sheet_too_large": texts.SAFETY_SHEET_TOO_LARGE,
     "workbook_too_large": texts.SAFETY_WORKBOOK_TOO_LARGE,
+    "merges_too_large": texts.SAFETY_MERGES_TOO_LARGE,
+    "too_many_strings": texts.SAFETY_TOO_MANY_STRINGS,
 }
 
 OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+# Parts of other formats calamine falls back to when the xlsx parts do not parse (ods, xlsb).
+FOREIGN_PARTS = ("content.xml", "xl/workbook.bin")
+_SHARED_STRINGS = "xl/sharedstrings.xml"  # the path calamine reads (case-insensitively)
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/dialogsheets/", "xl/chartsheets/", "xl/macrosheets/")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
@@ -96,9 +111,19 @@ _PAD = 32  # zero bytes after a scanned buffer, so that fixed offsets past a tag
 _REF_WIDTH = 12  # bytes read after r=": up to 3 letters, 7 digits, the closing quote
 _TAG_END = np.zeros(256, dtype=bool)  # bytes that end a tag name: XML blanks, "/" and ">"
 _TAG_END[list(b" \t\r\n/>")] = True
-# An empty cell tag in plain form: r first, then double-quoted attributes, "/>".
-_PLAIN_EMPTY_CELL = re.compile(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"(?:\s+[A-Za-z_][\w.:\-]*="[^"<>]*")*\s*/>')
-_REF = re.compile(r"([A-Za-z]*)([0-9]+)")
+_BEFORE_NAME = np.zeros(256, dtype=bool)  # bytes an attribute name may follow (quick-xml is lenient)
+_BEFORE_NAME[list(b" \t\r\n\"'")] = True
+_AFTER_NAME = np.zeros(256, dtype=bool)  # bytes that may end the attribute name r
+_AFTER_NAME[list(b" \t\r\n=")] = True
+# A shared string's start tag: <si …>, and with a prefix, <x:si …> (a slower search, done only
+# where ":si" occurs).
+_STRING_TAG = re.compile(rb"<si[\t\n\r />]")
+_ANY_STRING_TAG = re.compile(rb"[<:]si[\t\n\r />]")
+# Merged ranges: any <mergeCell> tag, and the plain form <mergeCell ref="A1:B2"/>.
+_ANY_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?mergeCell[\s/>]")
+_PLAIN_MERGE = re.compile(
+    rb'<(?:[A-Za-z_][\w.\-]*:)?mergeCell ref="([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?"\s*/?>'
+)
 
 
 class _Refusal(Exception):
@@ -146,6 +171,9 @@ def _check(data: bytes) -> None:
             raise _Refusal("not_workbook", part=part)
     if any(n.rpartition("/")[2] == "vbaproject.bin" for n in names):
         raise _Refusal("macros")
+    for part in FOREIGN_PARTS:
+        if part in names:
+            raise _Refusal("nonstandard", part=part)
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
             raise _Refusal("nonstandard", part=info.filename)
@@ -158,7 +186,7 @@ def _check(data: bytes) -> None:
     sheets = [(i, n) for i, n in zip(infos, names) if n.startswith(_SHEET_FOLDERS)]
     for info, name in zip(infos, names):
         if not name.startswith(_SHEET_FOLDERS):
-            _verify(view, info, name.endswith(_XML_SUFFIXES))
+            _verify(view, info, name.endswith(_XML_SUFFIXES), count_strings=name == _SHARED_STRINGS)
     total = 0
     for info, _name in sheets:
         try:
@@ -247,11 +275,18 @@ class _XmlGuard:
         self.tail = chunk[-_OVERLAP:]
 
 
-def _verify(view: memoryview, info: zipfile.ZipInfo, is_xml: bool) -> None:
+def _verify(view: memoryview, info: zipfile.ZipInfo, is_xml: bool, count_strings: bool = False) -> None:
     guard = _XmlGuard(info.filename) if is_xml else None
+    strings, tail = 0, b""
     for chunk in _inflate(view, info):
         if guard:
             guard.feed(chunk)
+        if count_strings:  # a tag cut by a chunk boundary is counted with the next chunk
+            buf = tail + chunk
+            strings += len((_ANY_STRING_TAG if b":si" in buf else _STRING_TAG).findall(buf))
+            tail = chunk[-3:]
+            if strings > MAX_SHARED_STRINGS:
+                raise _Refusal("too_many_strings", limit=MAX_SHARED_STRINGS)
 
 
 # --- sheet extent ---------------------------------------------------------------------------------
@@ -260,24 +295,33 @@ _SHEET = object()  # placeholder for the sheet name, filled in by _check
 
 
 def _sheet_extent(view: memoryview, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """(rows, columns) of the box from A1 to the farthest non-empty cell; refuses a sheet beyond
-    the limits as soon as its box is."""
-    plain = _PlainScan()
-    guard = _XmlGuard(_SHEET)
+    """(rows, columns) of the box from A1 to the farthest non-empty cell, for a sheet within the
+    limits (box and merged cells); the whole sheet is read, so messages do not depend on chunks."""
+    scan: _PlainScan | _ExactScan = _PlainScan()
+    guard, plain = _XmlGuard(_SHEET), True
     for chunk in _inflate(view, info):
         guard.feed(chunk)
-        if not plain.feed(chunk):
+        if not scan.feed(chunk):
+            plain = False
             break
-    else:
-        if plain.close():
-            return plain.rows, plain.cols
-    exact = _ExactScan()
-    guard = _XmlGuard(_SHEET)
-    for chunk in _inflate(view, info):
-        guard.feed(chunk)
-        exact.feed(chunk)
-    exact.close()
-    return exact.rows, exact.cols
+    if not (plain and scan.close()):
+        scan, guard = _ExactScan(), _XmlGuard(_SHEET)
+        for chunk in _inflate(view, info):
+            guard.feed(chunk)
+            scan.feed(chunk)
+        scan.close()
+    _check_box(scan.rows, scan.cols)
+    _check_merges(scan.merged)
+    return scan.rows, scan.cols
+
+
+def _merge_area(first: tuple[int, int], last: tuple[int, int]) -> int:
+    return (abs(last[0] - first[0]) + 1) * (abs(last[1] - first[1]) + 1)
+
+
+def _check_merges(cells: int) -> None:
+    if cells > MAX_MERGED_CELLS:
+        raise _Refusal("merges_too_large", sheet=_SHEET, cells=cells, max_cells=MAX_MERGED_CELLS)
 
 
 def _check_box(rows: int, cols: int) -> None:
@@ -289,13 +333,14 @@ def _check_box(rows: int, cols: int) -> None:
 
 
 class _PlainScan:
-    """Vectorised scan of plain cell tags (numpy over the bytes: a regex costs ~1 µs a cell).
+    """Vectorised scan of plain cell tags (numpy over the bytes: a regex costs ~1 µs a cell), and
+    a regex one of merged ranges (few).
     ``feed``/``close`` return False as soon as a cell tag is not plain; the caller then rescans
-    exactly. A cell counts as empty only when its whole tag is plain and ends in "/>"; any other
-    cell counts as non-empty (an over-estimate at worst)."""
+    exactly. A cell is empty when its tag ends in "/>" (the tag's end being certain), non-empty
+    otherwise, even with nothing inside (an over-estimate at worst)."""
 
     def __init__(self):
-        self.rows = self.cols = 0
+        self.rows = self.cols = self.merged = 0
         self.carry = b""
 
     def feed(self, chunk: bytes) -> bool:
@@ -310,6 +355,13 @@ class _PlainScan:
         return self._scan(self.carry)
 
     def _scan(self, buf: bytes) -> bool:
+        if b"mergeCell" in buf:
+            merges = _PLAIN_MERGE.findall(buf)
+            if len(merges) != len(_ANY_MERGE.findall(buf)):
+                return False
+            for col1, row1, col2, row2 in merges:
+                first = (int(row1), _column(col1.decode()))
+                self.merged += _merge_area(first, (int(row2), _column(col2.decode())) if col2 else first)
         a = np.frombuffer(buf + bytes(_PAD), dtype=np.uint8)
         colons = np.flatnonzero(a == ord(":"))
         if ((a[colons + 1] == ord("c")) & _TAG_END[a[colons + 2]]).any():
@@ -320,18 +372,44 @@ class _PlainScan:
             return True
         if not all((a[tags + i] == byte).all() for i, byte in enumerate(b' r="', start=2)):
             return False  # a cell without r, or r not first
-        filled = np.ones(tags.size, dtype=bool)
-        closes = np.flatnonzero((a[:-1] == ord("/")) & (a[1:] == ord(">")))
-        owners = np.searchsorted(tags, closes) - 1  # the last cell tag before each "/>"
-        for i, close in zip(owners[owners >= 0].tolist(), closes[owners >= 0].tolist()):
-            if _PLAIN_EMPTY_CELL.fullmatch(buf, tags[i], close + 2):
-                filled[i] = False
+        ends = _tag_ends(a, tags, buf)
+        if ends is None or _second_r(a, tags, ends):
+            return False
+        filled = a[ends - 1] != ord("/")  # <c …/> is empty
         box = _refs_box(sliding_window_view(a, _REF_WIDTH)[tags[filled] + 6])
         if box is None:
             return False
         self.rows, self.cols = max(self.rows, box[0]), max(self.cols, box[1])
-        _check_box(self.rows, self.cols)
         return True
+
+
+def _tag_ends(a: np.ndarray, tags: np.ndarray, buf: bytes) -> np.ndarray | None:
+    """Where each tag ends (its first ">"), or None unless that ">" is certainly not inside a
+    quoted value: no single quote before it in the tag and an even number of double quotes."""
+    gts = np.flatnonzero(a == ord(">"))
+    found = np.searchsorted(gts, tags)
+    if (found == gts.size).any():
+        return None
+    ends = gts[found]
+    quotes = np.cumsum(a == ord('"'), dtype=np.int32)
+    if ((quotes[ends] - quotes[tags]) % 2).any():
+        return None
+    if b"'" in buf:
+        apostrophes = np.cumsum(a == ord("'"), dtype=np.int32)
+        if (apostrophes[ends] != apostrophes[tags]).any():
+            return None
+    return ends
+
+
+def _second_r(a: np.ndarray, tags: np.ndarray, ends: np.ndarray) -> bool:
+    """Whether a cell tag has another attribute named r (calamine keeps the last one: A1 then
+    r="XFD1048576" aborts it), or something that may be one: an "r" after a blank or a quote and
+    before a blank or "=", inside a cell tag, other than the first attribute."""
+    maybe = np.flatnonzero(a == ord("r"))
+    maybe = maybe[_BEFORE_NAME[a[maybe - 1]] & _AFTER_NAME[a[maybe + 1]]]
+    owner = np.searchsorted(tags, maybe, side="right") - 1
+    inside = (owner >= 0) & (maybe < ends[owner]) & (maybe != tags[owner] + 3)
+    return bool(inside.any())
 
 
 def _refs_box(refs: np.ndarray) -> tuple[int, int] | None:
@@ -359,10 +437,10 @@ class _ExactScan:
     """expat scan following calamine's XlsxCellReader: a <c> is at its ``r`` if it has one, else
     at (row counter, column counter); <row r> sets the row counter, </row> adds one to it and
     resets the column counter; every </c> adds one to the column counter. Inside a <c> nothing
-    else counts, and any child element makes the cell non-empty."""
+    else counts, and any child element makes the cell non-empty. Also adds up <mergeCell ref>."""
 
     def __init__(self):
-        self.rows = self.cols = 0
+        self.rows = self.cols = self.merged = 0
         self.row = self.col = 0  # calamine's 0-based counters
         self.cell: tuple[int, int] | None = None  # 1-based (row, column) of the open <c>
         self.filled = False
@@ -396,40 +474,47 @@ class _ExactScan:
             self.filled = True
             return
         local = name.rpartition(":")[2]
-        if local == "row" and "r" in attrs:
-            self.row = _parse_ref(attrs["r"], need_column=False)[0] - 1
-        elif local == "c":
-            if "r" in attrs:
-                self.cell = _parse_ref(attrs["r"], need_column=True)
-                self.col = self.cell[1] - 1
-            else:
+        if local == "c":
+            ref = attrs.get("r")
+            if ref is None:
                 self.cell = (self.row + 1, self.col + 1)
+            else:
+                self.cell = _parse_ref(ref, need_column=True)
+                self.col = self.cell[1] - 1
             self.filled = False
+        elif local == "row" and "r" in attrs:
+            self.row = _parse_ref(attrs["r"], need_column=False)[0] - 1
+        elif local == "mergeCell" and "ref" in attrs:
+            first, _, last = attrs["ref"].partition(":")
+            start = _parse_ref(first, need_column=True)
+            self.merged += _merge_area(start, _parse_ref(last, need_column=True) if last else start)
 
     def _end(self, name: str) -> None:
-        local = name.rpartition(":")[2]
         if self.cell is not None:
-            if local == "c":
+            if name.rpartition(":")[2] == "c":
                 if self.filled:
                     self.rows, self.cols = max(self.rows, self.cell[0]), max(self.cols, self.cell[1])
-                    _check_box(self.rows, self.cols)
                 self.cell = None
                 self.col += 1
-        elif local == "row":
+        elif name.rpartition(":")[2] == "row":
             self.row += 1
             self.col = 0
+
+
+@lru_cache(maxsize=4096)
+def _column(letters: str) -> int:
+    """1-based column of letters (any case); past Excel's last column for more than three."""
+    return column_index_from_string(letters.upper()) if len(letters) <= 3 else GRID_COLUMNS + 1
 
 
 def _parse_ref(ref: str, need_column: bool) -> tuple[int, int]:
     """(row, column), 1-based, of a reference such as "B7"; a reference calamine cannot read is
     refused (calamine would fail on it too)."""
-    m = _REF.fullmatch(ref)
-    if not m or int(m[2]) == 0 or (need_column and not m[1]):
+    digits = ref.lstrip(string.ascii_letters)
+    letters = ref[: len(ref) - len(digits)]
+    if not digits.isdigit() or not digits.isascii() or int(digits) == 0 or (need_column and not letters):
         raise _Refusal("nonstandard", part=_SHEET)
-    letters = m[1].upper()
-    if len(letters) > 3:  # beyond ZZZ, past Excel's last column anyway
-        return int(m[2]), GRID_COLUMNS + 1
-    return int(m[2]), column_index_from_string(letters) if letters else 0
+    return int(digits), _column(letters) if letters else 0
 
 
 def _sheet_name(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:

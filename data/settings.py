@@ -2,6 +2,7 @@
 
 DATABASE_URL      any SQLAlchemy URL; default: SQLite file at ``var/dangjian.db`` (git-ignored)
 DJ_BRANCH         the default branch (支部) name rows are stored under
+DJ_USERS_FILE     the users file (TOML, outside git); unset = local mode without sign-in
 DJ_SETTINGS       path of an optional TOML file with the same keys in lower case
                   (database_url, branch, local_rules, users_file)
 """

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -76,6 +78,61 @@ BATCH_REGISTERS = sa.Table(
     sa.Column("removed", sa.Integer, nullable=False),
     sa.Column("kept", sa.Integer, nullable=False),
 )
+
+# The audit log (data.audit reads it): one row per change, written in the transaction of the change.
+# Append-only: no code updates or deletes it, and triggers make the database refuse to.
+AUDIT_ACTIONS = ("import", "targets", "undo", "restore", "backup", "user_add", "user_password",
+                 "user_remove")
+AUDIT_LOG = sa.Table(
+    "audit_log",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),  # naive UTC
+    sa.Column("branch", sa.Text, nullable=False, index=True),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("file_name", sa.Text),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id")),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_removed", sa.Integer, nullable=False),
+    sa.Column("detail", sa.Text),
+)
+_APPEND_ONLY = "audit_log is append-only"
+for _when in ("UPDATE", "DELETE"):
+    sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
+        f"CREATE TRIGGER audit_log_no_{_when.lower()} BEFORE {_when} ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END").execute_if(dialect="sqlite"))
+sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
+    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$").execute_if(dialect="postgresql"))
+sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+
+
+def write_audit(conn: sa.Connection, *, branch: str, user: str, action: str,
+                file_name: str | None = None, sha256: str | None = None, batch_id: int | None = None,
+                rows_added: int = 0, rows_removed: int = 0, detail: str | None = None) -> int:
+    """Append one audit row inside the caller's transaction; returns its id."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action: {action}")
+    return conn.execute(sa.insert(AUDIT_LOG).values(
+        at=_utcnow(), branch=branch, user=user, action=action, file_name=file_name, sha256=sha256,
+        batch_id=batch_id, rows_added=int(rows_added), rows_removed=int(rows_removed), detail=detail,
+    )).inserted_primary_key[0]
+
+
+def describe_changes(changes: list) -> str:
+    """The registers and periods of ``PeriodChange``s, in Chinese, for the audit log's detail."""
+    periods: dict[str, list[str]] = {}
+    for c in changes:
+        if c.added or c.removed:
+            periods.setdefault(c.register, []).append(
+                texts.STORE_PERIOD_ALL if c.period == ALL_PERIOD else c.period)
+    return texts.AUDIT_DETAIL_SEP.join(
+        texts.AUDIT_DETAIL_PART.format(register=schema.REGISTERS[k].name, periods="、".join(ps))
+        for k, ps in periods.items())
 
 
 def _register_table(reg: schema.Register) -> sa.Table:
@@ -198,41 +255,58 @@ def _canon_float(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _spread(codes: np.ndarray, uniques, fn, missing=None) -> list:
+    """``fn`` applied once per distinct value (registers repeat dates, types and names a lot), then
+    spread over the rows by their ``codes`` from ``pd.factorize``; ``missing`` where a code is -1."""
+    return np.array([fn(u) for u in uniques] + [missing], dtype=object)[codes].tolist()
+
+
+def _day(u) -> pd.Timestamp:
+    return pd.Timestamp(u)
+
+
+def _float(bits) -> float:
+    return float(np.int64(bits).view(np.float64))
+
+
 def _prepare(reg: schema.Register, frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed, DB-ready values of ``frame`` plus ``_period``, ``_hash`` and ``_seq`` columns."""
+    """Typed, DB-ready values of ``frame`` plus ``_period``, ``_hash`` and ``_seq`` columns.
+
+    ``_hash`` is the sha256 of the row's canonical values (dates YYYY-MM-DD, whole numbers without
+    decimals, floats shortest round-trip without a trailing .0, text as is; "" when empty) joined
+    by ``_SEP``, UTF-8: stored hashes depend on it, so it never changes."""
     frame = frame.reset_index(drop=True)
     n = len(frame)
-    values: dict[str, pd.Series] = {}
-    canon: list[pd.Series] = []
-    typed: dict[str, pd.Series] = {}
+    values: dict[str, list] = {}
+    canon: list[list] = []  # UTF-8 bytes per column
+    period: list | None = None
     for col in reg.columns:
         s = frame[col.key] if col.key in frame else pd.Series([None] * n, dtype=object)
-        missing = s.isna()
         if col.kind == schema.DATE:
-            s = pd.to_datetime(s).dt.normalize()
-            canon.append(s.dt.strftime("%Y-%m-%d").fillna(""))
-            db = s.dt.date
+            codes, uniques = pd.factorize(pd.to_datetime(s).dt.normalize().to_numpy(dtype="datetime64[ns]"))
+            canon.append(_spread(codes, uniques, lambda u: _day(u).strftime("%Y-%m-%d").encode(), b""))
+            values[col.key] = _spread(codes, uniques, lambda u: _day(u).date())
+            if col.key == reg.period_column and reg.period == "month":
+                period = _spread(codes, uniques, lambda u: _day(u).strftime("%Y-%m"))
         elif col.kind in (schema.INT, schema.YEAR):
-            s = pd.to_numeric(s).astype("Int64")
-            canon.append(s.astype("string").fillna("").astype(str))
-            db = s
+            codes, uniques = pd.factorize(pd.to_numeric(s).astype("Int64"))
+            canon.append(_spread(codes, uniques, lambda u: str(int(u)).encode(), b""))
+            values[col.key] = _spread(codes, uniques, int)
+            if col.key == reg.period_column and reg.period == "year":
+                period = _spread(codes, uniques, lambda u: str(int(u)))
         elif col.kind == schema.FLOAT:
-            s = pd.to_numeric(s).astype("float64")
-            canon.append(s.map(_canon_float).where(~missing, "").astype(str))
-            db = s
+            # Factorized on the bits: 0.0 and -0.0 stay apart (they hash differently).
+            nums = pd.to_numeric(s).astype("float64").to_numpy()
+            codes, uniques = pd.factorize(nums.view("int64"))
+            codes[np.isnan(nums)] = -1
+            canon.append(_spread(codes, uniques, lambda u: _canon_float(_float(u)).encode(), b""))
+            values[col.key] = _spread(codes, uniques, _float)
         else:
-            s = s.astype("str")
-            canon.append(s.fillna(""))
-            db = s
-        typed[col.key] = s
-        values[col.key] = db.astype(object).where(~missing, None)
-    out = pd.DataFrame(values, index=frame.index)
-    if reg.period == "all":
-        out["_period"] = ALL_PERIOD
-    else:
-        p = typed[reg.period_column]
-        period = p.dt.strftime("%Y-%m") if reg.period == "month" else p.astype("string")
-        out["_period"] = period.astype(object)
+            codes, uniques = pd.factorize(s.astype("str"))
+            canon.append(_spread(codes, uniques, str.encode, b""))
+            values[col.key] = _spread(codes, uniques, str)
+    out = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()}, index=frame.index)
+    out["_period"] = pd.Series(period if period is not None else [ALL_PERIOD] * n, dtype=object)
     seq = frame["_row"] if "_row" in frame else pd.Series(range(1, n + 1))
     out["_seq"] = pd.to_numeric(seq).astype("int64").astype(object)
     lost = out["_period"].isna()
@@ -240,8 +314,8 @@ def _prepare(reg: schema.Register, frame: pd.DataFrame) -> pd.DataFrame:
         column = reg.column(reg.period_column).label
         raise DataError(texts.STORE_MISSING_PERIOD.format(
             register=reg.name, row=out["_seq"][lost].iloc[0], column=column))
-    joined = canon[0].str.cat(canon[1:], sep=_SEP) if n else pd.Series([], dtype=str)
-    out["_hash"] = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in joined]
+    sha256, sep = hashlib.sha256, _SEP.encode()
+    out["_hash"] = pd.Series([sha256(sep.join(t)).hexdigest() for t in zip(*canon)], dtype=object)
     return out
 
 
@@ -288,6 +362,12 @@ class Store:
         with self._write(lock="schema") as conn:
             METADATA.create_all(conn)
 
+    def audit(self, action: str, *, user: str, **fields) -> int:
+        """Append one audit row for a change made outside import and undo (a user change, a
+        backup); ``fields`` as ``write_audit``. Returns the row's id."""
+        with self._write() as conn:
+            return write_audit(conn, branch=self.branch, user=user, action=action, **fields)
+
     # -- import --
 
     def import_frames(self, frames: dict[str, pd.DataFrame], *, file_name: str, sha256: str,
@@ -317,6 +397,9 @@ class Store:
             for plan in plans:
                 if plan.changes:
                     self._apply(conn, plan, batch_id)
+            write_audit(conn, branch=self.branch, user=user, action=kind, file_name=file_name,
+                        sha256=sha256, batch_id=batch_id, rows_added=sum(c.added for c in changes),
+                        rows_removed=sum(c.removed for c in changes), detail=describe_changes(changes))
         return ImportResult(batch_id, changes, False, False)
 
     def _plan(self, conn: sa.Connection, key: str, rows: pd.DataFrame) -> _Plan:
@@ -329,6 +412,9 @@ class Store:
             .where(t.c.branch == self.branch, t.c.period.in_(periods), t.c.removed_by.is_(None))
             .order_by(t.c.id)
         ).all(), ["id", "_live_period", "_hash"])
+        if live.empty:  # nothing stored for these periods yet: every row is new
+            added = rows["_period"].value_counts()
+            return _Plan(key, rows, [], [PeriodChange(key, p, int(added[p]), 0, 0) for p in periods])
         # The hash covers the period column, so equal hashes imply equal periods: the n-th
         # incoming copy of a row matches the n-th live copy (by id), whatever the period.
         incoming = rows[["_period", "_hash"]].astype(object)
@@ -354,11 +440,14 @@ class Store:
                 [{"rid": i} for i in plan.remove_ids],
             )
         if len(plan.rows):
-            keys = schema.REGISTERS[plan.register].keys
-            names = ["period", "row_hash", "seq", *keys]
-            columns = [plan.rows[c].tolist() for c in ("_period", "_hash", "_seq", *keys)]
-            fixed = {"branch": self.branch, "batch_id": batch_id}
-            conn.execute(sa.insert(t), [{**fixed, **dict(zip(names, v))} for v in zip(*columns)])
+            reg = schema.REGISTERS[plan.register]
+            names = ["period", "row_hash", "seq", *reg.keys]
+            columns = [plan.rows[c].tolist() for c in ("_period", "_hash", "_seq", *reg.keys)]
+            if conn.dialect.name == "sqlite":
+                _insert_sqlite(conn, t, reg, self.branch, batch_id, names, columns)
+            else:
+                fixed = {"branch": self.branch, "batch_id": batch_id}
+                conn.execute(sa.insert(t), [{**fixed, **dict(zip(names, v))} for v in zip(*columns)])
         conn.execute(sa.insert(BATCH_REGISTERS).values(
             batch_id=batch_id, register=plan.register,
             periods=",".join(c.period for c in plan.changes),
@@ -398,6 +487,11 @@ class Store:
                 conn.execute(sa.delete(t).where(t.c.batch_id == batch_id))
             conn.execute(sa.update(BATCHES).where(BATCHES.c.id == batch_id).values(
                 status="undone", undone_at=_utcnow(), undone_by=user))
+            write_audit(conn, branch=self.branch, user=user, action="undo",
+                        file_name=batch["file_name"], sha256=batch["sha256"], batch_id=batch_id,
+                        rows_added=sum(c.added for c in changes),
+                        rows_removed=sum(c.removed for c in changes),
+                        detail=describe_changes(changes))
         return ImportResult(batch_id, changes, False, False, undone=True)
 
     def _history(self, conn: sa.Connection) -> pd.DataFrame:
@@ -569,6 +663,24 @@ def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     """Result rows as an object frame, built column-wise (fast for 100k rows)."""
     data = list(zip(*rows)) or [()] * len(columns)
     return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, data)})
+
+
+def _insert_sqlite(conn: sa.Connection, t: sa.Table, reg: schema.Register, branch: str, batch_id: int,
+                   names: list[str], columns: list[list]) -> None:
+    """Insert rows straight through the driver's executemany: SQLAlchemy's per-value bind
+    processing costs several times the insert itself on 100k rows. Dates are written as SQLAlchemy's
+    SQLite dialect stores them (YYYY-MM-DD), so reads see no difference."""
+    dates = {c.key for c in reg.columns if c.kind == schema.DATE}
+    columns = [_isoformat(values) if name in dates else values for name, values in zip(names, columns)]
+    by_name = {"branch": itertools.repeat(branch), "batch_id": itertools.repeat(batch_id), **dict(zip(names, columns))}
+    compiled = sa.insert(t).compile(dialect=conn.dialect, column_keys=list(by_name))
+    rows = list(zip(*(by_name[name] for name in compiled.positiontup)))
+    conn.exec_driver_sql(compiled.string, rows)
+
+
+def _isoformat(days: list) -> list:
+    text = {d: d.isoformat() for d in set(days) - {None}}
+    return [text.get(d) for d in days]
 
 
 def _count_by_period(conn: sa.Connection, t: sa.Table, where) -> dict[str, int]:

@@ -61,7 +61,7 @@ SAFETY_NOT_WORKBOOK = (
 )
 SAFETY_MACROS = "{file} 含有宏（VBA 代码），为安全起见不予导入。请“另存为”Excel 工作簿（.xlsx，不含宏）后再上传。"
 SAFETY_BOMB = (
-    "{file} 解压后的内容异常（解压后超过 {limit}、压缩比超过 {ratio} 倍或内部文件超过 {entries} 个），"
+    "{file} 解压后的内容异常（解压后超过 {limit}、压缩比超过 {ratio} 倍或内部文件超过 {entries:,} 个），"
     "疑似“压缩炸弹”，为保护系统不予导入。"
 )
 SAFETY_UNSAFE_XML = (
@@ -77,13 +77,21 @@ SAFETY_OUT_OF_GRID = (
     "请在 Excel 或 WPS 中打开后重新另存再上传。"
 )
 SAFETY_SHEET_TOO_LARGE = (
-    "{file} {sheet} 的数据区域过大：从 A1 至少到 {corner}（{rows:,} 行 × {cols:,} 列），"
+    "{file} {sheet} 的数据区域过大：从 A1 到 {corner}（{rows:,} 行 × {cols:,} 列），"
     "超过上限（{max_rows:,} 行、{max_cells:,} 个单元格）。常见原因是表格下方或右侧很远处误填了内容，"
     "请删除多余的行和列后重新保存再上传。"
 )
 SAFETY_WORKBOOK_TOO_LARGE = (
     "{file} 各工作表的数据区域合计至少 {cells:,} 个单元格，超过上限 {max_cells:,} 个。"
     "请删除无关的工作表，或拆分成几个文件后再上传。"
+)
+SAFETY_MERGES_TOO_LARGE = (
+    "{file} {sheet} 的合并单元格过多或范围过大（合计 {cells:,} 个单元格，上限 {max_cells:,} 个）。"
+    "请取消不必要的合并单元格后再上传。"
+)
+SAFETY_TOO_MANY_STRINGS = (
+    "{file} 中不同的文字内容超过 {limit:,} 条，为保护系统不予导入。请删除无关的工作表或内容，"
+    "或拆分成几个文件后再上传。"
 )
 
 # --- store (data.store) -------------------------------------------------------------------------
@@ -254,6 +262,132 @@ FILTER_TO = "截止日期"
 FILTER_PERSON = "人员"
 FILTER_TEXT = "关键词"
 
+# --- access and accountability (data.users, data.audit, data.backup, pages/auth.py, pages/admin.py) ---
+# (section: access)
+ROLE_NAMES = {"viewer": "查看", "editor": "录入", "admin": "管理"}
+ROLE_HELP = {"viewer": "查看看板、汇总与下载", "editor": "另可上传、撤销与编辑计划目标",
+             "admin": "另可管理用户、查看操作日志、备份与恢复"}
+USERS_NOT_CONFIGURED = ("未配置用户文件：请设置环境变量 DJ_USERS_FILE，或在 settings.toml 中写 "
+                        "users_file = \"路径\"（放在 git 仓库之外），再添加用户。")
+USERS_FILE_BAD = "用户文件 {path} 格式有误，无法读取：{reason}"
+USERS_FILE_BAD_ENTRY = "用户“{name}”的设置不完整或角色无效（角色应为 viewer、editor、admin 之一）"
+USERS_NAME_BAD = "用户名应为 1 至 {max} 个字符，不能含控制字符，首尾不能有空格。"
+USERS_PASSWORD_SHORT = "密码至少 {min} 个字符。"
+USERS_PASSWORD_LONG = "密码不能超过 {max} 个字节（约 {chars} 个汉字）。"
+USERS_PASSWORD_MISMATCH = "两次输入的密码不一致。"
+USERS_ROLE_BAD = "角色“{role}”无效，应为 viewer（查看）、editor（录入）、admin（管理）之一。"
+USERS_EXISTS = "用户“{name}”已存在。"
+USERS_UNKNOWN = "没有用户“{name}”。"
+USERS_LAST_ADMIN = "不能删除唯一的管理员“{name}”：请先添加另一名管理员。"
+SIGNIN_TITLE = "登录"
+SIGNIN_NAME = "用户名"
+SIGNIN_PASSWORD = "密码"
+SIGNIN_BUTTON = "登录"
+SIGNIN_FAILED = "用户名或密码不正确。"
+SIGNIN_LOCKED = "登录失败次数过多，请 {minutes} 分钟后再试。"
+SIGNIN_EMPTY = "请输入用户名和密码。"
+SIGNIN_NO_USERS = "用户文件中还没有用户。请管理员在服务器上运行 python cli.py user add 用户名 --role admin 添加管理员。"
+SIGNOUT_BUTTON = "退出登录"
+SIDEBAR_SIGNED_IN = "当前用户：{name}（{role}）"
+LOCAL_MODE_NOTICE = "本机模式：未启用登录，仅本机可访问"
+LOCAL_MODE_EXPOSED = ("本机模式（未启用登录）下，服务器正在监听非本机地址 {address}，网络上任何人都能打开和修改数据。"
+                      "已停止提供页面。请配置用户文件（DJ_USERS_FILE）启用登录，或以 --server.address 127.0.0.1 启动。")
+ACCESS_DENIED = "当前账号（{role}）无权使用此页面。"
+NOT_SIGNED_IN = "未登录"
+PAGE_SIGNIN = "登录"
+PAGE_ADMIN = "用户与日志"
+NAV_ADMIN = "管理"
+AUDIT_ACTIONS = {"import": "导入", "targets": "目标编辑", "undo": "撤销", "restore": "恢复备份",
+                 "backup": "备份", "user_add": "添加用户", "user_password": "重设密码",
+                 "user_remove": "删除用户"}
+AUDIT_DETAIL_PART = "{register} {periods}"
+AUDIT_DETAIL_SEP = "；"
+AUDIT_DETAIL_USER = "用户：{name}（{role}）"
+AUDIT_DETAIL_RESTORE = "恢复 {rows} 行（{tables}）"
+AUDIT_COLUMNS = {"id": "序号", "at": "时间", "user": "操作人", "action": "操作", "file_name": "文件",
+                 "sha256": "文件SHA-256", "batch_id": "批次", "rows_added": "新增行", "rows_removed": "删除行",
+                 "detail": "说明"}
+AUDIT_SHEET = "操作日志"
+AUDIT_EMPTY = "没有符合条件的操作记录。"
+BACKUP_INFO_SHEET = "备份说明"
+BACKUP_SHEETS = {"batches": "导入批次", "batch_registers": "批次台账", "audit_log": "操作日志"}
+BACKUP_INFO_HEADERS = ("项目", "内容")
+BACKUP_INFO_FORMAT = "格式"
+BACKUP_INFO_TIME = "备份时间(UTC)"
+BACKUP_INFO_NOTE = "说明"
+BACKUP_INFO_NOTE_TEXT = ("本文件是党建台账看板数据库的完整备份，可用 python cli.py restore 或“用户与日志”页恢复到空数据库。"
+                         "请勿修改各工作表的内容和表头，否则无法恢复。文件含党员姓名等个人信息，请妥善保管。")
+BACKUP_INFO_ROWS = "“{sheet}”行数"
+BACKUP_NOT_BACKUP = "{file} 不是本系统的备份文件（缺少“{sheet}”工作表或格式标记），未恢复任何数据。"
+BACKUP_BAD_SHEET = "{file} 的“{sheet}”工作表缺失或表头不对（应为：{columns}），未恢复任何数据。"
+BACKUP_BAD_VALUE = "{file} 的“{sheet}”第{row}行“{column}”的值“{value}”无法恢复，未恢复任何数据。"
+BACKUP_COUNT_MISMATCH = "{file} 的“{sheet}”应有 {expected} 行，实际 {found} 行（文件可能被修改过），未恢复任何数据。"
+BACKUP_INCONSISTENT = "{file} 中各工作表的内容对不上（如批次号缺失或重复，文件可能被修改过），未恢复任何数据。"
+BACKUP_NOT_EMPTY = ("数据库中已有数据（{tables}），只能恢复到空数据库，未恢复任何数据。"
+                    "如需恢复，请新建一个空数据库（设置 DATABASE_URL 或移走 var/dangjian.db）后再恢复。")
+BACKUP_TOO_LONG = "“{sheet}”第{row}行“{column}”的文字超过 Excel 单元格上限（32767 个字符），无法备份。"
+BACKUP_DONE = "已备份到 {path}"
+RESTORE_DONE = "已从 {file} 恢复 {rows} 行。"
+CLI_ACCESS_HELP = {
+    "backup": "把整个数据库（全部台账、计划目标、党员名册、导入历史和操作日志）备份为一个 .xlsx",
+    "restore": "从备份文件恢复到空数据库（一次完成，失败则不写入）",
+    "user": "管理登录用户（用户文件见 DJ_USERS_FILE）",
+    "user_add": "添加用户并设置密码（密码不回显）",
+    "user_passwd": "重设用户密码（密码不回显）",
+    "user_remove": "删除用户",
+    "user_list": "列出用户及角色",
+    "role": "角色：viewer（查看）、editor（录入）、admin（管理）",
+    "password_stdin": "从标准输入读取密码（一行，供脚本使用）",
+    "audit": "列出操作日志（谁、何时、做了什么）",
+    "json": "以 JSON 输出",
+}
+CLI_PASSWORD_PROMPT = "密码："
+CLI_PASSWORD_AGAIN = "再次输入密码："
+CLI_USER_ADDED = "已添加用户 {name}（{role}）。"
+CLI_USER_PASSWORD_SET = "已重设用户 {name} 的密码。"
+CLI_USER_REMOVED = "已删除用户 {name}。"
+CLI_NO_USERS = "用户文件中还没有用户。"
+CLI_USER_COLUMNS = {"name": "用户名", "role": "角色"}
+CLI_NO_AUDIT = "还没有操作记录。"
+ADMIN_TAB_USERS = "用户"
+ADMIN_TAB_AUDIT = "操作日志"
+ADMIN_TAB_BACKUP = "备份与恢复"
+ADMIN_USERS_LOCAL = ("本机模式：未启用登录，没有用户可管理。要在网络上使用，请先配置用户文件"
+                     "（环境变量 DJ_USERS_FILE），用 python cli.py user add 用户名 --role admin 添加管理员，再重启。")
+ADMIN_USER_COLUMNS = {"name": "用户名", "role": "角色", "help": "可以做什么"}
+ADMIN_ADD_TITLE = "添加用户"
+ADMIN_ROLE = "角色"
+ADMIN_PASSWORD_AGAIN = "再次输入密码"
+ADMIN_ADD_BUTTON = "添加用户"
+ADMIN_ADDED = "已添加用户“{name}”（{role}）。"
+ADMIN_RESET_TITLE = "重设密码"
+ADMIN_USER = "用户"
+ADMIN_NEW_PASSWORD = "新密码"
+ADMIN_RESET_BUTTON = "重设密码"
+ADMIN_RESET_DONE = "已重设用户“{name}”的密码。"
+ADMIN_REMOVE_TITLE = "删除用户"
+ADMIN_REMOVE_CONFIRM = "我确认删除该用户"
+ADMIN_REMOVE_BUTTON = "删除用户"
+ADMIN_REMOVED = "已删除用户“{name}”。"
+ADMIN_CONFIRM_FIRST = "请先勾选确认。"
+AUDIT_INTRO = "每次导入、撤销、目标编辑、备份、恢复和用户变更都记录在此，任何人都不能修改或删除。时间为服务器本地时间。"
+AUDIT_FILTER_DATES = "日期范围"
+AUDIT_FILTER_USERS = "操作人"
+AUDIT_FILTER_ACTIONS = "操作"
+AUDIT_COUNT = "共 {rows} 条"
+AUDIT_DOWNLOAD_XLSX = "下载 Excel（.xlsx）"
+AUDIT_DOWNLOAD_CSV = "下载 CSV"
+AUDIT_FILE_NAME = "操作日志_{stamp}.{suffix}"
+BACKUP_INTRO = ("备份文件包含全部台账、计划目标、党员名册、导入历史和操作日志，可在 Excel 中打开查看，"
+                "也可用于恢复。文件含党员姓名等个人信息，请妥善保管。生成备份会记入操作日志。")
+BACKUP_MAKE = "生成备份"
+BACKUP_DOWNLOAD = "下载备份文件"
+BACKUP_FILE_NAME = "党建台账备份_{stamp}.xlsx"
+RESTORE_TITLE = "从备份恢复"
+RESTORE_INTRO = "只能恢复到空数据库（没有任何台账和导入记录）；恢复一次完成，出错则不写入任何数据。"
+RESTORE_FILE = "选择备份文件（.xlsx）"
+RESTORE_BUTTON = "恢复"
+
 # --- app and pages (app.py, pages/*) ------------------------------------------------------------
 # (section: ui)
 APP_TITLE = "党建台账看板"
@@ -274,6 +408,67 @@ SIDEBAR_AS_OF = "截至日期"
 SIDEBAR_AS_OF_HELP = "指标统计到该日（含）；序时进度按该日计算。"
 SIDEBAR_FRESHNESS = "最近导入：{time}，{user}"
 SIDEBAR_NO_DATA = "尚未导入任何台账。"
+# Data pages: 数据上传, 数据查询, 计划目标 (pages/upload.py, query.py, targets.py; display tables and
+# the targets editor in data/importer.py)
+UI_DEFAULT_USER = "网页用户"
+ISSUE_LEVELS = {"error": "错误", "warning": "提醒"}
+ISSUE_COLUMNS = {"level": "级别", "file": "文件", "sheet": "工作表", "row": "行号", "column": "列",
+                 "value": "值", "message": "说明"}
+CHANGE_COLUMNS = {"file": "文件", "register": "台账", "period": "期间", "added": "新增", "removed": "删除",
+                  "kept": "保留"}
+HISTORY_COLUMNS = {"id": "批次", "created_at": "时间", "user": "操作人", "file_name": "文件", "kind": "方式",
+                   "status": "状态", "registers": "台账", "added": "新增", "removed": "删除", "kept": "保留",
+                   "periods": "期间"}
+UPLOAD_INTRO = ("上传一个或多个台账工作簿（.xlsx），先检查并预览将发生的变化，确认后才写入。"
+                "导入按台账和月份替换：文件中出现的月份以文件内容为准。任何文件有错误时全部不导入。")
+UPLOAD_TEMPLATE_BUTTON = "下载空白模板"
+UPLOAD_TEMPLATE_FILE = "党建台账模板.xlsx"
+UPLOAD_FILES_LABEL = "选择台账工作簿（可多选）"
+UPLOAD_CHECK_TITLE = "检查结果"
+UPLOAD_SKIPPED = "{file} 的工作表「{sheet}」已跳过：{reason}"
+UPLOAD_NO_ISSUES = "未发现错误或提醒。"
+UPLOAD_REJECTED = "发现{summary}，全部文件均未导入。请按下表修改后重新上传。"
+UPLOAD_WARNINGS = "有{count}个提醒，不影响导入，请核对。"
+UPLOAD_PREVIEW_TITLE = "将发生的变化（按台账和月份）"
+UPLOAD_CONFIRM = "确认导入"
+UPLOAD_RESULT_LINE = "{file}：{message}"
+UPLOAD_HISTORY_TITLE = "导入历史"
+UPLOAD_NO_HISTORY = "还没有导入记录。"
+UPLOAD_UNDO_TITLE = "撤销最近一次导入"
+UPLOAD_UNDO_TARGET = ("最近一次有效批次：批次 {batch_id}（{kind}，文件“{file_name}”，{time}，{user}），"
+                      "涉及{registers}。撤销后删除该批次导入的行，恢复被它替换的数据。")
+UPLOAD_UNDO_CONFIRM = "我确认撤销批次 {batch_id}"
+UPLOAD_UNDO_BUTTON = "撤销该批次"
+UPLOAD_NOTHING_TO_UNDO = "没有可以撤销的批次。"
+QUERY_REGISTER = "台账"
+QUERY_DATES = "日期范围"
+QUERY_CONTAINS = "{columns}包含"
+QUERY_TEXT_HELP = "在所有文字列中查找"
+QUERY_ROWS = "共 {rows} 行"
+QUERY_NO_ROWS = "没有符合条件的记录。"
+QUERY_PREPARE = "生成下载文件"
+QUERY_PREPARE_HELP = "按当前筛选条件生成 Excel（.xlsx）和 CSV 文件"
+QUERY_DOWNLOAD_XLSX = "下载 Excel（.xlsx）"
+QUERY_DOWNLOAD_CSV = "下载 CSV"
+QUERY_FILE_NAME = "{register}_{stamp}.{suffix}"
+FILTER_OBJECT = "对象"
+TARGETS_INTRO = ("{year}年的计划目标：选择指标、填写目标值，可增删行。保存后作为一个批次记录，"
+                 "可在“数据上传”页撤销。")
+TARGETS_INDICATOR_HELP = "从指标目录中选择"
+TARGETS_TARGET_HELP = "比率类指标（出勤率、整改率）填百分数，如 90 表示 90%"
+TARGETS_SAVE = "保存目标"
+TARGETS_REJECTED = "发现{summary}，目标未保存。"
+TARGETS_CATALOGUE_TITLE = "指标目录与口径"
+TARGETS_CATALOGUE_COLUMNS = {"name": "指标", "key": "代码", "unit": "单位", "description": "口径"}
+TARGETS_EXPORT = "导出{year}年计划目标（.xlsx）"
+TARGETS_EXPORT_FILE = "计划目标_{year}.xlsx"
+TARGETS_IMPORT_TITLE = "从工作簿导入计划目标"
+TARGETS_IMPORT_LABEL = "选择含「计划目标」工作表的工作簿（只导入该工作表）"
+TARGETS_IMPORT_BUTTON = "导入计划目标"
+TARGETS_EDITOR_FILE = "网页编辑"
+TARGETS_EMPTY = "计划目标表格为空：请至少填写一个指标及其目标值。"
+TARGETS_DUPLICATE = '{where}「{column}」"{value}" 与第{first}行重复，每个指标只能填写一个目标值'
+TARGETS_NO_SHEET = "{file} 中没有「{sheet}」工作表（或表头不对应），未导入目标。"
 # Board pages: 总览, 学习教育, 检查核查, 志愿服务 (pages/overview.py, study.py, inspections.py,
 # volunteer.py, pages/charts.py, metrics/breakdowns.py)
 BOARD_SUBTITLE = "{year}年 · 截至{as_of}"
@@ -293,9 +488,8 @@ BOARD_DEMO_FAILED = "演示数据载入失败，未写入任何数据："
 BOARD_UPLOAD_LINK = "去上传台账"
 BOARD_CARDS_TITLE = "年度目标完成情况"
 BOARD_NO_TARGETS = "{year}年还没有设定计划目标。可在“计划目标”页填写，或在工作簿中加入“计划目标”工作表后上传。"
-BOARD_CARD_DETAIL = "目标 {target} · 完成率 {completion} · 序时进度 {progress}"
+BOARD_CARD_DETAIL = "目标 {target} · 序时进度 {progress}"
 BOARD_CARD_DETAIL_RATE = "目标 {target}（比率类指标直接与目标比较）"
-BOARD_KEY_FIGURES = "主要数据"
 BOARD_COMPLIANCE_TITLE = "三会一课落实情况"
 BOARD_COMPLIANCE_COUNTS = "截至{as_of}，各项制度按期间核对：达标 {met} 项，缺失 {missing} 项，未到期 {not_due} 项。"
 BOARD_MISSING_COLUMNS = {"name": "制度", "article": "依据", "label": "期间", "group": "党小组", "count": "次数",
@@ -308,7 +502,6 @@ BOARD_MEMBERS_TITLE = "党员志愿服务情况（按党员名册）"
 BOARD_WITHOUT_TITLE = "本年度尚未参加志愿服务的党员（{count} 人）"
 BOARD_ALL_SERVED = "名册中的党员本年度都已参加志愿服务。"
 BOARD_NOT_IN_ROSTER = "台账中有 {count} 个姓名不在党员名册中（可能是非党员干部或姓名写法不一致），未计入上表。"
-CHART_MONTH_AXIS = "月份"
 CHART_PERCENT_AXIS = "百分比（%）"
 CHART_FACET = "{name}（{unit}）"
 CHART_COMPLETION_TITLE = "各指标完成率与序时进度（%）"
@@ -330,6 +523,101 @@ CHART_VOLUNTEER_HOURS = "志愿服务时长（按月、按服务类别，单位�
 CHART_VOLUNTEER_TIMES = "志愿服务人次（按月、按服务类别，单位：人次）"
 CHART_VOLUNTEER_CUMULATIVE = "志愿服务累计完成与计划进度"
 CHART_TOP_VOLUNTEERS = "服务时长最多的志愿者（前{n}名，单位：小时）"
-CHART_ROWS = "次数"
-CHART_HOURS = "小时"
 CHART_HEATMAP_HOVER = "{row}<br>{label}：{count}次（应不少于{min}次）<br>{status}"
+
+# --- year-end summary (data/report_docx.py, pages/summary.py, cli.py report) --------------------
+# (section: report)
+PAGE_SUMMARY = "年度总结"
+REPORT_TITLE = "{branch}{year}年党建工作总结"
+REPORT_SUBTITLE = "（数据部分，统计截至{as_of}）"
+REPORT_INTRO = ("本材料由党建台账看板根据{branch}各项台账自动生成，统计{year}年1月1日至{as_of}的记录。"
+                "文中每个数字的台账、筛选条件、计数方法和记录行数见附件“数据来源”。")
+REPORT_PART_WORK = "一、{year}年主要工作数据"
+REPORT_PART_TARGETS = "二、年度计划目标完成情况"
+REPORT_PART_COMPLIANCE = "三、“三会一课”等组织生活制度落实情况"
+REPORT_PART_SOURCES = "附件：数据来源"
+REPORT_SECTIONS = {"political": "政治建设", "organization": "组织建设", "service": "服务大局",
+                   "people": "为民办实事", "discipline": "纪律建设"}
+REPORT_SUBHEADING = "（{numeral}）{title}"
+REPORT_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
+# Sentences of the generated draft: each {field} is the last part of an indicator key
+# (study.collective -> {collective}); study.life_meeting and study.appraisal come from 三会一课 rules.
+REPORT_SENTENCES = {
+    "study": "组织党员干部开展集中学习{collective}次，研讨交流{discussion}次，领导干部讲党课{lecture}次。",
+    "meetings": ("落实“三会一课”等组织生活制度，召开支部党员大会{assembly}次、支委会{committee}次、"
+                 "党小组会{group}次，开展主题党日{theme_day}次，召开组织生活会{life_meeting}次，"
+                 "开展民主评议党员{appraisal}次。"),
+    "attendance": "党员参加学习和组织生活的平均出勤率为{attendance}。",
+    "enforcement": "对{enforcement_enterprises}家企业和{enforcement_projects}个入库项目开展统计执法检查。",
+    "quality": "深入{quality_enterprises}家企业开展数据质量核查，抓实数据质量管控。",
+    "research": "开展调研{research}批次。",
+    "issues": "检查核查中发现问题{issues}个。",
+    "rectified": "问题整改率为{rectified}。",
+    "volunteer": "组织党员干部开展志愿服务活动{activities}场次，参与{people}人，累计服务{person_times}人次、{hours}小时。",
+    "integrity": "开展廉政教育和警示教育{integrity}场次。",
+}
+REPORT_NO_DATA_SENTENCE = "{names}暂无数据：“{register}”台账中没有{year}年1月1日至{as_of}可用于统计的记录。"
+REPORT_COMPLIANCE_OK = "对照《中国共产党支部工作条例（试行）》逐项核对，截至{as_of}各项制度均按期落实（见表2）。"
+REPORT_COMPLIANCE_GAPS = "对照《中国共产党支部工作条例（试行）》逐项核对，未按期落实的事项见表2。"
+REPORT_COMPLIANCE_EMPTY = "“学习教育”台账中没有{year}年的记录，无法核对组织生活制度落实情况。"
+REPORT_RULE_INDICATOR = "{types}次数"
+REPORT_PROGRESS_LINE = "截至{as_of}，序时进度为{progress}。各项指标完成情况见表1。"
+REPORT_NO_TARGETS = "{year}年尚未设定计划目标，无法对照目标比较。"
+REPORT_TABLE_TARGETS = "表1　{title}"
+REPORT_TABLE_COMPLIANCE = "表2　{title}"
+REPORT_COMPLIANCE_HEADERS = ("制度", "依据", "党小组", "已落实", "缺失", "未到期", "缺失情况")
+REPORT_ALL_GROUPS = "全支部"
+REPORT_NOTES = "提示："
+REPORT_SOURCES_INTRO = ("统计期间为{year}年1月1日至{as_of}。“行数”是参与计算的台账记录数；按对象、日期或人员去重的指标，"
+                        "行数可多于数值。")
+REPORT_SOURCES_HEADERS = ("序号", "数字", "台账", "筛选条件与计数方法", "行数")
+REPORT_FIGURE = "{name}：{value}"
+REPORT_NO_DATA = "暂无数据"
+REPORT_FILE_NAME = "{branch}{year}年党建工作总结（数据部分）.docx"
+REPORT_FILLED_FILE_NAME = "{stem}（已填数）.docx"
+# The user's own draft (placeholders)
+REPORT_UNKNOWN_MARK = "【未知占位符：{name}】"
+REPORT_NO_DATA_MARK = "【暂无数据：{name}】"
+REPORT_CONTEXT = {  # placeholder key -> (Chinese name, what it is)
+    "year": ("年度", "统计年度，如 2025"),
+    "as_of": ("截至日期", "统计截至日期，如 2025年12月31日"),
+    "branch": ("支部", "支部名称"),
+    "time_progress": ("序时进度", "截至日期已过全年天数的百分比"),
+}
+REPORT_PLACEHOLDER_COLUMNS = {"name": "占位符", "key": "也可写作", "value": "当前数值", "description": "口径"}
+REPORT_TEMPLATE_NOT_DOCX = "{file} 不是 Word 文档（.docx），无法填写。请在 Word 或 WPS 中“另存为”Word 文档（.docx）后再试。"
+REPORT_TEMPLATE_TOO_BIG = "{file} 大小超过上限 {limit}，无法填写。请删除文档中的大图片后再试。"
+REPORT_TEMPLATE_SYNTAX = ("{file} 中的占位符写法有误，无法填写。出错位置附近的文字：“{context}”。"
+                          "占位符应写成 {{{{名称}}}}：两边各两个英文大括号，名称中不能有空格或标点。")
+REPORT_TEMPLATE_NOT_FOUND = "找不到文件 {file}。"
+REPORT_UNKNOWN_LINE = "未知的占位符（已在文档中标为“【未知占位符：…】”）：{names}"
+REPORT_NO_DATA_LINE = "以下占位符暂无数据（已在文档中标为“【暂无数据：…】”）：{names}"
+CLI_REPORT_HELP = {
+    "report": "生成年度党建工作总结（数据部分）Word 文档，或为自己的 Word 草稿填数",
+    "template": "自己的 Word 草稿（.docx），其中 {{集中学习次数}} 等占位符将被填上数字",
+    "out": "输出的 Word 文档（.docx）",
+}
+CLI_REPORT_SUFFIX = "输出文件名须以 .docx 结尾。"
+CLI_REPORT_DONE = "已生成：{path}"
+SUMMARY_INTRO = ("按台账自动统计年度党建工作总结中的各项数字。每个数字都可以查看并下载它所依据的台账记录（数出有据）。"
+                 "也可以上传自己写的 Word 草稿，把其中的占位符填上数字。")
+SUMMARY_EMPTY = "数据库中还没有任何台账，无法生成年度总结。请先到“数据上传”页上传台账，或在“总览”页载入演示年度。"
+SUMMARY_DOWNLOAD = "下载年度总结（Word）"
+SUMMARY_TEXT_TITLE = "总结中的数字"
+SUMMARY_SOURCE_TITLE = "数字的来源"
+SUMMARY_CHOOSE = "选择一个数字，查看它依据的台账记录"
+SUMMARY_SOURCE_LINE = "“{register}”台账，{rows} 行记录。口径：{description}"
+SUMMARY_NO_ROWS = "没有记录。"
+SUMMARY_ROWS_DOWNLOAD = "下载这些记录（.xlsx）"
+SUMMARY_ROWS_FILE = "{name}_{year}年_截至{as_of}.xlsx"
+SUMMARY_ROWS_FILTER_NAME = "数字"
+SUMMARY_ROWS_FILTER_RULE = "口径"
+SUMMARY_ROWS_FILTER_PERIOD = "统计期间"
+SUMMARY_PERIOD = "{year}年1月1日至{as_of}"
+SUMMARY_DRAFT_TITLE = "为自己的 Word 草稿填数"
+SUMMARY_DRAFT_HELP = ("在 Word 或 WPS 中写好总结，需要数字的地方写占位符，如 {{集中学习次数}} 或 {{study.collective}}"
+                      "（两边各两个英文大括号）。上传后按当前年度和截至日期填上数字，格式保持不变。页眉、页脚和表格中的占位符也会填写。")
+SUMMARY_DRAFT_UPLOAD = "上传 Word 草稿（.docx）"
+SUMMARY_DRAFT_DOWNLOAD = "下载填好数字的文档"
+SUMMARY_DRAFT_DONE = "已填写，未发现未知的占位符。"
+SUMMARY_PLACEHOLDERS_TITLE = "可用的占位符（{count} 个）"

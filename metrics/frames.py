@@ -88,7 +88,7 @@ class Table:
         if column not in self._codes:
             raw, uniques = pd.factorize(self.df[column])
             if self.register.column(column).kind in TEXT_KINDS:
-                values = [normalize_text(u) for u in uniques]
+                values = [normalize_text(u) for u in uniques.tolist()]  # tolist: fast off Arrow
             else:
                 values = list(uniques)
             ids: dict = {}

@@ -44,6 +44,8 @@ def app_db(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path}/app.db"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("DJ_BRANCH", raising=False)
+    monkeypatch.delenv("DJ_USERS_FILE", raising=False)
+    monkeypatch.delenv("DJ_SETTINGS", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield url

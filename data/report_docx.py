@@ -1,0 +1,530 @@
+"""The year-end work summary (年度党建工作总结): its figures with the rows behind each, the generated
+Word draft, and the user's own Word draft with its placeholders filled in.
+
+``summarize(frames, year, as_of)`` computes everything once: one ``Figure`` per indicator of the
+catalogue, plus the 三会一课 meetings the catalogue does not count (组织生活会, 民主评议: built from
+``metrics.compliance.RULES``), the sections of sentences quoting them, the progress table and the
+compliance result. ``build_docx`` writes it in the conventions of a Chinese official document; the
+page shows the same sentences, and ``Summary.rows(key)`` is exactly what the appendix counts.
+
+``fill_template(draft, summary)`` renders a .docx typed in Word with placeholders such as
+``{{集中学习次数}}`` or ``{{study.collective}}`` (every figure's name and key, and the names in
+``texts.REPORT_CONTEXT``) through docxtpl, which joins a placeholder that Word split over several
+runs and keeps the draft's formatting, in the body, tables, headers and footers. Jinja2 accepts CJK
+identifiers, so a Chinese name is a plain variable; a key is an attribute of a namespace
+(``study``). The draft runs in Jinja's sandbox. An unknown placeholder is left visible in the output
+as 【未知占位符：名称】 and listed; a known one without data as 【暂无数据：名称】.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import string
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from data import texts
+from data.errors import DataError, RejectedFile
+from data.export import to_xlsx
+from data.safety import MAX_ENTRIES, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
+from data.schema import REGISTERS
+from metrics.catalogue import CATALOGUE, COUNT, Indicator, describe, rows_for, value_in, windows
+from metrics.compliance import RULES, Compliance, Rule, compliance
+from metrics.frames import cutoff, prepare
+from metrics.progress import progress_table, time_progress
+
+# Fonts of a Chinese official document (GB/T 9704): the East Asian font of each run.
+TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"
+LATIN_FONT = "Times New Roman"
+TITLE_PT, BODY_PT, TABLE_PT, LINE_PT = 22, 16, 11, 28  # 二号, 三号, 五号; fixed line height
+# A4, margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm).
+PAGE = {"page_width": Cm(21), "page_height": Cm(29.7), "top_margin": Cm(3.7), "bottom_margin": Cm(3.5),
+        "left_margin": Cm(2.8), "right_margin": Cm(2.6)}
+
+COMPLIANCE_SENTENCE = "compliance"
+# Sections of the generated text: (texts.REPORT_SECTIONS key, sentence keys of texts.REPORT_SENTENCES).
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("political", ("study",)),
+    ("organization", ("meetings", "attendance", COMPLIANCE_SENTENCE)),
+    ("service", ("enforcement", "quality", "research", "issues", "rectified")),
+    ("people", ("volunteer",)),
+    ("discipline", ("integrity",)),
+)
+
+
+def rule_indicators(rules: tuple[Rule, ...] = RULES,
+                    catalogue: tuple[Indicator, ...] = CATALOGUE) -> tuple[Indicator, ...]:
+    """Count indicators for the 三会一课 rules whose meetings the catalogue does not count
+    (组织生活会, 民主评议), so that every meeting count in the summary has its rows."""
+    counted = {i.filter["type"] for i in catalogue
+               if i.register == "study" and i.agg == COUNT and set(i.filter) == {"type"}}
+    return tuple(Indicator(f"study.{r.key}", texts.REPORT_RULE_INDICATOR.format(types="、".join(r.types)),
+                           "study", COUNT, "次", {"type": r.types})
+                 for r in rules if not r.speaker_position and r.types not in counted)
+
+
+INDICATORS: tuple[Indicator, ...] = CATALOGUE + rule_indicators()
+# Sentence fields name an indicator by the last part of its key: {collective} is study.collective.
+_BY_FIELD = {ind.key.rsplit(".", 1)[1]: ind.key for ind in INDICATORS}
+assert len(_BY_FIELD) == len(INDICATORS), "indicator keys must end differently"
+
+
+def format_value(ind: Indicator, value: float | int | None) -> str:
+    """A value as printed: integers without decimals, sums with at most one decimal, rates as a
+    percentage with one decimal; 暂无数据 for None."""
+    if value is None:
+        return texts.REPORT_NO_DATA
+    if ind.fraction:
+        return f"{value * 100:.1f}%"
+    if ind.integral:
+        return str(int(value))
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _date(day: dt.date) -> str:
+    return texts.METRIC_DATE.format(year=day.year, month=day.month, day=day.day)
+
+
+def _percent(x: object) -> str:
+    return texts.METRIC_NONE if x is None or pd.isna(x) else f"{float(x) * 100:.1f}%"
+
+
+@dataclass(frozen=True, eq=False)
+class Figure:
+    """One number of the summary and the register rows it is computed from."""
+
+    indicator: Indicator
+    value: float | int | None
+    has_data: bool            # False: the register has no rows in the period, or a rate has nothing to divide
+    rows: pd.DataFrame        # the contributing rows (original columns); for distinct counts, every row counted
+
+    @property
+    def key(self) -> str:
+        return self.indicator.key
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def register(self) -> str:
+        return self.indicator.register
+
+    @property
+    def text(self) -> str:
+        """The number as written in the sentences (no unit), or 暂无数据."""
+        return format_value(self.indicator, self.value if self.has_data else None)
+
+    @property
+    def with_unit(self) -> str:
+        if not self.has_data or self.indicator.fraction:
+            return self.text
+        return self.text + self.indicator.unit
+
+    @property
+    def description(self) -> str:
+        """The 口径: register, filter and how the rows are counted."""
+        return describe(self.indicator)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    keys: tuple[str, ...]     # the figures whose numbers the text quotes, in order
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(eq=False)
+class Summary:
+    year: int
+    as_of: dt.date            # the last day counted
+    branch: str
+    figures: dict[str, Figure]
+    sections: list[Section]
+    progress: pd.DataFrame    # metrics.progress.progress_table
+    compliance: Compliance
+    time_progress: float
+    period_rows: dict[str, int] = field(default_factory=dict)  # register -> rows in the period
+
+    def figure(self, key: str) -> Figure:
+        return self.figures[key]
+
+    def rows(self, key: str) -> pd.DataFrame:
+        """The register rows behind a figure: the same rows the appendix counts."""
+        return self.figures[key].rows
+
+    def rows_xlsx(self, key: str, exported_at: dt.datetime | None = None) -> bytes:
+        """The rows behind a figure as an .xlsx, its 口径 and period on the 口径说明 sheet."""
+        fig = self.figures[key]
+        filters = {texts.SUMMARY_ROWS_FILTER_NAME: texts.REPORT_FIGURE.format(name=fig.name, value=fig.with_unit),
+                   texts.SUMMARY_ROWS_FILTER_RULE: fig.description,
+                   texts.SUMMARY_ROWS_FILTER_PERIOD: texts.SUMMARY_PERIOD.format(year=self.year,
+                                                                                 as_of=_date(self.as_of))}
+        return to_xlsx(fig.rows, fig.register, filters=filters, exported_at=exported_at)
+
+    def context_values(self) -> dict[str, str]:
+        """The values of the placeholders that are not figures (``texts.REPORT_CONTEXT``)."""
+        return {"year": str(self.year), "as_of": _date(self.as_of), "branch": self.branch,
+                "time_progress": f"{self.time_progress * 100:.1f}%"}
+
+    def placeholders(self) -> pd.DataFrame:
+        """Every placeholder a draft may use: name, key, value (as filled: the number without its
+        unit, so a draft reads 集中学习{{集中学习次数}}次), description."""
+        rows = [{"name": "{{" + name + "}}", "key": "{{" + key + "}}", "value": self.context_values()[key],
+                 "description": what} for key, (name, what) in texts.REPORT_CONTEXT.items()]
+        rows += [{"name": "{{" + f.name + "}}", "key": "{{" + f.key + "}}", "value": f.text,
+                  "description": f.description} for f in self.figures.values()]
+        return pd.DataFrame(rows, columns=["name", "key", "value", "description"])
+
+
+def summarize(frames: dict, year: int, as_of: object = None, *, branch: str | None = None,
+              local_rules=()) -> Summary:
+    """The summary of ``year`` up to ``as_of`` (None: the whole year). ``local_rules``:
+    ``Settings.local_rules`` (a malformed one raises ValueError with a Chinese message)."""
+    if branch is None:
+        from data.settings import load_settings
+
+        branch = load_settings().branch
+    frames = prepare(frames)
+    last = cutoff(year, as_of)
+    wins = windows(frames, year, last, INDICATORS)
+    figures = {}
+    for ind in INDICATORS:
+        val = value_in(ind, wins[ind.register])
+        figures[ind.key] = Figure(ind, val, len(wins[ind.register]) > 0 and val is not None,
+                                  rows_for(ind, frames, year, last))
+    result = compliance(frames, year, last, local=local_rules)
+    summary = Summary(year, last, branch, figures, [], progress_table(frames, year, last), result,
+                      time_progress(year, last), {reg: len(win) for reg, win in wins.items()})
+    summary.sections = [Section(key, texts.REPORT_SECTIONS[key], tuple(_sentence(summary, s) for s in keys))
+                        for key, keys in SECTIONS]
+    return summary
+
+
+def _sentence(summary: Summary, key: str) -> Sentence:
+    as_of = _date(summary.as_of)
+    if key == COMPLIANCE_SENTENCE:
+        if not summary.period_rows.get("study"):
+            return Sentence(texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year), ())
+        template = texts.REPORT_COMPLIANCE_GAPS if summary.compliance.missing else texts.REPORT_COMPLIANCE_OK
+        return Sentence(template.format(as_of=as_of), ())
+    template = texts.REPORT_SENTENCES[key]
+    keys = tuple(_BY_FIELD[f] for _, f, _, _ in string.Formatter().parse(template) if f)
+    figures = [summary.figures[k] for k in keys]
+    lacking = [f for f in figures if not f.has_data]
+    if lacking:
+        return Sentence(texts.REPORT_NO_DATA_SENTENCE.format(
+            names="、".join(f.name for f in lacking), register=REGISTERS[lacking[0].register].name,
+            year=summary.year, as_of=as_of), ())
+    return Sentence(template.format(**{f.key.rsplit(".", 1)[1]: f.text for f in figures}), keys)
+
+
+# --- the generated Word draft --------------------------------------------------------------------
+
+
+def _font(run, east_asian: str, size: float, bold: bool = False) -> None:
+    run.font.name = LATIN_FONT
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+
+
+def _paragraph(container, text: str, font: str = BODY_FONT, size: float = BODY_PT, *, bold: bool = False,
+               center: bool = False, indent: bool = True):
+    p = container.add_paragraph()
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        p.paragraph_format.first_line_indent = Pt(2 * size)  # two characters
+    if text:
+        _font(p.add_run(text), font, size, bold)
+    return p
+
+
+def _table(doc, headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header_row = table.rows[0]
+    header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on every page
+    for cells, values, font in ((header_row.cells, headers, HEADING_FONT),
+                                *((table.add_row().cells, r, BODY_FONT) for r in rows)):
+        for cell, value in zip(cells, values):
+            p = cell.paragraphs[0]
+            p.paragraph_format.line_spacing = 1.0
+            _font(p.add_run(str(value)), font, TABLE_PT)
+
+
+def _page_number(section) -> None:
+    """Centered page number in the footer: — 1 —."""
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run("— "), LATIN_FONT, 14)
+    field_ = OxmlElement("w:fldSimple")
+    field_.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field_.append(run)
+    p._p.append(field_)
+    _font(p.add_run(" —"), LATIN_FONT, 14)
+
+
+def _setup(doc) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    for name, length in PAGE.items():
+        setattr(section, name, length)
+    normal = doc.styles["Normal"]
+    normal.font.name = LATIN_FONT
+    normal.font.size = Pt(BODY_PT)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    fmt = normal.paragraph_format
+    fmt.line_spacing = Pt(LINE_PT)
+    fmt.space_before = fmt.space_after = Pt(0)
+    _page_number(section)
+
+
+def _progress_rows(summary: Summary) -> list[list[str]]:
+    rows = []
+    for r in summary.progress.to_dict("records"):
+        if r["target"] is None or pd.isna(r["target"]):
+            continue
+        ind = summary.figures[r["key"]].indicator
+        unit = "" if ind.fraction else ind.unit
+        value = summary.figures[r["key"]].with_unit
+        rows.append([r["name"], value, format_value(ind, r["target"]) + unit,
+                     _percent(None if ind.fraction else r["completion"]), _percent(r["time_progress"]),
+                     r["status"] or texts.METRIC_NONE, r["summary"] or texts.METRIC_NONE])
+    return rows
+
+
+def _compliance_rows(result: Compliance) -> list[list[str]]:
+    grid = result.grid
+    rows = []
+    for (rule, group), cells in grid.groupby([grid["rule"], grid["group"].fillna("")], sort=False):
+        status = cells["status"]
+        messages = [m for m in cells["message"] if isinstance(m, str)]
+        first = cells.iloc[0]
+        rows.append([first["name"], first["article"], group or texts.REPORT_ALL_GROUPS,
+                     str(int((status == texts.COMPLIANCE_MET).sum())),
+                     str(int((status == texts.COMPLIANCE_MISSING).sum())),
+                     str(int((status == texts.COMPLIANCE_NOT_DUE).sum())),
+                     "；".join(messages) or texts.METRIC_NONE])
+    return rows
+
+
+def source_rows(summary: Summary) -> list[list[str]]:
+    """The appendix 数据来源: per figure, its number, register, 口径 and row count."""
+    return [[str(i), texts.REPORT_FIGURE.format(name=f.name, value=f.with_unit), REGISTERS[f.register].name,
+             f.description, str(len(f.rows))] for i, f in enumerate(summary.figures.values(), 1)]
+
+
+def build_docx(summary: Summary) -> bytes:
+    """The generated draft as .docx bytes: title, 一、(一) sections of sentences, the targets
+    table, the 三会一课 table and the appendix 数据来源."""
+    doc = Document()
+    _setup(doc)
+    as_of = _date(summary.as_of)
+    _paragraph(doc, texts.REPORT_TITLE.format(branch=summary.branch, year=summary.year), TITLE_FONT, TITLE_PT,
+               center=True)
+    _paragraph(doc, texts.REPORT_SUBTITLE.format(as_of=as_of), SUBHEADING_FONT, center=True)
+    _paragraph(doc, "", indent=False)
+    _paragraph(doc, texts.REPORT_INTRO.format(branch=summary.branch, year=summary.year, as_of=as_of))
+
+    _paragraph(doc, texts.REPORT_PART_WORK.format(year=summary.year), HEADING_FONT)
+    for numeral, section in zip(texts.REPORT_NUMERALS, summary.sections):
+        _paragraph(doc, texts.REPORT_SUBHEADING.format(numeral=numeral, title=section.title), SUBHEADING_FONT)
+        _paragraph(doc, "".join(s.text for s in section.sentences))
+
+    _paragraph(doc, texts.REPORT_PART_TARGETS, HEADING_FONT)
+    rows = _progress_rows(summary)
+    if rows:
+        _paragraph(doc, texts.REPORT_PROGRESS_LINE.format(as_of=as_of, progress=_percent(summary.time_progress)))
+        title = texts.METRIC_TABLE_TITLE.format(year=summary.year, as_of=as_of)
+        _paragraph(doc, texts.REPORT_TABLE_TARGETS.format(title=title), HEADING_FONT, 14, center=True)
+        h = texts.METRIC_TABLE_HEADERS
+        _table(doc, [h[c] for c in ("name", "value", "target", "completion", "time_progress", "status", "summary")],
+               rows)
+    else:
+        _paragraph(doc, texts.REPORT_NO_TARGETS.format(year=summary.year))
+
+    _paragraph(doc, texts.REPORT_PART_COMPLIANCE, HEADING_FONT)
+    if summary.period_rows.get("study"):
+        title = texts.COMPLIANCE_TITLE.format(year=summary.year, as_of=as_of)
+        _paragraph(doc, texts.REPORT_TABLE_COMPLIANCE.format(title=title), HEADING_FONT, 14, center=True)
+        _table(doc, texts.REPORT_COMPLIANCE_HEADERS, _compliance_rows(summary.compliance))
+        if summary.compliance.notes:
+            _paragraph(doc, texts.REPORT_NOTES)
+            for note in summary.compliance.notes:
+                _paragraph(doc, note)
+    else:
+        _paragraph(doc, texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year))
+
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(doc, texts.REPORT_PART_SOURCES, HEADING_FONT, indent=False)
+    _paragraph(doc, texts.REPORT_SOURCES_INTRO.format(year=summary.year, as_of=as_of))
+    _table(doc, texts.REPORT_SOURCES_HEADERS, source_rows(summary))
+
+    doc.core_properties.title = texts.REPORT_TITLE.format(branch=summary.branch, year=summary.year)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# --- the user's draft, filled in --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filled:
+    data: bytes = field(repr=False)  # the filled .docx
+    unknown: tuple[str, ...] = ()    # placeholders not known, as typed, in order of first use
+    no_data: tuple[str, ...] = ()    # known placeholders filled with 【暂无数据：…】
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.unknown: dict[str, None] = {}
+        self.no_data: dict[str, None] = {}
+
+
+class _NoData:
+    """A known placeholder whose figure has no data: renders as a visible mark and is recorded."""
+
+    def __init__(self, name: str, recorder: _Recorder):
+        self._name, self._recorder = name, recorder
+
+    def __str__(self) -> str:
+        self._recorder.no_data[self._name] = None
+        return texts.REPORT_NO_DATA_MARK.format(name=self._name)
+
+
+class _Namespace:
+    """The first part of dotted keys (``study``); its attributes are the second parts."""
+
+    def __init__(self, path: str, members: dict, recorder: _Recorder):
+        self._path, self._members, self._recorder = path, members, recorder
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._members[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __str__(self) -> str:  # {{study}} alone is not a placeholder
+        self._recorder.unknown[self._path] = None
+        return texts.REPORT_UNKNOWN_MARK.format(name=self._path)
+
+
+def _undefined(recorder: _Recorder) -> type[Undefined]:
+    """An Undefined that renders an unknown placeholder as a visible mark and records it, keeping
+    its dotted path (``study.colective``). Unsafe attribute access still raises."""
+
+    class Unknown(Undefined):
+        __slots__ = ()
+
+        def _path(self) -> str:
+            obj = self._undefined_obj
+            base = obj._path() if isinstance(obj, Unknown) else getattr(obj, "_path", None)
+            return f"{base}.{self._undefined_name}" if isinstance(base, str) else str(self._undefined_name)
+
+        def __getattr__(self, name: str):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return Unknown(obj=self, name=name)
+
+        def __str__(self) -> str:
+            if self._undefined_hint:  # the sandbox refused an attribute
+                self._fail_with_undefined_error()
+            path = self._path()
+            recorder.unknown[path] = None
+            return texts.REPORT_UNKNOWN_MARK.format(name=path)
+
+    return Unknown
+
+
+def template_context(summary: Summary, recorder: _Recorder) -> dict:
+    """Placeholder name -> value: figure names and keys, and ``texts.REPORT_CONTEXT``."""
+    flat: dict[str, object] = {}
+    for key, value in summary.context_values().items():
+        flat[key] = flat[texts.REPORT_CONTEXT[key][0]] = value
+    for f in summary.figures.values():
+        flat[f.name] = flat[f.key] = f.text if f.has_data else _NoData(f.name, recorder)
+    context: dict[str, object] = {}
+    groups: dict[str, dict] = {}
+    for name, value in flat.items():
+        if "." in name:
+            head, tail = name.split(".", 1)
+            groups.setdefault(head, {})[tail] = value
+        else:
+            context[name] = value
+    for head, members in groups.items():
+        context[head] = _Namespace(head, members, recorder)
+    return context
+
+
+def _check_docx(data: bytes, file_name: str) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise RejectedFile(texts.REPORT_TEMPLATE_TOO_BIG.format(file=file_name, limit=f"{MAX_FILE_BYTES >> 20} MB"),
+                           "too_big")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=file_name), "not_docx") from None
+    # zipfile never inflates past a part's declared size, so the declared sizes bound memory.
+    if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise RejectedFile(texts.REPORT_TEMPLATE_TOO_BIG.format(file=file_name, limit=f"{MAX_FILE_BYTES >> 20} MB"),
+                           "too_big")
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=file_name), "not_docx")
+
+
+def fill_template(draft: bytes, summary: Summary, file_name: str = "") -> Filled:
+    """The user's draft with every known placeholder replaced by its value (formatting kept).
+
+    Raises ``RejectedFile`` when ``draft`` is not a readable .docx, ``DataError`` when a
+    placeholder is malformed (the message quotes the text around it).
+    """
+    name = file_name or texts.READER_DEFAULT_FILE_NAME
+    _check_docx(draft, name)
+    template = DocxTemplate(io.BytesIO(draft))
+    try:
+        template.init_docx()
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=name), "not_docx") from None
+    recorder = _Recorder()
+    env = SandboxedEnvironment(undefined=_undefined(recorder), autoescape=True)
+    try:
+        template.render(template_context(summary, recorder), env)
+    except (TemplateError, TypeError) as err:
+        around = " ".join(line.strip() for line in getattr(err, "docx_context", ()) if line.strip())
+        raise DataError(texts.REPORT_TEMPLATE_SYNTAX.format(file=name, context=around[:200])) from None
+    out = io.BytesIO()
+    template.save(out)
+    return Filled(out.getvalue(), tuple(recorder.unknown), tuple(recorder.no_data))

@@ -1,0 +1,304 @@
+"""Users who may sign in, their roles, and the limit on failed sign-ins.
+
+The users file is a TOML file at ``Settings.users_file`` (env ``DJ_USERS_FILE`` or ``users_file``
+in settings.toml). Keep it outside the git work tree (``users.toml`` is git-ignored as a safety
+net). Without a configured users file the app runs in local mode (one local user, 127.0.0.1 only).
+``python cli.py user ...`` and the admin page maintain it; it looks like::
+
+    [users."张三"]
+    role = "editor"                      # viewer (查看) | editor (录入) | admin (管理)
+    password_hash = "$2b$12$..."         # bcrypt; the password itself is never stored
+
+Writes replace the file atomically (a temporary file renamed over it, mode 0600) under an
+in-process lock; two processes editing users at the same instant could lose one of the edits.
+Every change is then recorded in the audit log (a file and a database cannot share a
+transaction: the file is written first, the audit row right after).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+import tomllib
+import unicodedata
+from collections import deque
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import bcrypt
+
+from data import texts
+from data.errors import DataError
+
+ROLES = ("viewer", "editor", "admin")  # each role may do everything the roles before it may
+BCRYPT_ROUNDS = 12
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt uses at most 72 bytes; longer passwords are refused, not cut
+MAX_NAME_CHARS = 64
+
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    password_hash: str
+
+    @property
+    def role_name(self) -> str:
+        return texts.ROLE_NAMES[self.role]
+
+
+def allows(role: str | None, needed: str) -> bool:
+    """Whether ``role`` may do what ``needed`` may (admin > editor > viewer)."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+# --- passwords ---------------------------------------------------------------------------------
+
+
+def check_new_password(password: str) -> None:
+    """Refuse (``DataError``) a password too short for a sign-in or too long for bcrypt."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise DataError(texts.USERS_PASSWORD_SHORT.format(min=MIN_PASSWORD_CHARS))
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise DataError(texts.USERS_PASSWORD_LONG.format(max=MAX_PASSWORD_BYTES,
+                                                         chars=MAX_PASSWORD_BYTES // 3))
+
+
+def hash_password(password: str, rounds: int = BCRYPT_ROUNDS) -> str:
+    check_new_password(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def _matches(password: str, password_hash: str) -> bool:
+    data = password.encode("utf-8")
+    if len(data) > MAX_PASSWORD_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    except ValueError:  # a malformed hash in the file matches nothing
+        return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked for unknown names, so that a sign-in takes as long whether or not the name exists."""
+    return bcrypt.hashpw(b"not a password", bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+# --- the users file ----------------------------------------------------------------------------
+
+
+def check_name(name: str) -> str:
+    """The name as stored (NFC), or ``DataError`` for an empty, padded, over-long or odd name."""
+    name = unicodedata.normalize("NFC", name)
+    bad = (not name or name != name.strip() or len(name) > MAX_NAME_CHARS
+           or any(unicodedata.category(ch).startswith("C") for ch in name))
+    if bad:
+        raise DataError(texts.USERS_NAME_BAD.format(max=MAX_NAME_CHARS))
+    return name
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise DataError(texts.USERS_ROLE_BAD.format(role=role))
+    return role
+
+
+def load_users(path: str | os.PathLike) -> dict[str, User]:
+    """Every user in the file, by name; an absent file has none. ``DataError`` if malformed."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+        raise DataError(texts.USERS_FILE_BAD.format(path=path, reason=err)) from None
+    entries = data.get("users", {})
+    if not isinstance(entries, dict):
+        raise DataError(texts.USERS_FILE_BAD.format(path=path, reason="[users]"))
+    users = {}
+    for name, entry in entries.items():
+        ok = (isinstance(entry, dict) and entry.get("role") in ROLES
+              and isinstance(entry.get("password_hash"), str))
+        if not ok:
+            raise DataError(texts.USERS_FILE_BAD.format(
+                path=path, reason=texts.USERS_FILE_BAD_ENTRY.format(name=name)))
+        users[name] = User(name, entry["role"], entry["password_hash"])
+    return users
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string (ensure_ascii off) is a valid TOML basic string.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def save_users(path: str | os.PathLike, users: dict[str, User]) -> None:
+    """Write the file atomically (temporary file in the same folder, then rename), mode 0600."""
+    path = Path(path)
+    lines = ["# 党建台账看板 users file. Managed by `python cli.py user ...` and the admin page.",
+             "# Keep it outside the git work tree; it holds bcrypt hashes, never passwords.", ""]
+    for user in sorted(users.values(), key=lambda u: u.name):
+        lines += [f"[users.{_toml_string(user.name)}]", f"role = {_toml_string(user.role)}",
+                  f"password_hash = {_toml_string(user.password_hash)}", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write("\n".join(lines))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_user(path, name: str, role: str, password: str, *, actor: str, store,
+             rounds: int = BCRYPT_ROUNDS) -> User:
+    """Add a user; ``actor`` (who did it) is recorded in ``store``'s audit log."""
+    name, role = check_name(name), check_role(role)
+    password_hash = hash_password(password, rounds)
+    with _LOCK:
+        users = load_users(path)
+        if name in users:
+            raise DataError(texts.USERS_EXISTS.format(name=name))
+        users[name] = User(name, role, password_hash)
+        save_users(path, users)
+        store.audit("user_add", user=actor, detail=_detail(users[name]))
+    return users[name]
+
+
+def set_password(path, name: str, password: str, *, actor: str, store,
+                 rounds: int = BCRYPT_ROUNDS) -> User:
+    """Give a user a new password (audited like ``add_user``)."""
+    password_hash = hash_password(password, rounds)
+    with _LOCK:
+        users = load_users(path)
+        if name not in users:
+            raise DataError(texts.USERS_UNKNOWN.format(name=name))
+        users[name] = User(name, users[name].role, password_hash)
+        save_users(path, users)
+        store.audit("user_password", user=actor, detail=_detail(users[name]))
+    return users[name]
+
+
+def remove_user(path, name: str, *, actor: str, store) -> User:
+    """Remove a user (audited); refused for the only admin, who alone can manage users."""
+    with _LOCK:
+        users = load_users(path)
+        if name not in users:
+            raise DataError(texts.USERS_UNKNOWN.format(name=name))
+        admins = [u for u in users.values() if u.role == "admin"]
+        if users[name].role == "admin" and len(admins) == 1:
+            raise DataError(texts.USERS_LAST_ADMIN.format(name=name))
+        removed = users.pop(name)
+        save_users(path, users)
+        store.audit("user_remove", user=actor, detail=_detail(removed))
+    return removed
+
+
+def _detail(user: User) -> str:
+    return texts.AUDIT_DETAIL_USER.format(name=user.name, role=user.role_name)
+
+
+def verify(path, name: str, password: str) -> User | None:
+    """The user if ``password`` is theirs, else None (same bcrypt work for an unknown name)."""
+    user = load_users(path).get(unicodedata.normalize("NFC", name))
+    if user is None:
+        _matches(password, _dummy_hash())
+        return None
+    return user if _matches(password, user.password_hash) else None
+
+
+# --- failed sign-ins ---------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most ``max_failures`` failed sign-ins per key (a user name, a client) in ``window``
+    seconds; while over, further attempts are refused without checking the password.
+
+    State lives in this process (one Streamlit server is one process), so it survives reruns and
+    sessions but not a restart; each server process of a multi-process deployment has its own.
+    """
+
+    def __init__(self, max_failures: int = 5, window: float = 15 * 60, clock=time.monotonic):
+        self.max_failures = max_failures
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def wait(self, keys: list[str]) -> float:
+        """Seconds until any of ``keys`` may try again (0: it may try now)."""
+        with self._lock:
+            now = self.clock()
+            waits = [times[-self.max_failures] + self.window - now
+                     for times in (self._recent(k, now) for k in keys)
+                     if len(times) >= self.max_failures]
+        return max(waits, default=0.0)
+
+    def failed(self, keys: list[str]) -> None:
+        with self._lock:
+            now = self.clock()
+            for key in keys:
+                times = self._recent(key, now)
+                times.append(now)
+                self._failures[key] = times
+
+    def succeeded(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+    def reset(self) -> None:
+        """Forget every failure (tests; a server restart does the same)."""
+        with self._lock:
+            self._failures.clear()
+
+
+# Per user name: a few tries, then a pause. Per client (address, else browser session): more, since
+# one office address may be shared by several people who mistype.
+NAME_LIMITER = RateLimiter(max_failures=5, window=15 * 60)
+CLIENT_LIMITER = RateLimiter(max_failures=20, window=15 * 60)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None
+    message: str = ""  # why not, in Chinese
+
+
+def sign_in(path, name: str, password: str, *, client: str, names: RateLimiter = NAME_LIMITER,
+            clients: RateLimiter = CLIENT_LIMITER) -> SignIn:
+    """Check a sign-in against the users file, rate-limited per user name (``names``) and per
+    ``client`` (``clients``). Failures count against both; success clears the name's count. While
+    either is over its limit, the password is not even checked. The message never says whether
+    the name exists."""
+    name = unicodedata.normalize("NFC", name.strip())
+    if not name or not password:
+        return SignIn(None, texts.SIGNIN_EMPTY)
+    wait = max(names.wait([name]), clients.wait([client]))
+    if wait > 0:
+        return SignIn(None, texts.SIGNIN_LOCKED.format(minutes=max(1, -(-int(wait) // 60))))
+    user = verify(path, name, password)
+    if user is None:
+        names.failed([name])
+        clients.failed([client])
+        return SignIn(None, texts.SIGNIN_FAILED)
+    names.succeeded([name])
+    return SignIn(user)

@@ -1,0 +1,143 @@
+"""用户与日志 (admin only): the users who may sign in, the audit log (filters, downloads), backup and
+restore of the whole database."""
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from data import audit, backup, texts, users
+from data.errors import DataError
+from pages import common
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MESSAGES, BACKUP, RESTORE_GEN = "admin.messages", "admin.backup", "admin.restore_generation"
+
+me = common.require_role("admin")
+store = common.get_store()
+
+
+def _do(action, *args, done: str) -> None:
+    """Run a user change (a callback); its result or refusal is shown after the rerun."""
+    try:
+        user = action(common.users_path(), *args, actor=me.name, store=store)
+    except DataError as err:
+        common.flash(MESSAGES, "error", err.message)
+        return
+    common.flash(MESSAGES, "success", done.format(name=user.name, role=user.role_name))
+
+
+def add_user() -> None:
+    state = st.session_state
+    if state["admin.add.password"] != state["admin.add.again"]:
+        common.flash(MESSAGES, "error", texts.USERS_PASSWORD_MISMATCH)
+        return
+    _do(users.add_user, state["admin.add.name"].strip(), state["admin.add.role"], state["admin.add.password"],
+        done=texts.ADMIN_ADDED)
+
+
+def reset_password() -> None:
+    state = st.session_state
+    if state["admin.reset.password"] != state["admin.reset.again"]:
+        common.flash(MESSAGES, "error", texts.USERS_PASSWORD_MISMATCH)
+        return
+    _do(users.set_password, state["admin.reset.name"], state["admin.reset.password"], done=texts.ADMIN_RESET_DONE)
+
+
+def remove_user() -> None:
+    if not st.session_state["admin.remove.confirm"]:
+        common.flash(MESSAGES, "error", texts.ADMIN_CONFIRM_FIRST)
+        return
+    _do(users.remove_user, st.session_state["admin.remove.name"], done=texts.ADMIN_REMOVED)
+
+
+def make_backup() -> None:
+    name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
+    try:
+        st.session_state[BACKUP] = (name, backup.backup(store, user=me.name, file_name=name))
+    except DataError as err:
+        common.flash(MESSAGES, "error", err.message)
+
+
+def restore(upload) -> None:
+    try:
+        rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=me.name)
+    except DataError as err:
+        common.flash(MESSAGES, "error", err.message)
+        return
+    common.flash(MESSAGES, "success", texts.RESTORE_DONE.format(file=upload.name, rows=rows))
+    st.session_state[RESTORE_GEN] = st.session_state.get(RESTORE_GEN, 0) + 1
+
+
+st.header(texts.PAGE_ADMIN)
+common.show_flashes(MESSAGES)
+users_tab, audit_tab, backup_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_TAB_AUDIT, texts.ADMIN_TAB_BACKUP])
+
+with users_tab:
+    if common.local_mode():
+        st.info(texts.ADMIN_USERS_LOCAL)
+    else:
+        current = sorted(users.load_users(common.users_path()).values(), key=lambda u: u.name)
+        st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP[u.role]}
+                                   for u in current], columns=list(texts.ADMIN_USER_COLUMNS))
+                     .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True)
+        names = [u.name for u in current]
+        with st.form("admin.add", clear_on_submit=True):
+            st.markdown(f"**{texts.ADMIN_ADD_TITLE}**")
+            st.text_input(texts.SIGNIN_NAME, key="admin.add.name", max_chars=users.MAX_NAME_CHARS)
+            st.selectbox(texts.ADMIN_ROLE, users.ROLES, key="admin.add.role",
+                         format_func=lambda r: f"{texts.ROLE_NAMES[r]}：{texts.ROLE_HELP[r]}")
+            st.text_input(texts.SIGNIN_PASSWORD, type="password", key="admin.add.password")
+            st.text_input(texts.ADMIN_PASSWORD_AGAIN, type="password", key="admin.add.again")
+            st.form_submit_button(texts.ADMIN_ADD_BUTTON, on_click=add_user, icon=":material/person_add:")
+        if names:
+            with st.form("admin.reset", clear_on_submit=True):
+                st.markdown(f"**{texts.ADMIN_RESET_TITLE}**")
+                st.selectbox(texts.ADMIN_USER, names, key="admin.reset.name")
+                st.text_input(texts.ADMIN_NEW_PASSWORD, type="password", key="admin.reset.password")
+                st.text_input(texts.ADMIN_PASSWORD_AGAIN, type="password", key="admin.reset.again")
+                st.form_submit_button(texts.ADMIN_RESET_BUTTON, on_click=reset_password, icon=":material/key:")
+            with st.form("admin.remove", clear_on_submit=True):
+                st.markdown(f"**{texts.ADMIN_REMOVE_TITLE}**")
+                st.selectbox(texts.ADMIN_USER, names, key="admin.remove.name")
+                st.checkbox(texts.ADMIN_REMOVE_CONFIRM, key="admin.remove.confirm")
+                st.form_submit_button(texts.ADMIN_REMOVE_BUTTON, on_click=remove_user, icon=":material/person_remove:")
+
+with audit_tab:
+    st.caption(texts.AUDIT_INTRO)
+    left, middle, right = st.columns(3)
+    dates = left.date_input(texts.AUDIT_FILTER_DATES, value=(), format="YYYY-MM-DD", key="admin.audit.dates")
+    who = middle.multiselect(texts.AUDIT_FILTER_USERS, audit.users(store), key="admin.audit.users")
+    what = right.multiselect(texts.AUDIT_FILTER_ACTIONS, list(texts.AUDIT_ACTIONS), key="admin.audit.actions",
+                             format_func=texts.AUDIT_ACTIONS.get)
+    dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
+    filters = audit.AuditFilter(date_from=dates[0] if dates else None, date_to=dates[-1] if dates else None,
+                                users=tuple(who), actions=tuple(what))
+    log = audit.entries(store, filters)
+    if log.empty:
+        st.info(texts.AUDIT_EMPTY)
+    else:
+        st.caption(texts.AUDIT_COUNT.format(rows=len(log)))
+        st.dataframe(audit.display(log), hide_index=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        one, two = st.columns(2)
+        one.download_button(texts.AUDIT_DOWNLOAD_XLSX, data=audit.to_xlsx(log), mime=XLSX_MIME, on_click="ignore",
+                            file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="xlsx"),
+                            icon=":material/download:")
+        two.download_button(texts.AUDIT_DOWNLOAD_CSV, data=audit.to_csv(log), mime="text/csv", on_click="ignore",
+                            file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="csv"),
+                            icon=":material/download:")
+
+with backup_tab:
+    st.caption(texts.BACKUP_INTRO)
+    st.button(texts.BACKUP_MAKE, on_click=make_backup, icon=":material/backup:")
+    if BACKUP in st.session_state:
+        name, content = st.session_state[BACKUP]
+        st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime=XLSX_MIME,
+                           on_click="ignore", icon=":material/download:", type="primary")
+    st.subheader(texts.RESTORE_TITLE)
+    st.caption(texts.RESTORE_INTRO)
+    upload = st.file_uploader(texts.RESTORE_FILE, type=["xlsx"],
+                              key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
+    if upload is not None:
+        st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")

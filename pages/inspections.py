@@ -1,0 +1,41 @@
+"""检查核查: distinct objects inspected against the plan, visits per month by 类型, issues found
+and rectified, the rectification rate, the objects visited most."""
+
+import streamlit as st
+
+from data import texts
+from data.schema import INSPECTIONS
+from metrics import breakdowns
+from metrics.progress import progress_table, series
+from pages import charts, common
+
+common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+
+RECTIFIED = "inspect.rectified"
+TOP = 10
+
+common.heading(texts.PAGE_INSPECTIONS)
+if not common.has_rows(INSPECTIONS.key):
+    st.stop()
+table = common.computed(progress_table)
+common.key_figures(table, INSPECTIONS.key)
+
+keys = breakdowns.cumulative_keys(table, INSPECTIONS.key)
+cumulative = common.computed(series)
+st.plotly_chart(charts.cumulative_chart(cumulative.loc[cumulative["key"].isin(keys)],
+                                        texts.CHART_INSPECT_CUMULATIVE, columns=2), theme=None)
+
+visits = common.computed(breakdowns.monthly, INSPECTIONS.key, INSPECTIONS.type_column)
+st.plotly_chart(charts.stacked_monthly(visits, texts.CHART_INSPECT_MONTHLY), theme=None)
+
+issues, rate = st.columns(2)
+with issues:
+    found = common.computed(breakdowns.monthly, INSPECTIONS.key, "rectify", "issues")
+    st.plotly_chart(charts.stacked_monthly(found, texts.CHART_ISSUES, charts.RECTIFY_COLORS), theme=None)
+with rate:
+    target = table.set_index("key").at[RECTIFIED, "target"]
+    st.plotly_chart(charts.monthly_rate_chart(common.computed(breakdowns.monthly_indicator, RECTIFIED),
+                                              texts.CHART_RECTIFY_RATE, target), theme=None)
+
+top = common.computed(breakdowns.top_values, INSPECTIONS.key, "object", None, TOP)
+st.plotly_chart(charts.top_chart(top, texts.CHART_TOP_OBJECTS.format(n=TOP)), theme=None)

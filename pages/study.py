@@ -1,0 +1,41 @@
+"""学习教育: sessions per month by 类型, cumulative vs plan, attendance by month, the 三会一课 heatmap."""
+
+import streamlit as st
+
+from data import texts
+from data.schema import STUDY
+from metrics import breakdowns
+from metrics.progress import progress_table, series
+from pages import charts, common
+
+common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+
+ATTENDANCE = "study.attendance"
+
+common.heading(texts.PAGE_STUDY)
+if not common.has_rows(STUDY.key):
+    st.stop()
+table = common.computed(progress_table)
+common.key_figures(table, STUDY.key)
+
+monthly = common.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
+st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_STUDY_MONTHLY), theme=None)
+
+keys = breakdowns.cumulative_keys(table, STUDY.key)
+cumulative = common.computed(series)
+st.plotly_chart(charts.cumulative_chart(cumulative.loc[cumulative["key"].isin(keys)], texts.CHART_STUDY_CUMULATIVE),
+                theme=None)
+
+target = table.set_index("key").at[ATTENDANCE, "target"]
+st.plotly_chart(charts.monthly_rate_chart(common.computed(breakdowns.monthly_indicator, ATTENDANCE),
+                                          texts.CHART_ATTENDANCE, target), theme=None)
+
+try:
+    result = common.compliance_result()
+except ValueError as err:  # a malformed local rule in the settings
+    st.error(common.md(str(err)))
+    st.stop()
+st.plotly_chart(charts.compliance_heatmap(breakdowns.compliance_cells(result.grid), texts.CHART_HEATMAP), theme=None)
+common.missing_table(result)
+for note in result.notes:
+    st.caption(common.md(note))

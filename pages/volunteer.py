@@ -1,0 +1,56 @@
+"""志愿服务: hours and person-times per month by 服务类别, cumulative vs plan, top volunteers, and
+with a roster, hours per member and who has none yet."""
+
+import streamlit as st
+
+from data import texts
+from data.schema import VOLUNTEER
+from metrics import breakdowns
+from metrics.coverage import coverage
+from metrics.progress import progress_table, series
+from pages import charts, common
+
+common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+
+TOP = 10
+
+common.heading(texts.PAGE_VOLUNTEER)
+if not common.has_rows(VOLUNTEER.key):
+    st.stop()
+table = common.computed(progress_table)
+common.key_figures(table, VOLUNTEER.key)
+
+hours, times = st.columns(2)
+with hours:
+    monthly = common.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column, "hours")
+    st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_VOLUNTEER_HOURS), theme=None)
+with times:
+    monthly = common.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column)
+    st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_VOLUNTEER_TIMES), theme=None)
+
+keys = breakdowns.cumulative_keys(table, VOLUNTEER.key)
+cumulative = common.computed(series)
+st.plotly_chart(charts.cumulative_chart(cumulative.loc[cumulative["key"].isin(keys)],
+                                        texts.CHART_VOLUNTEER_CUMULATIVE), theme=None)
+
+top = common.computed(breakdowns.top_values, VOLUNTEER.key, "name", "hours", TOP)
+st.plotly_chart(charts.top_chart(top, texts.CHART_TOP_VOLUNTEERS.format(n=TOP), "total"), theme=None)
+
+st.subheader(texts.BOARD_MEMBERS_TITLE)
+members = common.computed(coverage)
+if not members.roster_loaded:
+    st.info(members.message)
+    st.stop()
+without, per_member = st.columns([1, 2])
+with without:
+    st.markdown(f"**{texts.BOARD_WITHOUT_TITLE.format(count=len(members.without_volunteer))}**")
+    if members.without_volunteer:
+        st.dataframe({texts.COVERAGE_COLUMNS["name"]: members.without_volunteer}, hide_index=True)
+    else:
+        st.success(texts.BOARD_ALL_SERVED)
+with per_member:
+    shown = members.volunteer.rename(columns=texts.COVERAGE_COLUMNS)
+    st.dataframe(shown, hide_index=True, column_config={
+        texts.COVERAGE_COLUMNS["hours"]: st.column_config.NumberColumn(format="%.1f")})
+if members.not_in_roster:
+    st.caption(texts.BOARD_NOT_IN_ROSTER.format(count=len(members.not_in_roster)))

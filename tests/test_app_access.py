@@ -1,0 +1,306 @@
+"""Sign-in, roles, sign-out, the failed sign-in limit, local mode and the admin page, through
+AppTest of the real app.py: a users file with made-up users in tmp_path, a real SQLite database.
+Every change the tests make through the app is checked in the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from data import audit, backup, texts, users
+from data.settings import load_settings
+from data.store import Store
+from pages import common
+from tests.xlsx_factory import register_rows, xlsx_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+OVERVIEW, UPLOAD, QUERY, TARGETS, ADMIN = ("pages/overview.py", "pages/upload.py", "pages/query.py",
+                                          "pages/targets.py", "pages/admin.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NAMES = {"viewer": "领导甲", "editor": "干事乙", "admin": "管理员丙"}
+PASSWORDS = {"viewer": "viewer-password", "editor": "editor-password", "admin": "admin-password"}
+
+
+@pytest.fixture
+def users_file(app_db, tmp_path, monkeypatch) -> Path:
+    """Sign-in on: a users file with one user per role (fast bcrypt hashes), limits reset."""
+    path = tmp_path / "users.toml"
+    users.save_users(path, {NAMES[r]: users.User(NAMES[r], r, users.hash_password(PASSWORDS[r], rounds=4))
+                            for r in users.ROLES})
+    monkeypatch.setenv("DJ_USERS_FILE", str(path))
+    users.NAME_LIMITER.reset()
+    users.CLIENT_LIMITER.reset()
+    yield path
+    users.NAME_LIMITER.reset()
+    users.CLIENT_LIMITER.reset()
+
+
+@pytest.fixture
+def local(app_db, monkeypatch):
+    """Local mode: no users file configured."""
+    monkeypatch.delenv("DJ_USERS_FILE", raising=False)
+    monkeypatch.setattr("data.settings._file_settings", lambda: {})  # nor a settings.toml
+
+
+def store(url: str) -> Store:
+    return Store(url, branch=load_settings().branch)
+
+
+def texts_of(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def button(at, label: str):
+    found = [b for b in at.button if b.label == label]
+    assert found, f"no button {label!r} among {[b.label for b in at.button]}"
+    return found[0]
+
+
+def sign_in(at, name: str, password: str):
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    button(at, texts.SIGNIN_BUTTON).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def as_role(app, role: str):
+    """A session signed in as ``role``'s user, on the app's first page."""
+    at = app()
+    at.session_state[common.AUTH_KEY] = NAMES[role]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at, page: str):
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def is_sign_in_form(at) -> bool:
+    return [t.label for t in at.text_input] == [texts.SIGNIN_NAME, texts.SIGNIN_PASSWORD]
+
+
+# --- signed out -----------------------------------------------------------------------------------
+
+def test_a_signed_out_session_sees_only_the_sign_in_form(app, users_file):
+    at = app().run()
+    assert not at.exception
+    assert is_sign_in_form(at) and at.header[0].value == texts.SIGNIN_TITLE
+    assert not at.sidebar.selectbox and not at.dataframe and not at.metric
+    for page in (OVERVIEW, UPLOAD, ADMIN):  # no other page is registered at all
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_signing_in_routes_to_the_board(app, users_file):
+    at = sign_in(app().run(), NAMES["viewer"], PASSWORDS["viewer"])
+    assert at.session_state[common.AUTH_KEY] == NAMES["viewer"] and not at.error
+    at = as_role(app, "viewer")
+    assert at.header[0].value == texts.PAGE_OVERVIEW and not is_sign_in_form(at)
+
+
+def test_a_malformed_users_file_lets_nobody_in(app, users_file):
+    users_file.write_text('[users."甲"]\nrole = "root"\n', encoding="utf-8")
+    at = app().run()
+    assert texts.USERS_FILE_BAD.split("{")[0] in texts_of(at.error)
+    assert not at.text_input and not at.metric
+
+
+# --- roles ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, pages", [
+    ("viewer", ["overview", "study", "inspections", "volunteer", "summary", "query"]),
+    ("editor", ["overview", "study", "inspections", "volunteer", "summary", "upload", "query", "targets"]),
+    ("admin", ["overview", "study", "inspections", "volunteer", "summary", "upload", "query", "targets",
+               "admin"]),
+])
+def test_navigation_lists_only_the_pages_a_role_may_use(role, pages):
+    listed = [path for section in common.pages_for(role).values() for path, _, _ in section]
+    assert listed == [f"pages/{p}.py" for p in pages]
+    assert all(Path(ROOT / p).exists() for p in listed)
+
+
+def first_request(app, page: str, *, user: str | None = None, routed: bool = False):
+    """A session whose very first run asks for ``page`` by its address: on a fresh server Streamlit
+    (its ``pages/`` folder mode) then runs the page file itself, not app.py. ``routed`` forges the
+    router's mark, to reach the page's own role check behind it."""
+    at = app()
+    if user:
+        at.session_state[common.AUTH_KEY] = user
+    if routed:
+        at.session_state[common.ROUTED_KEY] = True
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", [UPLOAD, TARGETS, ADMIN])
+def test_a_viewer_reaching_a_restricted_page_is_refused(app, users_file, page):
+    at = as_role(app, "viewer")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)  # not in the viewer's navigation
+    direct = first_request(app, page, user=NAMES["viewer"])  # by its address: routed to the overview
+    assert [h.value for h in direct.header][:1] == [texts.PAGE_OVERVIEW]
+    assert not direct.file_uploader and not direct.error
+    forged = first_request(app, page, user=NAMES["viewer"], routed=True)  # the page's own check
+    assert texts_of(forged.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["viewer"])
+    assert not forged.file_uploader and not forged.dataframe
+
+
+@pytest.mark.parametrize("page", [path for pages in common.PAGES.values() for path, _, _ in pages])
+def test_every_page_reached_by_its_address_refuses_a_signed_out_session(app, users_file, page):
+    direct = first_request(app, page)
+    assert is_sign_in_form(direct)  # app.py ran: the sign-in gate, nothing else
+    assert not direct.metric and not direct.dataframe and not direct.file_uploader
+    forged = first_request(app, page, routed=True)
+    assert texts_of(forged.error) == texts.ACCESS_DENIED.format(role=texts.NOT_SIGNED_IN)
+    assert not forged.metric and not forged.dataframe and not forged.file_uploader
+
+
+def test_an_editor_may_not_reach_the_admin_page(app, users_file):
+    direct = first_request(app, ADMIN, user=NAMES["editor"])
+    assert [h.value for h in direct.header][:1] == [texts.PAGE_OVERVIEW]
+    forged = first_request(app, ADMIN, user=NAMES["editor"], routed=True)
+    assert texts_of(forged.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["editor"])
+
+
+def test_a_viewer_sees_the_board_and_the_query_page(app, users_file):
+    at = as_role(app, "viewer")
+    assert texts.SIDEBAR_SIGNED_IN.format(name=NAMES["viewer"], role="查看") in texts_of(at.sidebar.caption)
+    assert texts.BOARD_DEMO_BUTTON not in [b.label for b in at.button]  # loading the demo is an import
+    goto(at, QUERY)
+    assert not at.error
+
+
+def test_an_editor_imports_and_undoes_and_the_audit_log_says_who(app, users_file, app_db):
+    at = as_role(app, "editor")
+    goto(at, UPLOAD)
+    rows = register_rows("study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])
+    at.file_uploader[0].set_value([("三月.xlsx", xlsx_bytes({"学习教育": rows}), XLSX)]).run()
+    button(at, texts.UPLOAD_CONFIRM).click().run()
+    assert "已导入（批次 1）" in texts_of(at.success)
+    at.checkbox(key="upload.undo.1").check().run()
+    button(at, texts.UPLOAD_UNDO_BUTTON).click().run()
+    assert "已撤销批次 1" in texts_of(at.success)
+    log = audit.entries(store(app_db))
+    assert log[["action", "user", "file_name"]].values.tolist() == [
+        ["undo", NAMES["editor"], "三月.xlsx"], ["import", NAMES["editor"], "三月.xlsx"]]
+    assert store(app_db).batches()["user"].tolist() == [NAMES["editor"]]
+
+
+# --- the admin page -------------------------------------------------------------------------------
+
+def test_an_admin_sees_the_audit_log_and_manages_users(app, users_file, app_db):
+    store(app_db).audit("backup", user="某人", file_name="早先的备份.xlsx")
+    at = goto(as_role(app, "admin"), ADMIN)
+    shown = at.dataframe[1].value
+    assert shown[texts.AUDIT_COLUMNS["file_name"]].tolist() == ["早先的备份.xlsx"]
+    assert [b.label for b in at.get("download_button")][:2] == [texts.AUDIT_DOWNLOAD_XLSX, texts.AUDIT_DOWNLOAD_CSV]
+
+    at.text_input(key="admin.add.name").input("新同志")
+    at.selectbox(key="admin.add.role").set_value("editor")
+    at.text_input(key="admin.add.password").input("new-user-password")
+    at.text_input(key="admin.add.again").input("new-user-password")
+    button(at, texts.ADMIN_ADD_BUTTON).click().run()
+    assert texts.ADMIN_ADDED.format(name="新同志", role="录入") in texts_of(at.success)
+    assert users.verify(users_file, "新同志", "new-user-password").role == "editor"
+
+    at.selectbox(key="admin.remove.name").set_value("新同志")
+    button(at, texts.ADMIN_REMOVE_BUTTON).click().run()
+    assert texts.ADMIN_CONFIRM_FIRST in texts_of(at.error)
+    at.selectbox(key="admin.remove.name").set_value("新同志")
+    at.checkbox(key="admin.remove.confirm").check()
+    button(at, texts.ADMIN_REMOVE_BUTTON).click().run()
+    assert "新同志" not in users.load_users(users_file)
+    log = audit.entries(store(app_db))
+    assert log[["action", "user"]].values.tolist()[:2] == [["user_remove", NAMES["admin"]],
+                                                          ["user_add", NAMES["admin"]]]
+    at.multiselect(key="admin.audit.actions").select("user_add").run()
+    assert at.dataframe[1].value[texts.AUDIT_COLUMNS["action"]].tolist() == ["添加用户"]
+
+
+def test_an_admin_backs_up_and_restores_into_an_empty_database(app, users_file, app_db, tmp_path):
+    source = Store(f"sqlite:///{tmp_path / 'old.db'}", branch=load_settings().branch)
+    rows = register_rows("study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])
+    from data.importer import import_files
+
+    (tmp_path / "三月.xlsx").write_bytes(xlsx_bytes({"学习教育": rows}))
+    import_files(source, [tmp_path / "三月.xlsx"], user="干事乙")
+    content = backup.backup_bytes(source)
+
+    at = goto(as_role(app, "admin"), ADMIN)
+    at.file_uploader[0].set_value([("备份.xlsx", content, XLSX)]).run()
+    button(at, texts.RESTORE_BUTTON).click().run()
+    assert common.md(texts.RESTORE_DONE.format(file="备份.xlsx", rows=4)) in texts_of(at.success)
+    assert store(app_db).counts()["study"] == 1
+    button(at, texts.BACKUP_MAKE).click().run()
+    assert texts.BACKUP_DOWNLOAD in [b.label for b in at.get("download_button")]
+    assert audit.entries(store(app_db))["action"].tolist()[:2] == ["backup", "restore"]
+
+
+# --- failed sign-ins, sign-out ----------------------------------------------------------------------
+
+def test_wrong_passwords_are_refused_and_rate_limited(app, users_file):
+    at = app().run()
+    assert not at.error
+    for _ in range(users.NAME_LIMITER.max_failures):
+        sign_in(at, NAMES["editor"], "not-the-password")
+        assert texts_of(at.error) == texts.SIGNIN_FAILED and is_sign_in_form(at)
+    sign_in(at, NAMES["editor"], PASSWORDS["editor"])  # right, but too late
+    assert texts_of(at.error) == texts.SIGNIN_LOCKED.format(minutes=15)
+    assert common.AUTH_KEY not in at.session_state and is_sign_in_form(at)
+    # Another user, from a fresh session, is not locked out.
+    at = sign_in(app().run(), NAMES["viewer"], PASSWORDS["viewer"])
+    assert at.session_state[common.AUTH_KEY] == NAMES["viewer"]
+
+
+def test_sign_out_returns_to_the_sign_in_form(app, users_file):
+    at = as_role(app, "editor")
+    [signout] = at.sidebar.button
+    assert signout.label == texts.SIGNOUT_BUTTON
+    signout.click().run()
+    assert common.AUTH_KEY not in at.session_state and not at.metric
+    assert is_sign_in_form(at)
+
+
+def test_a_removed_user_is_signed_out_at_the_next_click(app, users_file, app_db):
+    at = as_role(app, "editor")
+    users.remove_user(users_file, NAMES["editor"], actor=NAMES["admin"], store=store(app_db))
+    at.run()
+    assert common.AUTH_KEY not in at.session_state and not at.metric
+    assert is_sign_in_form(at)
+
+
+# --- local mode -----------------------------------------------------------------------------------
+
+def test_local_mode_says_so_and_allows_every_page(app, local):
+    at = app().run()
+    assert not at.exception and not is_sign_in_form(at)
+    assert texts.LOCAL_MODE_NOTICE in texts_of(at.sidebar.caption)
+    assert texts.SIGNOUT_BUTTON not in [b.label for b in at.sidebar.button]
+    goto(at, ADMIN)
+    assert texts.ADMIN_USERS_LOCAL in texts_of(at.info)
+
+
+@pytest.fixture
+def listening_everywhere():
+    before = st_config.get_option("server.address")
+    st_config.set_option("server.address", "0.0.0.0")
+    yield
+    st_config.set_option("server.address", before)
+
+
+def test_local_mode_refuses_to_serve_a_network(app, local, listening_everywhere):
+    at = app().run()
+    assert texts_of(at.error) == texts.LOCAL_MODE_EXPOSED.format(address="0.0.0.0")
+    assert not at.metric and not at.sidebar.selectbox
+
+
+def test_sign_in_mode_may_serve_a_network(app, users_file, listening_everywhere):
+    assert is_sign_in_form(app().run())
