@@ -563,7 +563,8 @@ class Store:
         t = TABLES[register]
         query = sa.select(*(t.c[k] for k in reg.keys), t.c.seq, t.c.id, t.c.batch_id).where(
             t.c.branch == self.branch, t.c.removed_by.is_(None))
-        order_col = t.c[reg.period_column or reg.keys[0]]
+        # Dated registers by date, the roster in its workbook's order (seq).
+        order_col = t.c[reg.period_column] if reg.period_column else t.c.seq
         if reg.period == "month":
             if year is not None:
                 query = query.where(order_col.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
