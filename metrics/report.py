@@ -50,7 +50,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _number(x: object, unit: str) -> str:
+def format_number(x: object, unit: str) -> str:
+    """A value as the CLI and the pages print it: 18次, 812.5小时, 93.6%; — when empty."""
     x = plain(x)
     if x is None:
         return texts.METRIC_NONE
@@ -60,9 +61,9 @@ def _number(x: object, unit: str) -> str:
     return text + unit
 
 
-def _percent(x: object) -> str:
-    x = plain(x)
-    return texts.METRIC_NONE if x is None else f"{x * 100:.1f}%"
+def format_percent(x: object) -> str:
+    """A fraction as a percentage with one decimal; — when empty."""
+    return format_number(x, PERCENT)
 
 
 def _date(day: dt.date) -> str:
@@ -73,9 +74,9 @@ def format_indicator_table(df: pd.DataFrame, year: int | None = None, as_of: obj
     """A readable Chinese table of ``indicator_report``'s DataFrame (title line when ``year`` given)."""
     h = texts.METRIC_TABLE_HEADERS
     cols = ["name", "value", "target", "completion", "time_progress", "status", "summary", "previous"]
-    rows = [[str(r["name"]), _number(r["value"], r["unit"]), _number(r["target"], r["unit"]),
-             _percent(r["completion"]), _percent(r["time_progress"]), r["status"] or texts.METRIC_NONE,
-             r["summary"] or texts.METRIC_NONE, _number(r["previous"], r["unit"])]
+    rows = [[str(r["name"]), format_number(r["value"], r["unit"]), format_number(r["target"], r["unit"]),
+             format_percent(r["completion"]), format_percent(r["time_progress"]), r["status"] or texts.METRIC_NONE,
+             r["summary"] or texts.METRIC_NONE, format_number(r["previous"], r["unit"])]
             for r in df.to_dict("records")]
     table = _table([h[c] for c in cols], rows)
     if year is None:

@@ -17,6 +17,8 @@ from plotly.subplots import make_subplots
 
 from data import texts
 from data.schema import RECTIFY_STATES
+from metrics.catalogue import PERCENT
+from metrics.report import format_number, format_percent
 
 GREEN, BLUE, RED, GREY, LIGHT = "#2e7d32", "#1565c0", "#c62828", "#757575", "#e0e0e0"
 ORANGE = "#ef6c00"
@@ -33,22 +35,11 @@ PALETTE = ("#1565c0", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a", "#00838f", "#8
            "#9e9d24", "#546e7a", "#f9a825", "#283593", "#757575")
 SERIES_STYLE = {"value": dict(color=BLUE, width=3), "plan": dict(color=ORANGE, width=2, dash="dash"),
                 "previous": dict(color="#9e9e9e", width=2, dash="dot")}
-PERCENT = "%"
 
 
-def number(x: object, unit: str) -> str:
-    """A value as printed by ``python cli.py indicators``: 18次, 812.5小时, 93.6%; — when empty."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return texts.METRIC_NONE
-    if unit == PERCENT:
-        return f"{x * 100:.1f}%"
-    text = f"{x:.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
-    return text + unit
 
-
-def percent(x: object) -> str:
-    """A fraction as a percentage with one decimal (— when empty)."""
-    return number(x, PERCENT)
+# One formatting for CLI, pages and charts.
+number, percent = format_number, format_percent
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 380, legend: str | None = "bottom") -> go.Figure:
