@@ -24,7 +24,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 from data import schema, texts
 from data.safety import check_workbook_bytes
 from data.errors import RejectedFile
-from data.validate import Issue, cell_text, is_blank, month_warnings, validate_frame
+from data.validate import Issue, cell_text, gc_paused, is_blank, month_warnings, validate_frame
 
 __all__ = ["Issue", "SheetResult", "ParsedWorkbook", "read_workbook"]
 
@@ -318,6 +318,11 @@ def read_workbook(source: bytes | str | os.PathLike, file_name: str | None = Non
     message only when the file is not a readable workbook at all. ``indicator_names``: the known
     indicator keys and names for the 计划目标 register (None skips that check).
     """
+    with gc_paused():
+        return _read(source, file_name, today, indicator_names)
+
+
+def _read(source, file_name: str | None, today: date | None, indicator_names) -> ParsedWorkbook:
     data, name = _load(source, file_name)
     check_workbook_bytes(data, name)
     workbook = _open(data, name)

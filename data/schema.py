@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = "date", "text", "int", "float", "enum", "names", "year"
 
 NAME_SEPARATOR = "、"
+# Upper bound of every count column: far above any branch's figures, and inside a 32-bit
+# INTEGER column on every database.
+MAX_COUNT = 100_000
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,9 @@ STUDY = Register(
                               "主题党日活动": "主题党日", "集体学习": "集中学习"}),
         Column("topic", "主题", TEXT, True, ("内容", "学习内容", "学习主题", "会议主题")),
         Column("speaker", "主讲人", TEXT, False, ("主持人", "主讲（主持）人", "主讲(主持)人")),
-        Column("expected", "应到人数", INT, False, ("应到",), min=0),
-        Column("present", "实到人数", INT, False, ("实到", "参加人数"), min=0, not_above="expected"),
+        Column("expected", "应到人数", INT, False, ("应到",), min=0, max=MAX_COUNT),
+        Column("present", "实到人数", INT, False, ("实到", "参加人数"), min=0, max=MAX_COUNT,
+               not_above="expected"),
         Column("attendees", "参加人员", NAMES, False, ("参会人员",)),
         Column("hours", "学时", FLOAT, False, ("时长",), min=0, max=24),
         Column("group", "党小组", TEXT, False, ("小组",), help="党小组会填写召开的党小组"),
@@ -176,7 +180,7 @@ INSPECTIONS = Register(
         Column("category", "对象类别", ENUM, True, ("对象类型",), values=OBJECT_CATEGORIES,
                value_aliases={"项目": "入库项目"}),
         Column("inspectors", "检查人员", NAMES, False, ()),
-        Column("issues", "发现问题数", INT, False, ("问题数",), min=0),
+        Column("issues", "发现问题数", INT, False, ("问题数",), min=0, max=MAX_COUNT),
         Column("rectify", "整改状态", ENUM, False, ("整改情况",), values=RECTIFY_STATES),
         Column("note", "备注", TEXT, False, ()),
     ),

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from data import schema, texts
 from data.errors import DataError, UndoRefused
 from data.settings import load_settings
+from data.validate import gc_paused
 
 ALL_PERIOD = "all"
 BUSY_TIMEOUT_MS = 30_000
@@ -261,10 +262,6 @@ def _spread(codes: np.ndarray, uniques, fn, missing=None) -> list:
     return np.array([fn(u) for u in uniques] + [missing], dtype=object)[codes].tolist()
 
 
-def _day(u) -> pd.Timestamp:
-    return pd.Timestamp(u)
-
-
 def _float(bits) -> float:
     return float(np.int64(bits).view(np.float64))
 
@@ -284,10 +281,10 @@ def _prepare(reg: schema.Register, frame: pd.DataFrame) -> pd.DataFrame:
         s = frame[col.key] if col.key in frame else pd.Series([None] * n, dtype=object)
         if col.kind == schema.DATE:
             codes, uniques = pd.factorize(pd.to_datetime(s).dt.normalize().to_numpy(dtype="datetime64[ns]"))
-            canon.append(_spread(codes, uniques, lambda u: _day(u).strftime("%Y-%m-%d").encode(), b""))
-            values[col.key] = _spread(codes, uniques, lambda u: _day(u).date())
+            canon.append(_spread(codes, uniques, lambda u: pd.Timestamp(u).strftime("%Y-%m-%d").encode(), b""))
+            values[col.key] = _spread(codes, uniques, lambda u: pd.Timestamp(u).date())
             if col.key == reg.period_column and reg.period == "month":
-                period = _spread(codes, uniques, lambda u: _day(u).strftime("%Y-%m"))
+                period = _spread(codes, uniques, lambda u: pd.Timestamp(u).strftime("%Y-%m"))
         elif col.kind in (schema.INT, schema.YEAR):
             codes, uniques = pd.factorize(pd.to_numeric(s).astype("Int64"))
             canon.append(_spread(codes, uniques, lambda u: str(int(u)).encode(), b""))
@@ -338,6 +335,11 @@ class Store:
         self.engine: sa.Engine = get_engine(url or settings.database_url)
         self.branch: str = branch or settings.branch
         self._writer = self.engine.execution_options(**{_WRITE: True})
+        # Reads of several statements must see one state. A SQLite read transaction is one snapshot;
+        # PostgreSQL's default (READ COMMITTED) takes a new one per statement, so a batch committed
+        # between two of them would show up half.
+        self._snapshot = (self.engine.execution_options(isolation_level="REPEATABLE READ")
+                          if self.engine.dialect.name == "postgresql" else self.engine)
         self._ensure_tables()
 
     # -- transactions --
@@ -373,6 +375,11 @@ class Store:
     def import_frames(self, frames: dict[str, pd.DataFrame], *, file_name: str, sha256: str,
                       user: str, kind: str = "import", dry_run: bool = False) -> ImportResult:
         """Replace the periods the frames cover; one transaction. Dry run writes nothing."""
+        with gc_paused():
+            return self._import_frames(frames, file_name, sha256, user, kind, dry_run)
+
+    def _import_frames(self, frames: dict[str, pd.DataFrame], file_name: str, sha256: str, user: str, kind: str,
+                       dry_run: bool) -> ImportResult:
         prepared = {key: _prepare(schema.REGISTERS[key], frames[key])
                     for key in schema.REGISTER_KEYS if key in frames}
         unknown = set(frames) - set(prepared)
@@ -518,7 +525,7 @@ class Store:
 
     def batches(self) -> pd.DataFrame:
         """All batches of this branch, newest first, with registers, periods and ``undoable``."""
-        with self.engine.begin() as conn:
+        with self._snapshot.begin() as conn:
             history = self._history(conn)
         order = {k: i for i, k in enumerate(schema.REGISTER_KEYS)}
 
@@ -673,7 +680,8 @@ def _insert_sqlite(conn: sa.Connection, t: sa.Table, reg: schema.Register, branc
     SQLite dialect stores them (YYYY-MM-DD), so reads see no difference."""
     dates = {c.key for c in reg.columns if c.kind == schema.DATE}
     columns = [_isoformat(values) if name in dates else values for name, values in zip(names, columns)]
-    by_name = {"branch": itertools.repeat(branch), "batch_id": itertools.repeat(batch_id), **dict(zip(names, columns))}
+    by_name = {"branch": itertools.repeat(branch), "batch_id": itertools.repeat(batch_id),
+               **dict(zip(names, columns))}
     compiled = sa.insert(t).compile(dialect=conn.dialect, column_keys=list(by_name))
     rows = list(zip(*(by_name[name] for name in compiled.positiontup)))
     conn.exec_driver_sql(compiled.string, rows)

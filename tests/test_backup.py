@@ -16,6 +16,7 @@ import cli
 from data import audit, backup, schema, texts
 from data.demo import load_demo
 from data.errors import DataError, RejectedFile
+from metrics.frames import contract_frame
 from data.store import AUDIT_LOG, METADATA, Store
 
 BRANCH = "测试支部"
@@ -78,19 +79,7 @@ def test_demo_year_round_trip_compares_every_table(demo, store):
     assert len(store.batches()) == len(demo.batches())
 
 
-def typed(register: str, rows: list[dict]) -> pd.DataFrame:
-    data = {}
-    for col in schema.REGISTERS[register].columns:
-        values = [r.get(col.key) for r in rows]
-        if col.kind == schema.DATE:
-            data[col.key] = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
-        elif col.kind in (schema.INT, schema.YEAR):
-            data[col.key] = pd.Series(values, dtype="Int64")
-        elif col.kind == schema.FLOAT:
-            data[col.key] = pd.Series(values, dtype="float64")
-        else:
-            data[col.key] = pd.Series(values, dtype="object")
-    return pd.DataFrame(data)
+typed = contract_frame  # a typed frame (schema DataFrame contract) from dict rows
 
 
 AWKWARD = [

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 from datetime import datetime
 
 import openpyxl
@@ -12,11 +14,12 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from data import texts
-from data.export import neutralize, to_csv, to_xlsx
+from data.export import FORMULA_PREFIXES, neutralize, to_csv, to_xlsx
 from data.reader import read_workbook
 from data.schema import REGISTERS, normalize_text
 
-PAYLOADS = ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx", "a\r\nb", "=cmd|' /C calc'!A0"]
+PAYLOADS = ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx", "a\r\nb", "=cmd|' /C calc'!A0", "\0cmd",
+            "a\nb\rc"]
 
 
 def study_frame(topics: list[str]) -> pd.DataFrame:
@@ -147,3 +150,36 @@ def test_any_text_round_trips_neutralised(text):
     assert parsed.ok and len(parsed.frames["study"]) == 2
     note = parsed.frames["study"]["note"].iloc[0]
     assert (note if isinstance(note, str) else "") == normalize_text(shown[1][10] or "")
+
+
+# Every text column at once, with text that starts like a formula half of the time and may hold
+# CR, LF, tab and NUL anywhere.
+_ANY_CHAR = st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("\r\n\t\0=+-@'\"")
+_TEXT = st.text(_ANY_CHAR, max_size=20)
+_CELL = st.tuples(st.sampled_from(FORMULA_PREFIXES), _TEXT).map("".join) | _TEXT
+_TEXT_COLUMNS = ("topic", "speaker", "attendees", "place", "note")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(*[_CELL] * len(_TEXT_COLUMNS)), min_size=1, max_size=4))
+def test_every_text_cell_is_neutralised_in_xlsx_and_csv(rows):
+    columns = {key: [row[j] for row in rows] for j, key in enumerate(_TEXT_COLUMNS)}
+    frame = study_frame(["主题"] * len(rows)).assign(**columns)
+    labels = [c.label for c in REGISTERS["study"].columns]
+    where = {key: labels.index(REGISTERS["study"].column(key).label) for key in _TEXT_COLUMNS}
+    xlsx, data = to_xlsx(frame, "study"), to_csv(frame, "study")
+
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as zf:  # no formula element anywhere in the workbook
+        assert not any(_FORMULA_TAG.search(zf.read(n)) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert all(c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
+    shown = sheet_rows(xlsx, "学习教育")[1:]
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))[1:]
+    assert len(shown) == len(lines) == len(rows)  # no CR or LF split a row
+    for key, values in columns.items():
+        for i, value in enumerate(values):
+            expected = neutralize(value)
+            assert lines[i][where[key]] == expected
+            assert (shown[i][where[key]] or "") == expected.replace("\ufffe", "").replace("\uffff", "")
+            assert not expected.startswith(FORMULA_PREFIXES)

@@ -41,8 +41,9 @@ BAD_CELLS = [
     ("study", {"hours": "30分钟"}, "学时", "30分钟",
      '台账.xlsx 学习教育 第2行「学时」"30分钟" 无法识别，应为数字，不小于 0且不大于 24'),
     ("study", {"hours": 25}, "学时", "25", '台账.xlsx 学习教育 第2行「学时」"25" 超出范围，应为数字，不小于 0且不大于 24'),
-    ("study", {"expected": 2.5}, "应到人数", "2.5", '台账.xlsx 学习教育 第2行「应到人数」"2.5" 不是整数，应为整数，不小于 0'),
-    ("study", {"expected": "-1人"}, "应到人数", "-1人", '台账.xlsx 学习教育 第2行「应到人数」"-1人" 超出范围，应为整数，不小于 0'),
+    ("study", {"expected": 2.5}, "应到人数", "2.5", '台账.xlsx 学习教育 第2行「应到人数」"2.5" 不是整数，应为整数，不小于 0且不大于 100000'),
+    ("study", {"expected": "-1人"}, "应到人数", "-1人", '台账.xlsx 学习教育 第2行「应到人数」"-1人" 超出范围，应为整数，不小于 0且不大于 100000'),
+    ("study", {"expected": 100001}, "应到人数", "100001", '台账.xlsx 学习教育 第2行「应到人数」"100001" 超出范围，应为整数，不小于 0且不大于 100000'),
     ("study", {"present": 31}, "实到人数", "31",
      '台账.xlsx 学习教育 第2行「实到人数」"31" 大于「应到人数」"30"，应不大于「应到人数」'),
     ("volunteer", {"hours": 0}, "时长", "0", '台账.xlsx 志愿服务 第2行「时长」"0" 超出范围，应为数字，大于 0且不大于 24'),
@@ -159,6 +160,15 @@ def test_validate_frame_on_a_raw_frame():
     assert list(typed.columns) == [*schema.TARGETS.keys, "_sheet", "_row"]
 
 
+def test_a_date_far_outside_the_calendar_is_an_error_not_a_crash():
+    raw = pd.DataFrame({"date": ["3000-01-01", date(2999, 12, 31)], "name": ["张三", "李四"],
+                        "activity": ["植树", "植树"], "hours": [2, 2], "_row": [3, 4]}, dtype=object)
+    typed, issues = validate_frame("volunteer", raw, file_name="f.xlsx", sheet="志愿服务")
+    assert [(i.level, i.row, i.column, i.value) for i in issues] == [
+        ("error", 3, "日期", "3000-01-01"), ("error", 4, "日期", "2999-12-31")]
+    assert typed["date"].isna().all()
+
+
 def test_validate_frame_sheet_per_row():
     raw = pd.DataFrame({"name": ["张三", None], "_row": [2, 9], "_sheet": ["名册", "名册2"]}, dtype=object)
     _, issues = validate_frame("roster", raw, file_name="f.xlsx", sheet=None)
@@ -179,7 +189,9 @@ def test_parse_date(value, expected):
     assert parse_date(value) == (pd.Timestamp(expected) if expected else None)
 
 
-@pytest.mark.parametrize("value", ["3/15", "2022-13-01", "二〇二二年三月", 100, 19991, 80001, True, "2022-03-15x"])
+@pytest.mark.parametrize("value", ["3/15", "2022-13-01", "二〇二二年三月", 100, 19991, 80001, True, "2022-03-15x",
+                                   # years no register date can have (and beyond datetime64[ns])
+                                   "3000-01-01", date(3000, 1, 1), 30000101, "1900-01-01", "2101-01-01"])
 def test_parse_date_rejects(value):
     with pytest.raises(ValueError):
         parse_date(value)

@@ -1,0 +1,136 @@
+"""Measurements that need a process of their own, run by ``bench/run.py``; each prints one JSON line.
+
+    python bench/child.py rss WORKBOOK DB_FILE    peak RSS of one whole import (read, validate, store)
+    python bench/child.py pages ROWS DB_FILE REPEAT
+        stores ROWS activity rows, then times AppTest reruns of 总览 and 数据查询 (Streamlit caches
+        are per process, so nothing measured before can warm them)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BRANCH = "基准测试支部"
+
+
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (Linux), MB: VmRSS now, VmHWM the
+    peak. (Not getrusage's ru_maxrss: Linux carries it over from the parent across fork and exec,
+    so a child of a big process would report the parent's peak.)"""
+    with open("/proc/self/status") as fh:
+        line = next(line for line in fh if line.startswith(field + ":"))
+    return int(line.split()[1]) / 1024  # kB
+
+
+def rss(workbook: str, db_file: str) -> dict:
+    from data.importer import import_files
+    from data.store import Store
+
+    store = Store(f"sqlite:///{db_file}", branch=BRANCH)
+    before = _status_mb("VmRSS")
+    outcome = import_files(store, [workbook], user="bench")
+    if outcome.rejected:
+        raise SystemExit(f"import refused: {len(outcome.errors)} errors")
+    peak = _status_mb("VmHWM")
+    return {"baseline_mb": round(before, 1), "peak_mb": round(peak, 1), "rows": outcome.results[0].added}
+
+
+def _timed(run) -> float:
+    start = time.perf_counter()
+    at = run()
+    elapsed = time.perf_counter() - start
+    if at.exception:
+        raise SystemExit(f"page raised: {at.exception[0].message}")
+    return elapsed
+
+
+def _app_test():
+    """AppTest, running every rerun through app.py as a server does.
+
+    AppTest decides afresh on each run whether the app is a v1 multipage app (a ``pages/`` folder
+    beside the main script) and then runs the current page's file without app.py (see the xfail in
+    tests/test_app_board.py). A server decides once, and app.py's ``st.navigation`` turns the v1
+    mode off for good; the pages manager below does the same, so reruns time router, sidebar and
+    page together."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest, app_test
+
+    class RouterPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = RouterPagesManager
+    return AppTest
+
+
+def pages(rows: int, db_file: str, repeat: int) -> dict:
+    from bench.workbooks import YEAR, activity_frames
+    from data import schema
+    from data.store import Store
+
+    url = f"sqlite:///{db_file}"
+    store = Store(url, branch=BRANCH)
+    store.import_frames(activity_frames(rows), file_name="bench.xlsx", sha256="0" * 64, user="bench")
+    start = time.perf_counter()
+    store.frames([YEAR - 1, YEAR])
+    loaded = time.perf_counter() - start
+    # This database, local mode (no users file), and no settings file of the checkout.
+    settings = Path(db_file).with_name("bench-settings.toml")
+    settings.write_text("", encoding="utf-8")
+    os.environ.update(DATABASE_URL=url, DJ_BRANCH=BRANCH, DJ_SETTINGS=str(settings))
+    os.environ.pop("DJ_USERS_FILE", None)
+
+    at = _app_test().from_file(str(ROOT / "app.py"), default_timeout=300)
+    out: dict = {"load_frames": loaded}
+    out["overview_first"] = _timed(at.run)
+    if not at.metric:
+        raise SystemExit("总览 shows no indicator card: the benchmark data has no targets?")
+    out["overview_warm"] = statistics.median(_timed(at.run) for _ in range(repeat))
+    at.selectbox(key="year")  # KeyError unless the rerun went through app.py (sidebar included)
+    # A filter change: another as-of date each time (a metrics cache miss; frames stay cached).
+    days = [date(YEAR, 6, 1 + i) for i in range(repeat)]
+    out["overview_filter"] = statistics.median(
+        _timed(at.date_input(key="as_of").set_value(day).run) for day in days)
+
+    at.switch_page("pages/query.py")
+    out["query_first"] = _timed(at.run)
+    _timed(at.selectbox(key="query.register.w").set_value("volunteer").run)
+    out["query_rows"] = _shown_rows(at)
+    out["query_warm"] = statistics.median(_timed(at.run) for _ in range(repeat))
+    at.selectbox(key="year")
+    # A filter change: another 服务类别 each time.
+    categories = [schema.VOLUNTEER_CATEGORIES[i % 5] for i in range(repeat)]
+    category = at.multiselect(key="query.volunteer.category.w")
+    out["query_filter"] = statistics.median(_timed(category.set_value([c]).run) for c in categories)
+    out["query_filter_rows"] = _shown_rows(at)
+    return out
+
+
+def _shown_rows(at) -> int:
+    frames = at.dataframe
+    return len(frames[0].value) if frames else 0
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    if command == "rss":
+        result = rss(*args)
+    elif command == "pages":
+        result = pages(int(args[0]), args[1], int(args[2]))
+    else:
+        raise SystemExit(__doc__)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

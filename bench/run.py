@@ -1,0 +1,398 @@
+"""The performance benchmark: ``python bench/run.py [--quick] [--out FILE] [--repeat N]``.
+
+Generates 志愿服务 workbooks (XlsxWriter, realistic and valid) and register frames in a temp
+dir, then measures in one run, as medians of several repeats (wall clock; CPU time beside it):
+
+1. the whole import of each workbook (read, validate, store into a fresh SQLite file) and its
+   phases, next to ``pd.read_excel(path, engine="openpyxl")`` of the same file (the baseline) and
+   to fastexcel (the floor of a raw read); unzipping and pandas + calamine for reference;
+2. all indicators, plan progress and 三会一课 compliance on 100k and 1M rows;
+3. AppTest reruns of 总览 and 数据查询 with 100k rows stored (child process: fresh caches);
+4. building the .xlsx and .csv download of 10k filtered rows;
+5. peak RSS of the 100k import (child process);
+6. every bad-input corpus case through ``python cli.py import`` in a fresh process (time, peak RSS).
+
+It prints one Markdown table (machine, load, library versions, targets) and writes it to
+``bench/results.md`` (``--out``). ``--quick``: small sizes, one repeat, nothing written unless
+``--out`` is given; ``tests/test_bench.py`` runs it so the benchmark cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from bench.workbooks import YEAR, activity_frames, write_volunteer_workbook  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.md"
+AS_OF = date(YEAR, 9, 30)  # mid-year: the previous year's windows are computed too
+BRANCH = "基准测试支部"
+
+
+@dataclass(frozen=True)
+class Plan:
+    workbooks: tuple[int, ...]  # rows of each generated workbook
+    metrics: tuple[int, ...]  # activity rows the metrics run on
+    page_rows: int  # activity rows stored for the page reruns
+    export_rows: int
+    repeat: int
+    quick: bool
+
+
+FULL = Plan(workbooks=(10_000, 100_000), metrics=(100_000, 1_000_000), page_rows=100_000, export_rows=10_000,
+            repeat=5, quick=False)
+QUICK = Plan(workbooks=(1_000,), metrics=(5_000,), page_rows=2_000, export_rows=1_000, repeat=1, quick=True)
+
+
+@dataclass
+class Row:
+    item: str
+    what: str
+    rows: int | None
+    wall: float | None  # seconds; None for a figure that is not a time
+    cpu: float | None = None
+    versus: str = ""  # a comparison, e.g. "5.2× faster than openpyxl"
+    target: str = ""
+    met: bool | None = None  # None: no target (or not at this size)
+    value: str = ""  # shown instead of a time (e.g. MB)
+
+
+def timed(fn, repeat: int, setup=None) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) of ``fn(setup())`` (or ``fn()``) over ``repeat`` runs."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        arg = setup() if setup else None
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn(arg) if setup else fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _fresh_store(tmp: Path):
+    from data.store import Store
+
+    fd, name = tempfile.mkstemp(suffix=".db", dir=tmp)
+    os.close(fd)
+    os.unlink(name)
+    return Store(f"sqlite:///{name}", branch=BRANCH)
+
+
+# --- 1. import -----------------------------------------------------------------------------------
+
+def rounds(measures: dict[str, tuple], repeat: int) -> dict[str, tuple[float, float]]:
+    """Each measure ``name: (fn, setup or None)`` once per round, ``repeat`` rounds, so that a change
+    of load during the run weighs on all of them alike: (median wall, median CPU) per measure."""
+    samples: dict[str, tuple[list, list]] = {name: ([], []) for name in measures}
+    for _ in range(repeat):
+        for name, (fn, setup) in measures.items():
+            wall, cpu = timed(fn, 1, setup)
+            samples[name][0].append(wall)
+            samples[name][1].append(cpu)
+    return {name: (statistics.median(w), statistics.median(c)) for name, (w, c) in samples.items()}
+
+
+def _ratios(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    return a[0] / b[0], a[1] / b[1]
+
+
+def bench_import(plan: Plan, tmp: Path, sizes: dict[int, Path]) -> list[Row]:
+    from python_calamine import CalamineWorkbook
+
+    from data.importer import import_files, import_parsed, parse
+    from data.safety import check_workbook_bytes
+
+    rows: list[Row] = []
+    for n, path in sizes.items():
+        data = path.read_bytes()
+        big = n == max(FULL.workbooks) and not plan.quick
+
+        def unzip():
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                for info in zf.infolist():
+                    zf.read(info)
+
+        def calamine_grid():
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            for name in book.sheet_names:
+                book.get_sheet_by_name(name).to_python()
+
+        def fresh_parsed():
+            return parse(path), _fresh_store(tmp)
+
+        def store_only(arg):
+            parsed, store = arg
+            assert not import_parsed(store, [parsed], user="bench").rejected
+
+        def whole(store):
+            outcome = import_files(store, [path], user="bench")
+            assert not outcome.rejected and outcome.results[0].added == n, "the benchmark workbook must import"
+
+        measures = {
+            "ours": (whole, lambda: _fresh_store(tmp)),
+            "openpyxl": (lambda: pd.read_excel(path, engine="openpyxl"), None),
+            "safety": (lambda: check_workbook_bytes(data, path.name), None),
+            "grid": (calamine_grid, None),
+            "parse": (lambda: parse(path), None),
+            "store": (store_only, fresh_parsed),
+            "pandas_calamine": (lambda: pd.read_excel(path, engine="calamine"), None),
+            "unzip": (unzip, None),
+        }
+        if fastexcel := _fastexcel():
+            measures["fastexcel"] = (lambda: fastexcel.read_excel(data).load_sheet(0, eager=True), None)
+        m = rounds(measures, plan.repeat if n < 50_000 else max(1, plan.repeat - 2))
+        safety, grid, parsed = m["safety"], m["grid"], m["parse"]
+
+        speedup = _ratios(m["openpyxl"], m["ours"])
+        rows.append(Row("1", "import end to end: read, validate, store (ours)", n, *m["ours"],
+                        f"{speedup[0]:.1f}× faster than openpyxl read alone (CPU {speedup[1]:.1f}×)",
+                        "≥ 5× faster" if big else "", min(speedup) >= 5 if big else None))
+        rows.append(Row("1", "  · safety pre-check (data.safety)", n, *safety))
+        rows.append(Row("1", "  · calamine grid (python-calamine to_python)", n, *grid))
+        rows.append(Row("1", "  · rows + validation (rest of read_workbook)", n,
+                        parsed[0] - safety[0] - grid[0], parsed[1] - safety[1] - grid[1]))
+        rows.append(Row("1", "  · store (SQLite, one batch)", n, *m["store"]))
+        if "fastexcel" in m:
+            step = (safety[0] + grid[0], safety[1] + grid[1])
+            ratio = _ratios(step, m["fastexcel"])
+            rows.append(Row("1", "read step (safety + calamine grid) vs floor", n, *step,
+                            f"{ratio[0]:.1f}× the fastexcel floor (CPU {ratio[1]:.1f}×)",
+                            "≤ 2× floor" if big else "", max(ratio) <= 2 if big else None))
+        rows.append(Row("1", f'baseline: pd.read_excel(engine="openpyxl"), {len(data) / 2**20:.2f} MB', n,
+                        *m["openpyxl"]))
+        rows.append(Row("1", 'reference: pd.read_excel(engine="calamine")', n, *m["pandas_calamine"]))
+        if "fastexcel" in m:
+            rows.append(Row("1", "floor: fastexcel read to Arrow", n, *m["fastexcel"]))
+        rows.append(Row("1", "reference: unzip every part", n, *m["unzip"]))
+    return rows
+
+
+def _fastexcel():
+    """fastexcel, a dev-only dependency (requirements-dev.txt); None when not installed."""
+    try:
+        import fastexcel
+    except ImportError:
+        return None
+    return fastexcel
+
+
+# --- 2. metrics ----------------------------------------------------------------------------------
+
+def bench_metrics(plan: Plan) -> list[Row]:
+    from metrics.catalogue import values
+    from metrics.compliance import compliance
+    from metrics.coverage import coverage
+    from metrics.frames import prepare
+    from metrics.progress import progress_table
+
+    steps = {
+        "all indicators (catalogue.values)": values,
+        "plan progress (progress_table, 同比 included)": progress_table,
+        "三会一课 compliance": compliance,
+    }
+    rows: list[Row] = []
+    for n in plan.metrics:
+        frames = activity_frames(n)
+        repeat = plan.repeat if n <= 100_000 else max(1, plan.repeat - 2)
+
+        def together():
+            prepared = prepare(frames)  # new data: every register prepared (factorised) once, here
+            for fn in steps.values():
+                fn(prepared, YEAR, AS_OF)
+
+        total = timed(together, repeat)
+        limit = {100_000: 0.1, 1_000_000: 1.0}.get(n) if not plan.quick else None
+        rows.append(Row("2", "all indicators + plan progress + compliance, on new data", n, *total,
+                        target=f"≤ {limit * 1000:.0f} ms" if limit else "", met=total[0] <= limit if limit else None))
+        rows += [Row("2", f"  · {what}, alone", n, *timed(lambda fn=fn: fn(frames, YEAR, AS_OF), repeat))
+                 for what, fn in steps.items()]
+        rows.append(Row("2", "coverage (per member; the 志愿服务 page)", n,
+                        *timed(lambda: coverage(frames, YEAR, AS_OF), repeat)))
+    return rows
+
+
+# --- 3. pages ------------------------------------------------------------------------------------
+
+def bench_pages(plan: Plan, tmp: Path) -> list[Row]:
+    db = tmp / "pages.db"
+    result = _child("pages", str(plan.page_rows), str(db), str(1 if plan.quick else max(3, plan.repeat)))
+    n = plan.page_rows  # activity rows (the roster and the plan targets are stored too)
+    full = not plan.quick
+
+    def row(what, key, limit=None, rows=n):
+        wall = result[key]
+        return Row("3", what, rows, wall, target=f"≤ {limit * 1000:.0f} ms" if limit and full else "",
+                   met=wall <= limit if limit and full else None)
+
+    return [
+        row("Store.frames: the two years the board pages read (a cold cache fills from it)", "load_frames"),
+        row("总览: first run (cold caches, reads the database)", "overview_first"),
+        row("总览: rerun, warm caches", "overview_warm", 0.3),
+        row("总览: rerun after a filter change (截至日期)", "overview_filter", 0.6),
+        row("数据查询: first run (学习教育)", "query_first"),
+        row(f"数据查询: rerun, warm caches (志愿服务, {result['query_rows']} rows shown)", "query_warm"),
+        row(f"数据查询: rerun after a filter change (服务类别, ~{result['query_filter_rows']} rows)",
+            "query_filter"),
+    ]
+
+
+# --- 4. downloads --------------------------------------------------------------------------------
+
+def bench_export(plan: Plan) -> list[Row]:
+    from data.export import to_csv, to_xlsx
+    from data.query import Filters, filter_rows
+
+    frame = activity_frames(plan.export_rows * 4)["volunteer"]
+    filters = Filters(date_from=date(YEAR, 1, 1), date_to=date(YEAR, 12, 31))
+    rows = filter_rows(frame, "volunteer", filters).head(plan.export_rows)
+    n = len(rows)
+    full = not plan.quick
+    xlsx = timed(lambda: to_xlsx(rows, "volunteer", filters=filters.describe("volunteer")), plan.repeat)
+    csv = timed(lambda: to_csv(rows, "volunteer"), plan.repeat)
+    return [Row("4", ".xlsx download built (data.export.to_xlsx)", n, *xlsx, target="≤ 1 s" if full else "",
+                met=xlsx[0] <= 1 if full else None),
+            Row("4", ".csv download built (data.export.to_csv)", n, *csv)]
+
+
+# --- 5. memory -----------------------------------------------------------------------------------
+
+def bench_rss(plan: Plan, tmp: Path, path: Path, n: int) -> list[Row]:
+    result = _child("rss", str(path), str(tmp / "rss.db"))
+    full = not plan.quick
+    return [Row("5", "peak RSS of the import (fresh process)", n, None,
+                value=f"{result['peak_mb']:.0f} MB", versus=f"{result['baseline_mb']:.0f} MB before importing",
+                target="≤ 400 MB" if full else "", met=result["peak_mb"] <= 400 if full else None)]
+
+
+# --- 6. bad inputs ------------------------------------------------------------------------------
+
+def bench_corpus(plan: Plan) -> list[Row]:
+    """Every bad-input corpus case through ``python cli.py import`` in a fresh process: time, peak RSS."""
+    from bench import corpus
+
+    return [Row("6", f"bad input refused: {r['case']}", None, r["seconds"],
+                value=f"{r['seconds']:.2f} s, {r['peak_rss_mb']:.0f} MB",
+                target=f"< {corpus.TARGET_SECONDS:.0f} s, < {corpus.TARGET_RSS_MB} MB", met=r["met"])
+            for r in corpus.run(quick=plan.quick)]
+
+
+def _child(*args: str) -> dict:
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "child.py"), *args], capture_output=True,
+                         text=True, cwd=ROOT)
+    if run.returncode:
+        raise SystemExit(f"bench/child.py {args[0]} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+# --- report --------------------------------------------------------------------------------------
+
+LIBRARIES = ("pandas", "numpy", "pyarrow", "openpyxl", "python-calamine", "fastexcel", "XlsxWriter", "SQLAlchemy",
+             "streamlit")
+
+
+def machine() -> list[str]:
+    info = Path("/proc/cpuinfo")
+    lines = info.read_text().splitlines() if info.exists() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+               platform.processor() or "?")
+    versions = []
+    for lib in LIBRARIES:
+        try:
+            versions.append(f"{lib} {metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{lib} (not installed)")
+    return [f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}",
+            f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; " + ", ".join(versions)]
+
+
+def _fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def table(rows: list[Row]) -> list[str]:
+    out = ["| # | measure | rows | median | CPU | comparison | target | met |",
+           "|---|---|---:|---:|---:|---|---|---|"]
+    for r in rows:
+        met = "" if r.met is None else ("yes" if r.met else "**no**")
+        size = f"{r.rows:,}" if r.rows else ""
+        out.append(f"| {r.item} | {r.what} | {size} | {r.value or _fmt_time(r.wall)} | {_fmt_time(r.cpu)} | "
+                   f"{r.versus} | {r.target} | {met} |")
+    return out
+
+
+def missed(rows: list[Row]) -> list[str]:
+    lines = []
+    for r in rows:
+        if r.met is False:
+            lines.append(f"- missed: {r.what.strip(' ·')} ({r.rows:,} rows): {r.value or _fmt_time(r.wall)}"
+                         f"{', ' + r.versus if r.versus else ''}; target {r.target}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (under a minute)")
+    parser.add_argument("--out", type=Path, help=f"Markdown file to write (default: {RESULTS.relative_to(ROOT)}; "
+                                                 "--quick writes none unless given)")
+    parser.add_argument("--repeat", type=int, help="repeats per measure (median)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    if args.repeat:
+        plan = Plan(**{**plan.__dict__, "repeat": args.repeat})
+    out = args.out or (None if plan.quick else RESULTS)
+
+    started, load = datetime.now(), os.getloadavg()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="dj-bench-") as name:
+        tmp = Path(name)
+        books = {n: write_volunteer_workbook(tmp / f"volunteer-{n}.xlsx", n) for n in plan.workbooks}
+        for step, run in (("import", lambda: bench_import(plan, tmp, books)),
+                          ("metrics", lambda: bench_metrics(plan)),
+                          ("pages", lambda: bench_pages(plan, tmp)),
+                          ("downloads", lambda: bench_export(plan)),
+                          ("memory", lambda: bench_rss(plan, tmp, books[max(books)], max(books))),
+                          ("bad inputs", lambda: bench_corpus(plan))):
+            print(f"[bench] {step} …", file=sys.stderr, flush=True)
+            rows += run()
+    seconds = (datetime.now() - started).total_seconds()
+    end_load = os.getloadavg()
+    lines = [f"# Benchmark{' (quick)' if plan.quick else ''}: {started:%Y-%m-%d %H:%M}",
+             "", *machine(),
+             f"- load average {load[0]:.1f} at start, {end_load[0]:.1f} at end; median of {plan.repeat} "
+             f"repeat(s) (fewer for the largest sizes); whole run {seconds:.0f} s",
+             "- command: `python bench/run.py" + (" --quick" if plan.quick else "") + "`", "",
+             *table(rows), ""]
+    lines += missed(rows) or ["- every target met"]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        print(f"[bench] written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
