@@ -46,8 +46,12 @@ class Filters:
         return out
 
 
-def _contains(series: pd.Series, needle: str) -> pd.Series:
-    return series.astype("string").fillna("").str.contains(needle, regex=False)
+def _any_contains(frame: pd.DataFrame, columns: Iterable[str], needle: str) -> pd.Series:
+    """Rows where any of ``columns`` contains ``needle`` (plain substring)."""
+    hit = pd.Series(False, index=frame.index)
+    for col in columns:
+        hit |= frame[col].astype("string").fillna("").str.contains(needle, regex=False)
+    return hit
 
 
 def filter_rows(frame: pd.DataFrame, register: str, filters: Filters) -> pd.DataFrame:
@@ -71,24 +75,11 @@ def filter_rows(frame: pd.DataFrame, register: str, filters: Filters) -> pd.Data
         mask &= frame[reg.type_column].isin(wanted)
     for key, values in filters.extra.items():
         mask &= frame[key].isin(set(values))
-    person = normalize_text(filters.person) if filters.person else ""
-    if person and reg.person_columns:
-        hit = pd.Series(False, index=frame.index)
-        for col in reg.person_columns:
-            hit |= _contains(frame[col], person)
-        mask &= hit
-    obj = normalize_text(filters.obj) if filters.obj else ""
-    if obj and reg.object_columns:
-        hit = pd.Series(False, index=frame.index)
-        for col in reg.object_columns:
-            hit |= _contains(frame[col], obj)
-        mask &= hit
-    text = normalize_text(filters.text) if filters.text else ""
-    if text:
-        hit = pd.Series(False, index=frame.index)
-        for col in _text_columns(register):
-            hit |= _contains(frame[col], text)
-        mask &= hit
+    for needle, columns in ((filters.person, reg.person_columns), (filters.obj, reg.object_columns),
+                            (filters.text, _text_columns(register))):
+        needle = normalize_text(needle) if needle else ""
+        if needle and columns:
+            mask &= _any_contains(frame, columns, needle)
     return frame.loc[mask]
 
 

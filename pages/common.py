@@ -229,6 +229,19 @@ def missing_table(result) -> None:
     st.dataframe(missing.fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS), hide_index=True)
 
 
+def register_page(title: str, register: str) -> pd.DataFrame:
+    """The top of a register page (学习教育, 检查核查, 志愿服务): title, then the page stops if the
+    register has no rows for the selection, else its key figures; returns the plan-progress table."""
+    from metrics.progress import progress_table
+
+    heading(title)
+    if not has_rows(register):
+        st.stop()
+    table = computed(progress_table)
+    key_figures(table, register)
+    return table
+
+
 def key_figures(table: pd.DataFrame, register: str) -> None:
     """One ``st.metric`` per indicator of ``register`` (value, and 口径 as help), from the
     ``metrics.progress.progress_table`` rows."""

@@ -6,7 +6,7 @@ import streamlit as st
 from data import texts
 from data.schema import INSPECTIONS
 from metrics import breakdowns
-from metrics.progress import progress_table, series
+from metrics.progress import series
 from pages import charts, common
 
 common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
@@ -14,11 +14,7 @@ common.require_role("viewer")  # every page checks: a page can be run without ap
 RECTIFIED = "inspect.rectified"
 TOP = 10
 
-common.heading(texts.PAGE_INSPECTIONS)
-if not common.has_rows(INSPECTIONS.key):
-    st.stop()
-table = common.computed(progress_table)
-common.key_figures(table, INSPECTIONS.key)
+table = common.register_page(texts.PAGE_INSPECTIONS, INSPECTIONS.key)
 
 keys = breakdowns.cumulative_keys(table, INSPECTIONS.key)
 cumulative = common.computed(series)

@@ -5,18 +5,14 @@ import streamlit as st
 from data import texts
 from data.schema import STUDY
 from metrics import breakdowns
-from metrics.progress import progress_table, series
+from metrics.progress import series
 from pages import charts, common
 
 common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
 
 ATTENDANCE = "study.attendance"
 
-common.heading(texts.PAGE_STUDY)
-if not common.has_rows(STUDY.key):
-    st.stop()
-table = common.computed(progress_table)
-common.key_figures(table, STUDY.key)
+table = common.register_page(texts.PAGE_STUDY, STUDY.key)
 
 monthly = common.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
 st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_STUDY_MONTHLY), theme=None)

@@ -7,18 +7,14 @@ from data import texts
 from data.schema import VOLUNTEER
 from metrics import breakdowns
 from metrics.coverage import coverage
-from metrics.progress import progress_table, series
+from metrics.progress import series
 from pages import charts, common
 
 common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
 
 TOP = 10
 
-common.heading(texts.PAGE_VOLUNTEER)
-if not common.has_rows(VOLUNTEER.key):
-    st.stop()
-table = common.computed(progress_table)
-common.key_figures(table, VOLUNTEER.key)
+table = common.register_page(texts.PAGE_VOLUNTEER, VOLUNTEER.key)
 
 hours, times = st.columns(2)
 with hours:
