@@ -29,10 +29,13 @@ def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, to
     """Read and validate one workbook. A file refused as a whole becomes a workbook with one error."""
     name = file_name or Path(str(source)).name
     try:
-        return read_workbook(source, name, today=today, indicator_names=known_indicator_names())
+        parsed = read_workbook(source, name, today=today, indicator_names=known_indicator_names())
     except RejectedFile as err:
         issue = Issue(level="error", file=name, sheet=None, row=None, column=None, value=None, message=err.message)
         return ParsedWorkbook(file_name=name, sha256="", sheets=[], issues=[issue], frames={})
+    if "targets" in parsed.frames:
+        parsed.issues.extend(_duplicate_indicators(parsed.frames["targets"], name))
+    return parsed
 
 
 @dataclass
@@ -133,23 +136,26 @@ def targets_for_editor(targets: pd.DataFrame, year: int) -> pd.DataFrame:
                          "note": rows["note"].astype("str").to_numpy()})
 
 
-def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str) -> list[Issue]:
-    """An error for each row naming an indicator (by name or key) already named on an earlier row."""
+def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None = None) -> list[Issue]:
+    """An error for each row naming an indicator (by name or key) that an earlier row of the same
+    year already names: a year has one target per indicator."""
     from metrics.catalogue import resolve
 
     col = schema.TARGETS.column("indicator")
-    first: dict[str, int] = {}
+    sheets = frame["_sheet"] if "_sheet" in frame else [sheet] * len(frame)
+    first: dict[tuple, int] = {}
     out = []
-    for value, row in zip(frame["indicator"], frame["_row"]):
+    for year, value, row, where_sheet in zip(frame["year"], frame["indicator"], frame["_row"], sheets):
         ind = resolve(value) if isinstance(value, str) else None
         if ind is None:
             continue
-        if ind.key in first:
-            where = texts.READER_WHERE.format(file=file_name, sheet=sheet, row=row)
-            out.append(Issue("error", file_name, sheet, int(row), col.label, value, texts.TARGETS_DUPLICATE.format(
-                where=where, column=col.label, value=value, first=first[ind.key])))
+        key = (year, ind.key)
+        if key in first:
+            where = texts.READER_WHERE.format(file=file_name, sheet=where_sheet, row=row)
+            out.append(Issue("error", file_name, where_sheet, int(row), col.label, value, texts.TARGETS_DUPLICATE.format(
+                where=where, column=col.label, value=value, first=first[key])))
         else:
-            first[ind.key] = int(row)
+            first[key] = int(row)
     return out
 
 

@@ -165,3 +165,25 @@ def test_usage_errors_exit_2(cli):
     cli(expect=2)
     cli("export", "nosuchregister", "--out", "x.xlsx", expect=2)
     cli("indicators", expect=2)
+
+
+def targets_workbook(path: Path, rows: list[tuple]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "计划目标"
+    ws.append(["年度", "指标", "目标值"])
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def test_one_target_per_indicator_and_year(cli, tmp_path, db_url):
+    # The same indicator by its name and by its key, in one year: refused, naming the later row.
+    bad = targets_workbook(tmp_path / "bad.xlsx", [(2025, "集中学习次数", 24), (2025, "study.collective", 30)])
+    err = cli("import", bad, expect=1).stderr
+    assert re.search(r"bad\.xlsx 计划目标 第3行「指标」\"study\.collective\" 与第2行重复", err), err
+    assert "targets" not in db_state(db_url) or not db_state(db_url)["targets"]
+    # The same indicator in two years is two targets.
+    cli("import", targets_workbook(tmp_path / "ok.xlsx", [(2024, "集中学习次数", 20), (2025, "study.collective", 24)]))
+    assert sorted((r["year"], r["target"]) for r in live_rows(db_url, "targets")) == [(2024, 20.0), (2025, 24.0)]
