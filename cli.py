@@ -152,6 +152,20 @@ def _frames(store, year: int):
     return store.frames(years=[year - 1, year])
 
 
+def _local_rules() -> list | None:
+    """The settings' local 三会一课 rules, checked; None (the Chinese reason printed) when one is malformed."""
+    from data.settings import load_settings
+    from metrics.compliance import local_rules
+
+    rules = load_settings().local_rules
+    try:
+        local_rules(rules)
+    except ValueError as err:
+        print(str(err), file=sys.stderr)
+        return None
+    return rules
+
+
 def _as_of(args) -> date:
     from metrics.progress import default_as_of
 
@@ -171,16 +185,13 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_compliance(args) -> int:
-    from data.settings import load_settings
     from metrics.report import compliance_report, format_compliance
 
     store = _store()
-    try:
-        report = compliance_report(_frames(store, args.year), year=args.year, as_of=_as_of(args),
-                                   local_rules=load_settings().local_rules)
-    except ValueError as err:  # a malformed local rule in the settings file
-        print(str(err), file=sys.stderr)
+    rules = _local_rules()
+    if rules is None:
         return EXIT_REFUSED
+    report = compliance_report(_frames(store, args.year), year=args.year, as_of=_as_of(args), local_rules=rules)
     if args.json:
         print(json.dumps(report.records(), ensure_ascii=False, indent=2))
     else:
@@ -191,19 +202,16 @@ def cmd_compliance(args) -> int:
 def cmd_report(args) -> int:
     from data.errors import DataError
     from data.report_docx import build_docx, fill_template, summarize
-    from data.settings import load_settings
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":
         print(texts.CLI_REPORT_SUFFIX, file=sys.stderr)
         return EXIT_USAGE
-    store = _store()
-    try:
-        summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch,
-                            local_rules=load_settings().local_rules)
-    except ValueError as err:  # a malformed local rule in the settings file
-        print(str(err), file=sys.stderr)
+    rules = _local_rules()
+    if rules is None:
         return EXIT_REFUSED
+    store = _store()
+    summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch, local_rules=rules)
     if args.template is None:
         out.write_bytes(build_docx(summary))
     else:

@@ -103,8 +103,11 @@ def default_year(years: list[int], today: date) -> int:
 
 
 def default_as_of(year: int, today: date) -> date:
-    """Today for the current year; the year's last day for a past year; 1 Jan for a future one."""
-    return min(max(today, date(year, 1, 1)), date(year, 12, 31))
+    """The CLI's default as-of date (``metrics.progress.default_as_of``: today, or 31 Dec for a past
+    year), kept inside the sidebar's date range: a future year starts on 1 Jan."""
+    from metrics.progress import default_as_of as metrics_default
+
+    return max(metrics_default(year, today), date(year, 1, 1))
 
 
 def selection() -> tuple[int, date]:

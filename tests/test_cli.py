@@ -187,3 +187,13 @@ def test_one_target_per_indicator_and_year(cli, tmp_path, db_url):
     # The same indicator in two years is two targets.
     cli("import", targets_workbook(tmp_path / "ok.xlsx", [(2024, "集中学习次数", 20), (2025, "study.collective", 24)]))
     assert sorted((r["year"], r["target"]) for r in live_rows(db_url, "targets")) == [(2024, 20.0), (2025, 24.0)]
+
+
+def test_a_malformed_local_rule_is_refused_with_its_reason(cli, tmp_path, monkeypatch):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[[local_rules]]\ntype = "讲党课"\nevery = "fortnight"\n', encoding="utf-8")
+    monkeypatch.setenv("DJ_SETTINGS", str(settings))
+    for args in (("compliance", "--year", "2025"), ("report", "--year", "2025", "--out", tmp_path / "r.docx")):
+        err = cli(*args, expect=1).stderr
+        assert "第1条" in err and "fortnight" in err, err
+    assert not (tmp_path / "r.docx").exists()
