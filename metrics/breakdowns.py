@@ -44,6 +44,12 @@ def cumulative_keys(table: pd.DataFrame, register: str) -> list[str]:
     return [k for k in keys if k in targeted] or keys
 
 
+def cumulative_rows(series: pd.DataFrame, table: pd.DataFrame, register: str) -> pd.DataFrame:
+    """The rows of ``series`` (``metrics.progress.series``) for ``cumulative_keys(table, register)``:
+    what a register page charts cumulatively against the plan."""
+    return series.loc[series["key"].isin(cumulative_keys(table, register))]
+
+
 def _group_codes(win: Window, register: str, by: str | None) -> tuple[np.ndarray, list[str | None]]:
     """Per row a group number, and the group names (blank cells form the group None, last)."""
     if by is None:

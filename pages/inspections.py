@@ -16,9 +16,8 @@ TOP = 10
 
 table = common.register_page(texts.PAGE_INSPECTIONS, INSPECTIONS.key)
 
-keys = breakdowns.cumulative_keys(table, INSPECTIONS.key)
-cumulative = common.computed(series)
-st.plotly_chart(charts.cumulative_chart(cumulative.loc[cumulative["key"].isin(keys)],
+cumulative = breakdowns.cumulative_rows(common.computed(series), table, INSPECTIONS.key)
+st.plotly_chart(charts.cumulative_chart(cumulative,
                                         texts.CHART_INSPECT_CUMULATIVE, columns=2), theme=None)
 
 visits = common.computed(breakdowns.monthly, INSPECTIONS.key, INSPECTIONS.type_column)

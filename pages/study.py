@@ -17,9 +17,8 @@ table = common.register_page(texts.PAGE_STUDY, STUDY.key)
 monthly = common.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
 st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_STUDY_MONTHLY), theme=None)
 
-keys = breakdowns.cumulative_keys(table, STUDY.key)
-cumulative = common.computed(series)
-st.plotly_chart(charts.cumulative_chart(cumulative.loc[cumulative["key"].isin(keys)], texts.CHART_STUDY_CUMULATIVE),
+cumulative = breakdowns.cumulative_rows(common.computed(series), table, STUDY.key)
+st.plotly_chart(charts.cumulative_chart(cumulative, texts.CHART_STUDY_CUMULATIVE),
                 theme=None)
 
 target = table.set_index("key").at[ATTENDANCE, "target"]

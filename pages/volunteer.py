@@ -24,9 +24,8 @@ with times:
     monthly = common.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column)
     st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_VOLUNTEER_TIMES), theme=None)
 
-keys = breakdowns.cumulative_keys(table, VOLUNTEER.key)
-cumulative = common.computed(series)
-st.plotly_chart(charts.cumulative_chart(cumulative.loc[cumulative["key"].isin(keys)],
+cumulative = breakdowns.cumulative_rows(common.computed(series), table, VOLUNTEER.key)
+st.plotly_chart(charts.cumulative_chart(cumulative,
                                         texts.CHART_VOLUNTEER_CUMULATIVE), theme=None)
 
 top = common.computed(breakdowns.top_values, VOLUNTEER.key, "name", "hours", TOP)

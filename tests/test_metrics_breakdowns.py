@@ -12,7 +12,7 @@ from metrics import breakdowns as b
 from metrics.catalogue import values
 from metrics.compliance import compliance
 from metrics.frames import contract_frame
-from metrics.progress import progress_table
+from metrics.progress import progress_table, series
 
 STUDY = contract_frame("study", [
     {"date": "2023-01-05", "type": "集中学习", "topic": "t", "expected": 10, "present": 9},
@@ -148,6 +148,13 @@ def test_cumulative_keys_targeted_or_all():
     # No target on a study count: every study count, never the rate.
     study = b.cumulative_keys(table, "study")
     assert "study.attendance" not in study and study[0] == "study.collective" and len(study) == 8
+
+
+def test_cumulative_rows_keep_only_the_charted_indicators():
+    targets = contract_frame("targets", [{"year": 2023, "indicator": "志愿服务时长", "target": 100}])
+    frames = {**FRAMES, "targets": targets}
+    rows = b.cumulative_rows(series(frames, 2023), progress_table(frames, 2023), "volunteer")
+    assert set(rows["key"]) == {"volunteer.hours"}
 
 
 def test_compliance_cells_spread_over_months():
