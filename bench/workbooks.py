@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from data import schema
+from data import schema, texts
 from data.demo import FIRMS, GIVEN, GROUPS, INDUSTRIES, SURNAMES, TARGETS_PLAN
 
 YEAR = 2024
@@ -88,7 +88,7 @@ def write_volunteer_workbook(path: Path, rows: int, seed: int = SEED, year: int 
         if shape < 0.04:
             sheet.write_string(r, 0, f"{when.year}.{when.month}.{when.day}")
         elif shape < 0.08:
-            sheet.write_string(r, 0, f"{when.year}年{when.month}月{when.day}日")
+            sheet.write_string(r, 0, texts.long_date(when))
         else:
             sheet.write_datetime(r, 0, when, day)
         sheet.write_row(r, 1, (name, activity, category, place))
@@ -112,17 +112,7 @@ SHARES = {"study": 0.1, "inspections": 0.3, "volunteer": 0.6}
 
 
 def _typed(register: schema.Register, columns: dict) -> pd.DataFrame:
-    frame = pd.DataFrame(columns, columns=register.keys)
-    for col in register.columns:
-        if col.kind == schema.DATE:
-            frame[col.key] = pd.to_datetime(frame[col.key]).astype("datetime64[ns]")
-        elif col.kind in (schema.INT, schema.YEAR):
-            frame[col.key] = frame[col.key].astype("Int64")
-        elif col.kind == schema.FLOAT:
-            frame[col.key] = frame[col.key].astype("float64")
-        else:
-            frame[col.key] = frame[col.key].astype("str")
-    return frame
+    return schema.coerce(pd.DataFrame(columns, columns=register.keys), register)
 
 
 def activity_frames(rows: int, seed: int = SEED, years: tuple[int, ...] = (YEAR - 1, YEAR)) -> dict[str, pd.DataFrame]:

@@ -1,9 +1,10 @@
 """The audit log: who changed what, when, from which file (sha256), with how many rows.
 
-The table (``data.store.AUDIT_LOG``) sits beside the batches it describes, and the store writes a
-row inside the same transaction as each import, undo and target change; user changes, backups and
-restores are recorded too (``Store.audit``, ``data.backup``). Nothing updates or deletes a row:
-this module only reads, and the database refuses UPDATE and DELETE on the table (triggers).
+The table (``data.tables.AUDIT_LOG``) sits beside the batches it describes. ``write_audit`` appends
+a row inside the caller's transaction: the store's for each import, undo and target change; user
+changes, backups and restores are recorded too (``Store.audit``, ``data.backup``). Nothing updates
+or deletes a row: the rest of this module only reads, and the database refuses UPDATE and DELETE
+on the table (triggers). The store imports this module, never the other way round.
 """
 
 from __future__ import annotations
@@ -12,19 +13,48 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
 import xlsxwriter
 
-from data import texts
-from data.export import display_width, neutralize
-from data.store import AUDIT_LOG, Store, local_time
+from data import schema, texts
+from data.export import HEADER_STYLE, neutralize
+from data.tables import AUDIT_ACTIONS, AUDIT_LOG, utcnow
+from data.texts import display_width, local_time
+
+if TYPE_CHECKING:
+    from data.store import Store
 
 COLUMNS = ("id", "at", "user", "action", "file_name", "sha256", "batch_id", "rows_added",
            "rows_removed", "detail")
 _NUMBERS = {"id", "batch_id", "rows_added", "rows_removed"}
 _TEXTS = ("file_name", "sha256", "detail")
+
+
+def write_audit(conn: sa.Connection, *, branch: str, user: str, action: str,
+                file_name: str | None = None, sha256: str | None = None, batch_id: int | None = None,
+                rows_added: int = 0, rows_removed: int = 0, detail: str | None = None) -> int:
+    """Append one audit row inside the caller's transaction; returns its id."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action: {action}")
+    return conn.execute(sa.insert(AUDIT_LOG).values(
+        at=utcnow(), branch=branch, user=user, action=action, file_name=file_name, sha256=sha256,
+        batch_id=batch_id, rows_added=int(rows_added), rows_removed=int(rows_removed), detail=detail,
+    )).inserted_primary_key[0]
+
+
+def describe_changes(changes: list) -> str:
+    """The registers and periods of ``PeriodChange``s, in Chinese, for the audit log's detail."""
+    periods: dict[str, list[str]] = {}
+    for c in changes:
+        if c.added or c.removed:
+            periods.setdefault(c.register, []).append(
+                texts.STORE_PERIOD_ALL if c.period == schema.Period.ALL else c.period)
+    return texts.AUDIT_DETAIL_SEP.join(
+        texts.AUDIT_DETAIL_PART.format(register=schema.REGISTERS[k].name, periods="、".join(ps))
+        for k, ps in periods.items())
 
 
 @dataclass(frozen=True)
@@ -105,7 +135,7 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False})
-    bold = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
+    bold = book.add_format(HEADER_STYLE)
     sheet = book.add_worksheet(texts.AUDIT_SHEET)
     widths = [display_width(h) + 2 for h in headers]
     for j, header in enumerate(headers):

@@ -1,7 +1,7 @@
 """Backup and restore: the whole database as one workbook that Excel opens and ``restore`` brings
 back exactly.
 
-One sheet per table of ``data.store.METADATA`` (every register under its Chinese name, the import
+One sheet per table of ``data.tables.METADATA`` (every register under its Chinese name, the import
 batches, their registers and the audit log), headed by the table's column names and holding every
 row with its bookkeeping columns (ids, branch, period, row_hash, seq, batch_id, removed_by), plus a
 first sheet 备份说明 with the format mark and the row count of each sheet. Values keep their exact
@@ -30,7 +30,10 @@ import xlsxwriter
 from data import schema, texts
 from data.errors import DataError
 from data.safety import check_workbook_bytes
-from data.store import AUDIT_LOG, BATCHES, METADATA, TABLES, Store, write_audit
+from data.audit import write_audit
+from data.export import HEADER_STYLE
+from data.store import Store
+from data.tables import AUDIT_LOG, BATCHES, METADATA, TABLES
 
 FORMAT = "dangjian-backup/1"
 _EXACT_INT = 2**53
@@ -105,7 +108,7 @@ def backup_bytes(store: Store, *, now: datetime | None = None) -> bytes:
     # strings, which XlsxWriter escapes fully and openpyxl reads back as written.
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
-    bold = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
+    bold = book.add_format(HEADER_STYLE)
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     info = book.add_worksheet(texts.BACKUP_INFO_SHEET)
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S")
@@ -230,7 +233,7 @@ def _occupied(conn: sa.Connection) -> list[str]:
 def restore(store: Store, content: bytes, *, file_name: str, user: str) -> int:
     """Load a backup into an empty database in one transaction; returns the rows restored."""
     data = _read(content, file_name)
-    with store._write() as conn:
+    with store.transaction() as conn:
         occupied = _occupied(conn)
         if occupied:
             raise DataError(texts.BACKUP_NOT_EMPTY.format(tables="、".join(occupied)))

@@ -25,9 +25,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from data import texts
-from data.export import column_values, display_width
-from data.schema import (ACTIVITY_REGISTERS, DATE, FLOAT, INT, INSPECTIONS, NAME_SEPARATOR, REGISTERS, ROSTER,
-                         ROSTER_STATUSES, STUDY, TARGETS, VOLUNTEER, YEAR, Register)
+from data.export import column_values
+from data.schema import (ACTIVITY_REGISTERS, INSPECTIONS, NAME_SEPARATOR, REGISTERS, ROSTER, ROSTER_STATUSES, STUDY,
+                         TARGETS, VOLUNTEER, Register, coerce)
 from data.settings import DEFAULT_BRANCH
 from metrics.catalogue import by_key
 
@@ -300,16 +300,7 @@ class _Year:
 
 def _frame(register: Register, rows: list[dict]) -> pd.DataFrame:
     """Rows as a DataFrame following the schema's DataFrame contract."""
-    frame = pd.DataFrame(rows, columns=register.keys)
-    for col in register.columns:
-        if col.kind == DATE:
-            frame[col.key] = pd.to_datetime(frame[col.key]).astype("datetime64[ns]")
-        elif col.kind in (INT, YEAR):
-            frame[col.key] = frame[col.key].astype("Int64")
-        elif col.kind == FLOAT:
-            frame[col.key] = frame[col.key].astype("float64")
-        else:
-            frame[col.key] = frame[col.key].astype("str")
+    frame = coerce(pd.DataFrame(rows, columns=register.keys), register)
     if register.key in ACTIVITY_REGISTERS:
         frame = frame.sort_values("date", kind="stable", ignore_index=True)
     return frame
@@ -367,7 +358,7 @@ def _write_sheet(book: Workbook, register: Register, frame: pd.DataFrame, month:
         sheet.append([filled_by])
     for j, (header, values) in enumerate(zip(headers, columns), start=1):
         shown = [header, *(f"{v:%Y-%m-%d}" if isinstance(v, datetime) else str(v) for v in values if v is not None)]
-        sheet.column_dimensions[get_column_letter(j)].width = min(max(map(display_width, shown)) + 2, 50)
+        sheet.column_dimensions[get_column_letter(j)].width = min(max(map(texts.display_width, shown)) + 2, 50)
 
 
 def write_samples(out: Path = SAMPLES_DIR, seed: int = SEED) -> list[Path]:

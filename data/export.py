@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from datetime import datetime
 
 import pandas as pd
@@ -17,6 +16,7 @@ import xlsxwriter
 
 from data import texts
 from data.schema import DATE, FLOAT, INT, REGISTERS, YEAR, Column
+from data.texts import display_width
 
 # A cell starting with one of these is read by Excel (or by a CSV import) as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -24,16 +24,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 _XML_ILLEGAL = {0xFFFE: None, 0xFFFF: None}
 _DATE_FORMAT = "yyyy-mm-dd"
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
+# The header cells of every workbook the app writes (exports, audit log, backup): XlsxWriter format.
+HEADER_STYLE = {"bold": True, "bg_color": "#F2DCDB", "border": 1}
 
 
 def neutralize(text: str) -> str:
     """``text`` with a leading ' if it starts like a formula (= + - @ tab CR NUL), else unchanged."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def display_width(text: str) -> int:
-    """Width of ``text`` in Excel column units: CJK and full-width characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def column_values(frame: pd.DataFrame, col: Column) -> list:
@@ -75,7 +72,7 @@ def to_xlsx(frame: pd.DataFrame, register: str, *, filters: dict[str, str] | Non
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "nan_inf_to_errors": True})
-    header = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "valign": "vcenter"})
+    header = book.add_format({**HEADER_STYLE, "valign": "vcenter"})
     date_format = book.add_format({"num_format": _DATE_FORMAT})
     sheet = book.add_worksheet(REGISTERS[register].name)
     for j, (col, values) in enumerate(columns):

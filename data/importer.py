@@ -14,7 +14,8 @@ import pandas as pd
 from data import schema, texts
 from data.errors import RejectedFile
 from data.reader import Issue, ParsedWorkbook, SheetResult, read_workbook
-from data.store import ALL_PERIOD, ImportResult, Store, local_time
+from data.store import ImportResult, Store
+from data.texts import local_time
 from data.validate import is_blank, validate_frame
 
 
@@ -103,7 +104,7 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
 def changes_frame(outcome: ImportOutcome) -> pd.DataFrame:
     """Per file, register and period, rows to add / remove / keep, with Chinese headers."""
     rows = [{"file": name, "register": schema.REGISTERS[c.register].name,
-             "period": texts.STORE_PERIOD_ALL if c.period == ALL_PERIOD else c.period,
+             "period": texts.STORE_PERIOD_ALL if c.period == schema.Period.ALL else c.period,
              "added": c.added, "removed": c.removed, "kept": c.kept}
             for name, result in zip(outcome.files, outcome.results) for c in result.changes]
     return pd.DataFrame(rows, columns=list(texts.CHANGE_COLUMNS)).rename(columns=texts.CHANGE_COLUMNS)

@@ -24,7 +24,8 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Shee
 from data import schema, texts
 from data.safety import check_workbook_bytes
 from data.errors import RejectedFile
-from data.validate import Issue, cell_text, gc_paused, is_blank, month_warnings, validate_frame
+from data.bulk import gc_paused
+from data.validate import Issue, cell_text, is_blank, month_warnings, validate_frame
 
 __all__ = ["Issue", "SheetResult", "ParsedWorkbook", "read_workbook"]
 

@@ -98,7 +98,7 @@ def format_value(ind: Indicator, value: float | int | None) -> str:
 
 
 def _date(day: dt.date) -> str:
-    return texts.METRIC_DATE.format(year=day.year, month=day.month, day=day.day)
+    return texts.long_date(day)
 
 
 def _percent(x: object) -> str:

@@ -5,14 +5,15 @@ sheet names, headers, types and allowed values from here. Column ``key`` is the 
 identifier used in DataFrames and database tables; ``label`` is the canonical Chinese header
 shown to users and written to exports.
 
-DataFrame contract (what ``data.reader`` produces and ``data.store`` returns):
-one column per ``Column.key`` with these dtypes:
+DataFrame contract (what ``data.reader`` produces and ``data.store`` returns): one column per
+``Column.key``, in the dtype its ``Kind`` names (``Kind.dtype``; ``coerce`` applies them):
   date  -> datetime64[ns] (normalised to midnight)
   int   -> pandas nullable Int64
   float -> float64 (NaN for empty)
-  text, enum -> object/str, None/NaN for empty, normalised (NFKC, trimmed, inner spaces collapsed)
-  names -> text: names joined by "、" (use ``split_names`` to get a list)
+  text, enum -> str, NaN for empty, normalised (NFKC, trimmed, inner spaces collapsed)
+  names -> str: names joined by "、" (use ``split_names`` to get a list)
   year  -> Int64
+The database column of a kind is ``Kind.sql_type`` (``data.tables`` builds the tables from it).
 """
 
 from __future__ import annotations
@@ -20,9 +21,59 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-# Column kinds.
-DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = "date", "text", "int", "float", "enum", "names", "year"
+import pandas as pd
+import sqlalchemy as sa
+
+
+class Kind(StrEnum):
+    """What a column holds; the value is stable (it is the kind's name in code and tests)."""
+
+    DATE = "date"
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    ENUM = "enum"
+    NAMES = "names"
+    YEAR = "year"
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of the column in the DataFrame contract."""
+        return _DTYPES[self]
+
+    @property
+    def sql_type(self) -> type[sa.types.TypeEngine]:
+        """The SQLAlchemy type of the column in the register's table."""
+        return _SQL_TYPES[self]
+
+    def coerce(self, values: pd.Series) -> pd.Series:
+        """``values`` (cell values, Python or numpy scalars, None/NaN for empty) in ``self.dtype``."""
+        if self is Kind.DATE:
+            return pd.to_datetime(values).astype("datetime64[ns]")
+        if self.dtype == "Int64":
+            return pd.Series(pd.array(values.tolist(), dtype="Int64"), index=values.index)
+        if self is Kind.FLOAT:
+            return pd.to_numeric(values).astype("float64")
+        return values.astype("str")
+
+
+DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = Kind
+_DTYPES = {DATE: "datetime64[ns]", INT: "Int64", YEAR: "Int64", FLOAT: "float64",
+           TEXT: "str", ENUM: "str", NAMES: "str"}
+_SQL_TYPES = {DATE: sa.Date, INT: sa.Integer, YEAR: sa.Integer, FLOAT: sa.Float,
+              TEXT: sa.Text, ENUM: sa.Text, NAMES: sa.Text}
+TEXT_KINDS = (TEXT, ENUM, NAMES)
+
+
+class Period(StrEnum):
+    """How a register's stored rows are grouped for replacement on import (stable values: they are
+    stored in the tables' ``period`` column as ``YYYY-MM``, ``YYYY`` or ``all``)."""
+
+    MONTH = "month"  # by the month of ``period_column`` (YYYY-MM)
+    YEAR = "year"  # by the year in ``period_column`` (YYYY)
+    ALL = "all"  # the whole register is one period
 
 NAME_SEPARATOR = "、"
 # Upper bound of every count column: far above any branch's figures, and inside a 32-bit
@@ -34,7 +85,7 @@ MAX_COUNT = 100_000
 class Column:
     key: str
     label: str
-    kind: str
+    kind: Kind
     required: bool = False
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
@@ -82,11 +133,8 @@ class Register:
     name: str
     sheet_aliases: tuple[str, ...]
     columns: tuple[Column, ...]
-    # How stored rows are grouped for replacement on import:
-    #   "month": by the month of the column ``period_column`` (YYYY-MM)
-    #   "year":  by the year in ``period_column`` (YYYY)
-    #   "all":   the whole register is one period
-    period: str
+    # How stored rows are grouped for replacement on import.
+    period: Period
     period_column: str | None
     description: str
     table: str = ""
@@ -129,7 +177,7 @@ STUDY = Register(
     key="study",
     name="学习教育",
     sheet_aliases=("学习台账", "学习教育台账", "组织生活", "三会一课"),
-    period="month",
+    period=Period.MONTH,
     period_column="date",
     table="study",
     type_column="type",
@@ -165,7 +213,7 @@ INSPECTIONS = Register(
     key="inspections",
     name="检查核查",
     sheet_aliases=("检查台账", "执法检查", "核查台账", "检查核查台账"),
-    period="month",
+    period=Period.MONTH,
     period_column="date",
     table="inspections",
     type_column="type",
@@ -192,7 +240,7 @@ VOLUNTEER = Register(
     key="volunteer",
     name="志愿服务",
     sheet_aliases=("志愿服务台账", "志愿者服务"),
-    period="month",
+    period=Period.MONTH,
     period_column="date",
     table="volunteer",
     type_column="category",
@@ -216,7 +264,7 @@ TARGETS = Register(
     key="targets",
     name="计划目标",
     sheet_aliases=("年度计划", "目标", "计划"),
-    period="year",
+    period=Period.YEAR,
     period_column="year",
     table="targets",
     type_column="indicator",
@@ -235,7 +283,7 @@ ROSTER = Register(
     key="roster",
     name="党员名册",
     sheet_aliases=("名册", "党员花名册", "花名册"),
-    period="all",
+    period=Period.ALL,
     period_column=None,
     table="roster",
     type_column="group",
@@ -298,9 +346,13 @@ def register_by_sheet(sheet_name: str) -> Register | None:
     return None
 
 
-def column_by_header(register: Register, header: str) -> Column | None:
-    key = header_key(header)
-    for col in register.columns:
-        if key in {header_key(h) for h in col.headers}:
-            return col
-    return None
+
+def coerce(frame: pd.DataFrame, register: Register) -> pd.DataFrame:
+    """``frame`` with every column of ``register`` in the contract's dtype (absent columns empty),
+    register columns first, in schema order; other columns (``_row``, ids) follow unchanged."""
+    index = frame.index
+    out = {c.key: c.kind.coerce(frame[c.key] if c.key in frame
+                                else pd.Series([None] * len(index), index=index, dtype=object))
+           for c in register.columns}
+    out |= {k: frame[k] for k in frame.columns if k not in out}
+    return pd.DataFrame(out, index=index)

@@ -1,9 +1,7 @@
 """The store: registers kept in a database, one import batch at a time.
 
-Every register (``schema.REGISTERS``) has one table built from its columns, plus bookkeeping
-columns: ``branch`` (支部), ``period`` (``YYYY-MM``, ``YYYY`` or ``all``), ``row_hash`` (sha256
-of the canonical row), ``seq`` (source order, the Excel row), ``batch_id`` (the batch that
-added the row) and ``removed_by`` (the batch that replaced it; NULL = live).
+Every register (``schema.REGISTERS``) has one table (``data.tables``) holding its rows with their
+period, ``row_hash`` (``data.rowid``), the batch that added them and the batch that replaced them.
 
 An import replaces, per register, the periods the file covers: the multiset of incoming row
 hashes is compared with the live rows of each period; rows in both are kept (with their original
@@ -24,136 +22,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from data import schema, texts
-from data.errors import DataError, UndoRefused
+from data.audit import describe_changes, write_audit
+from data.bulk import gc_paused
+from data.errors import UndoRefused
+from data.rowid import prepare
 from data.settings import load_settings
-from data.validate import gc_paused
+from data.tables import BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind, BatchStatus, utcnow
+from data.texts import local_time
 
-ALL_PERIOD = "all"
 BUSY_TIMEOUT_MS = 30_000
-_SEP = "\x1f"  # separates canonical values in the row hash input
-
-# --- tables ---------------------------------------------------------------------------------
-
-METADATA = sa.MetaData()
-
-_SQL_TYPES = {
-    schema.DATE: sa.Date,
-    schema.INT: sa.Integer,
-    schema.YEAR: sa.Integer,
-    schema.FLOAT: sa.Float,
-    schema.TEXT: sa.Text,
-    schema.ENUM: sa.Text,
-    schema.NAMES: sa.Text,
-}
-
-BATCHES = sa.Table(
-    "batches",
-    METADATA,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("branch", sa.Text, nullable=False, index=True),
-    sa.Column("file_name", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("user", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime, nullable=False),  # naive UTC
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),
-    sa.Column("undone_at", sa.DateTime),  # naive UTC
-    sa.Column("undone_by", sa.Text),
-    sa.Column("added", sa.Integer, nullable=False),
-    sa.Column("removed", sa.Integer, nullable=False),
-    sa.Column("kept", sa.Integer, nullable=False),
-)
-
-BATCH_REGISTERS = sa.Table(
-    "batch_registers",
-    METADATA,
-    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
-    sa.Column("register", sa.String(32), primary_key=True),
-    sa.Column("periods", sa.Text, nullable=False),  # comma-joined, sorted
-    sa.Column("added", sa.Integer, nullable=False),
-    sa.Column("removed", sa.Integer, nullable=False),
-    sa.Column("kept", sa.Integer, nullable=False),
-)
-
-# The audit log (data.audit reads it): one row per change, written in the transaction of the change.
-# Append-only: no code updates or deletes it, and triggers make the database refuse to.
-AUDIT_ACTIONS = ("import", "targets", "undo", "restore", "backup", "user_add", "user_password",
-                 "user_remove")
-AUDIT_LOG = sa.Table(
-    "audit_log",
-    METADATA,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("at", sa.DateTime, nullable=False),  # naive UTC
-    sa.Column("branch", sa.Text, nullable=False, index=True),
-    sa.Column("user", sa.Text, nullable=False),
-    sa.Column("action", sa.String(20), nullable=False),
-    sa.Column("file_name", sa.Text),
-    sa.Column("sha256", sa.String(64)),
-    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id")),
-    sa.Column("rows_added", sa.Integer, nullable=False),
-    sa.Column("rows_removed", sa.Integer, nullable=False),
-    sa.Column("detail", sa.Text),
-)
-_APPEND_ONLY = "audit_log is append-only"
-for _when in ("UPDATE", "DELETE"):
-    sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
-        f"CREATE TRIGGER audit_log_no_{_when.lower()} BEFORE {_when} ON audit_log "
-        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END").execute_if(dialect="sqlite"))
-sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
-    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$").execute_if(dialect="postgresql"))
-sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
-    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
-
-
-def write_audit(conn: sa.Connection, *, branch: str, user: str, action: str,
-                file_name: str | None = None, sha256: str | None = None, batch_id: int | None = None,
-                rows_added: int = 0, rows_removed: int = 0, detail: str | None = None) -> int:
-    """Append one audit row inside the caller's transaction; returns its id."""
-    if action not in AUDIT_ACTIONS:
-        raise ValueError(f"unknown audit action: {action}")
-    return conn.execute(sa.insert(AUDIT_LOG).values(
-        at=_utcnow(), branch=branch, user=user, action=action, file_name=file_name, sha256=sha256,
-        batch_id=batch_id, rows_added=int(rows_added), rows_removed=int(rows_removed), detail=detail,
-    )).inserted_primary_key[0]
-
-
-def describe_changes(changes: list) -> str:
-    """The registers and periods of ``PeriodChange``s, in Chinese, for the audit log's detail."""
-    periods: dict[str, list[str]] = {}
-    for c in changes:
-        if c.added or c.removed:
-            periods.setdefault(c.register, []).append(
-                texts.STORE_PERIOD_ALL if c.period == ALL_PERIOD else c.period)
-    return texts.AUDIT_DETAIL_SEP.join(
-        texts.AUDIT_DETAIL_PART.format(register=schema.REGISTERS[k].name, periods="、".join(ps))
-        for k, ps in periods.items())
-
-
-def _register_table(reg: schema.Register) -> sa.Table:
-    return sa.Table(
-        reg.table,
-        METADATA,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("branch", sa.Text, nullable=False),
-        sa.Column("period", sa.String(7), nullable=False),
-        sa.Column("row_hash", sa.String(64), nullable=False),
-        sa.Column("seq", sa.Integer, nullable=False),
-        sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False, index=True),
-        sa.Column("removed_by", sa.Integer, sa.ForeignKey("batches.id"), index=True),
-        *(sa.Column(c.key, _SQL_TYPES[c.kind](), nullable=not c.required) for c in reg.columns),
-        sa.Index(f"ix_{reg.table}_branch_period", "branch", "period"),
-    )
-
-
-TABLES: dict[str, sa.Table] = {key: _register_table(reg) for key, reg in schema.REGISTERS.items()}
-
 
 # --- results ---------------------------------------------------------------------------------
 
@@ -238,84 +119,6 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def local_time(value: dt.datetime) -> str:
-    """A stored (naive UTC) time in the server's local time, for messages."""
-    utc = pd.Timestamp(value).to_pydatetime().replace(tzinfo=dt.UTC)
-    return utc.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-# --- preparing incoming frames ---------------------------------------------------------------
-
-
-def _canon_float(x: float) -> str:
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _spread(codes: np.ndarray, uniques, fn, missing=None) -> list:
-    """``fn`` applied once per distinct value (registers repeat dates, types and names a lot), then
-    spread over the rows by their ``codes`` from ``pd.factorize``; ``missing`` where a code is -1."""
-    return np.array([fn(u) for u in uniques] + [missing], dtype=object)[codes].tolist()
-
-
-def _float(bits) -> float:
-    return float(np.int64(bits).view(np.float64))
-
-
-def _prepare(reg: schema.Register, frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed, DB-ready values of ``frame`` plus ``_period``, ``_hash`` and ``_seq`` columns.
-
-    ``_hash`` is the sha256 of the row's canonical values (dates YYYY-MM-DD, whole numbers without
-    decimals, floats shortest round-trip without a trailing .0, text as is; "" when empty) joined
-    by ``_SEP``, UTF-8: stored hashes depend on it, so it never changes."""
-    frame = frame.reset_index(drop=True)
-    n = len(frame)
-    values: dict[str, list] = {}
-    canon: list[list] = []  # UTF-8 bytes per column
-    period: list | None = None
-    for col in reg.columns:
-        s = frame[col.key] if col.key in frame else pd.Series([None] * n, dtype=object)
-        if col.kind == schema.DATE:
-            codes, uniques = pd.factorize(pd.to_datetime(s).dt.normalize().to_numpy(dtype="datetime64[ns]"))
-            canon.append(_spread(codes, uniques, lambda u: pd.Timestamp(u).strftime("%Y-%m-%d").encode(), b""))
-            values[col.key] = _spread(codes, uniques, lambda u: pd.Timestamp(u).date())
-            if col.key == reg.period_column and reg.period == "month":
-                period = _spread(codes, uniques, lambda u: pd.Timestamp(u).strftime("%Y-%m"))
-        elif col.kind in (schema.INT, schema.YEAR):
-            codes, uniques = pd.factorize(pd.to_numeric(s).astype("Int64"))
-            canon.append(_spread(codes, uniques, lambda u: str(int(u)).encode(), b""))
-            values[col.key] = _spread(codes, uniques, int)
-            if col.key == reg.period_column and reg.period == "year":
-                period = _spread(codes, uniques, lambda u: str(int(u)))
-        elif col.kind == schema.FLOAT:
-            # Factorized on the bits: 0.0 and -0.0 stay apart (they hash differently).
-            nums = pd.to_numeric(s).astype("float64").to_numpy()
-            codes, uniques = pd.factorize(nums.view("int64"))
-            codes[np.isnan(nums)] = -1
-            canon.append(_spread(codes, uniques, lambda u: _canon_float(_float(u)).encode(), b""))
-            values[col.key] = _spread(codes, uniques, _float)
-        else:
-            codes, uniques = pd.factorize(s.astype("str"))
-            canon.append(_spread(codes, uniques, str.encode, b""))
-            values[col.key] = _spread(codes, uniques, str)
-    out = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in values.items()}, index=frame.index)
-    out["_period"] = pd.Series(period if period is not None else [ALL_PERIOD] * n, dtype=object)
-    seq = frame["_row"] if "_row" in frame else pd.Series(range(1, n + 1))
-    out["_seq"] = pd.to_numeric(seq).astype("int64").astype(object)
-    lost = out["_period"].isna()
-    if lost.any():
-        column = reg.column(reg.period_column).label
-        raise DataError(texts.STORE_MISSING_PERIOD.format(
-            register=reg.name, row=out["_seq"][lost].iloc[0], column=column))
-    sha256, sep = hashlib.sha256, _SEP.encode()
-    out["_hash"] = pd.Series([sha256(sep.join(t)).hexdigest() for t in zip(*canon)], dtype=object)
-    return out
-
-
 # --- the store -------------------------------------------------------------------------------
 
 
@@ -349,8 +152,8 @@ class Store:
         return self.engine.dialect.name == "postgresql"
 
     @contextmanager
-    def _write(self, lock: str | None = None) -> Iterator[sa.Connection]:
-        """A write transaction holding this branch's write lock."""
+    def transaction(self, lock: str | None = None) -> Iterator[sa.Connection]:
+        """A write transaction holding this branch's write lock (all of a change in one commit)."""
         with self._writer.begin() as conn:
             if self._is_pg:
                 key = _lock_key(lock or f"branch:{self.branch}")
@@ -361,26 +164,26 @@ class Store:
         present = set(sa.inspect(self.engine).get_table_names())
         if all(t.name in present for t in METADATA.sorted_tables):
             return
-        with self._write(lock="schema") as conn:
+        with self.transaction(lock="schema") as conn:
             METADATA.create_all(conn)
 
     def audit(self, action: str, *, user: str, **fields) -> int:
         """Append one audit row for a change made outside import and undo (a user change, a
         backup); ``fields`` as ``write_audit``. Returns the row's id."""
-        with self._write() as conn:
+        with self.transaction() as conn:
             return write_audit(conn, branch=self.branch, user=user, action=action, **fields)
 
     # -- import --
 
     def import_frames(self, frames: dict[str, pd.DataFrame], *, file_name: str, sha256: str,
-                      user: str, kind: str = "import", dry_run: bool = False) -> ImportResult:
+                      user: str, kind: BatchKind = BatchKind.IMPORT, dry_run: bool = False) -> ImportResult:
         """Replace the periods the frames cover; one transaction. Dry run writes nothing."""
         with gc_paused():
             return self._import_frames(frames, file_name, sha256, user, kind, dry_run)
 
-    def _import_frames(self, frames: dict[str, pd.DataFrame], file_name: str, sha256: str, user: str, kind: str,
+    def _import_frames(self, frames: dict[str, pd.DataFrame], file_name: str, sha256: str, user: str, kind: BatchKind,
                        dry_run: bool) -> ImportResult:
-        prepared = {key: _prepare(schema.REGISTERS[key], frames[key])
+        prepared = {key: prepare(schema.REGISTERS[key], frames[key])
                     for key in schema.REGISTER_KEYS if key in frames}
         unknown = set(frames) - set(prepared)
         if unknown:
@@ -390,21 +193,21 @@ class Store:
                 plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
             changes = [c for p in plans for c in p.changes]
             return ImportResult(None, changes, _nothing(changes), True)
-        with self._write() as conn:
+        with self.transaction() as conn:
             plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
             changes = [c for p in plans for c in p.changes]
             if _nothing(changes):
                 return ImportResult(None, changes, True, False)
             batch_id = conn.execute(sa.insert(BATCHES).values(
                 branch=self.branch, file_name=file_name, sha256=sha256, user=user,
-                created_at=_utcnow(), kind=kind, status="active",
+                created_at=utcnow(), kind=str(kind), status=BatchStatus.ACTIVE.value,
                 added=sum(c.added for c in changes), removed=sum(c.removed for c in changes),
                 kept=sum(c.kept for c in changes),
             )).inserted_primary_key[0]
             for plan in plans:
                 if plan.changes:
                     self._apply(conn, plan, batch_id)
-            write_audit(conn, branch=self.branch, user=user, action=kind, file_name=file_name,
+            write_audit(conn, branch=self.branch, user=user, action=str(kind), file_name=file_name,
                         sha256=sha256, batch_id=batch_id, rows_added=sum(c.added for c in changes),
                         rows_removed=sum(c.removed for c in changes), detail=describe_changes(changes))
         return ImportResult(batch_id, changes, False, False)
@@ -466,12 +269,12 @@ class Store:
 
     def undo(self, batch_id: int, *, user: str) -> ImportResult:
         """Undo a batch: drop its rows, revive the rows it replaced. Refused when superseded."""
-        with self._write() as conn:
+        with self.transaction() as conn:
             batch = conn.execute(sa.select(BATCHES).where(
                 BATCHES.c.id == batch_id, BATCHES.c.branch == self.branch)).mappings().first()
             if batch is None:
                 raise UndoRefused(texts.STORE_UNDO_UNKNOWN.format(batch_id=batch_id))
-            if batch["status"] != "active":
+            if batch["status"] != BatchStatus.ACTIVE:
                 raise UndoRefused(texts.STORE_UNDO_ALREADY.format(
                     batch_id=batch_id, time=local_time(batch["undone_at"])))
             history = self._history(conn)
@@ -493,7 +296,7 @@ class Store:
                 conn.execute(sa.update(t).where(t.c.removed_by == batch_id).values(removed_by=None))
                 conn.execute(sa.delete(t).where(t.c.batch_id == batch_id))
             conn.execute(sa.update(BATCHES).where(BATCHES.c.id == batch_id).values(
-                status="undone", undone_at=_utcnow(), undone_by=user))
+                status=BatchStatus.UNDONE.value, undone_at=utcnow(), undone_by=user))
             write_audit(conn, branch=self.branch, user=user, action="undo",
                         file_name=batch["file_name"], sha256=batch["sha256"], batch_id=batch_id,
                         rows_added=sum(c.added for c in changes),
@@ -538,7 +341,7 @@ class Store:
         out = history.assign(
             registers=history["pairs"].map(names),
             periods=history["pairs"].map(periods),
-            undoable=[s == "active" and _superseded_by(history, i) is None
+            undoable=[s == BatchStatus.ACTIVE and _superseded_by(history, i) is None
                       for i, s in zip(history.index, history["status"])],
         )
         columns = ["id", "created_at", "user", "file_name", "sha256", "kind", "status", "registers",
@@ -572,39 +375,27 @@ class Store:
             t.c.branch == self.branch, t.c.removed_by.is_(None))
         # Dated registers by date, the roster in its workbook's order (seq).
         order_col = t.c[reg.period_column] if reg.period_column else t.c.seq
-        if reg.period == "month":
+        if reg.period == schema.Period.MONTH:
             if year is not None:
                 query = query.where(order_col.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
             if date_from is not None:
                 query = query.where(order_col >= pd.Timestamp(date_from).date())
             if date_to is not None:
                 query = query.where(order_col <= pd.Timestamp(date_to).date())
-        elif reg.period == "year" and year is not None:
+        elif reg.period == schema.Period.YEAR and year is not None:
             query = query.where(order_col == int(year))
         with self.engine.begin() as conn:
             rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).all()
         raw = _frame(rows, [*reg.keys, "_row", "id", "batch_id"])
-        out = {}
-        for col in reg.columns:
-            s = raw[col.key]
-            if col.kind == schema.DATE:
-                out[col.key] = pd.to_datetime(s).astype("datetime64[ns]")
-            elif col.kind in (schema.INT, schema.YEAR):
-                out[col.key] = pd.array(s.tolist(), dtype="Int64")
-            elif col.kind == schema.FLOAT:
-                out[col.key] = pd.to_numeric(s).astype("float64")
-            else:
-                out[col.key] = s.astype("str")
-        for c in ("_row", "id", "batch_id"):
-            out[c] = pd.array(raw[c].tolist(), dtype="Int64")
-        return pd.DataFrame(out, columns=[*reg.keys, "_row", "id", "batch_id"])
+        extra = ("_row", "id", "batch_id")
+        return schema.coerce(raw, reg).astype(dict.fromkeys(extra, "Int64"))
 
     def last_import(self) -> dict | None:
         """{"id", "created_at", "user", "file_name"} of the latest active batch, or None."""
         with self.engine.begin() as conn:
             row = conn.execute(
                 sa.select(BATCHES.c.id, BATCHES.c.created_at, BATCHES.c.user, BATCHES.c.file_name)
-                .where(BATCHES.c.branch == self.branch, BATCHES.c.status == "active")
+                .where(BATCHES.c.branch == self.branch, BATCHES.c.status == BatchStatus.ACTIVE.value)
                 .order_by(BATCHES.c.id.desc()).limit(1)
             ).mappings().first()
         return dict(row) if row else None
@@ -635,7 +426,7 @@ class Store:
         the input the ``metrics`` functions take."""
         out = {}
         for key, reg in schema.REGISTERS.items():
-            if years is not None and reg.period == "month":
+            if years is not None and reg.period == schema.Period.MONTH:
                 parts = [self.load(key, year=y) for y in sorted(set(years))]
                 out[key] = pd.concat(parts, ignore_index=True) if parts else self.load(key, year=0)
             else:
@@ -661,7 +452,7 @@ def _superseded_by(history: pd.DataFrame, batch_id: int) -> int | None:
     for later_id, row in history.iterrows():  # newest first
         if later_id <= batch_id:
             break
-        if row["status"] == "active" and any(
+        if row["status"] == BatchStatus.ACTIVE and any(
                 set(mine.get(reg, ())) & set(periods) for reg, periods in row["pairs"].items()):
             return int(later_id)
     return None

@@ -16,7 +16,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from data import texts
-from data.export import display_width
 from data.schema import DATE, ENUM, REGISTERS, Column, Register
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -46,7 +45,7 @@ def _register_sheet(book: Workbook, register: Register) -> None:
         required = texts.TEMPLATE_REQUIRED if col.required else texts.TEMPLATE_OPTIONAL
         cell.comment = Comment(f"{required}；{col.expected()}", texts.TEMPLATE_COMMENT_AUTHOR)
         dimension = sheet.column_dimensions[letter]
-        dimension.width = _WIDE.get(col.key, max(12, display_width(col.label) + 4))
+        dimension.width = _WIDE.get(col.key, max(12, texts.display_width(col.label) + 4))
         if col.kind == DATE:
             dimension.number_format = _DATE_FORMAT
         if col.kind == ENUM:

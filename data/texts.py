@@ -2,8 +2,11 @@
 
 Code, identifiers and comments are English; every string a user reads (messages, labels,
 page titles, help) lives here, grouped by the part of the product that shows it. Templates use
-``str.format`` fields.
+``str.format`` fields. The few functions at the end format dates, times and widths for display.
 """
+
+import datetime as _dt
+import unicodedata as _unicodedata
 
 # --- reader / validation (data.reader, data.validate) -------------------------------------
 # (section: reader)
@@ -165,7 +168,6 @@ METRIC_MONTH = "{month}月"
 METRIC_QUARTER = "第{quarter}季度"
 METRIC_QUARTER_NUMERALS = ("一", "二", "三", "四")
 METRIC_YEAR = "全年"
-METRIC_DATE = "{year}年{month}月{day}日"
 METRIC_NONE = "—"
 METRIC_TABLE_TITLE = "{year}年指标完成情况（截至{as_of}）"
 METRIC_TABLE_HEADERS = {
@@ -347,7 +349,6 @@ CLI_USER_ADDED = "已添加用户 {name}（{role}）。"
 CLI_USER_PASSWORD_SET = "已重设用户 {name} 的密码。"
 CLI_USER_REMOVED = "已删除用户 {name}。"
 CLI_NO_USERS = "用户文件中还没有用户。"
-CLI_USER_COLUMNS = {"name": "用户名", "role": "角色"}
 CLI_NO_AUDIT = "还没有操作记录。"
 ADMIN_TAB_USERS = "用户"
 ADMIN_TAB_AUDIT = "操作日志"
@@ -472,7 +473,6 @@ TARGETS_NO_SHEET = "{file} 中没有「{sheet}」工作表（或表头不对应�
 # Board pages: 总览, 学习教育, 检查核查, 志愿服务 (pages/overview.py, study.py, inspections.py,
 # volunteer.py, pages/charts.py, metrics/breakdowns.py)
 BOARD_SUBTITLE = "{year}年 · 截至{as_of}"
-BOARD_DATE = "{year}年{month}月{day}日"
 BOARD_UNSPECIFIED = "未填写"
 BOARD_RULE_GROUP = "{rule}（{group}）"
 BOARD_NO_YEAR_DATA = "{year}年截至{as_of}还没有“{register}”记录。可到“数据上传”页上传台账，或在左侧选择其他年度。"
@@ -621,3 +621,25 @@ SUMMARY_DRAFT_UPLOAD = "上传 Word 草稿（.docx）"
 SUMMARY_DRAFT_DOWNLOAD = "下载填好数字的文档"
 SUMMARY_DRAFT_DONE = "已填写，未发现未知的占位符。"
 SUMMARY_PLACEHOLDERS_TITLE = "可用的占位符（{count} 个）"
+
+
+# --- display formatting ---------------------------------------------------------------------
+LONG_DATE = "{year}年{month}月{day}日"
+LOCAL_TIME = "%Y-%m-%d %H:%M"
+
+
+def long_date(day: _dt.date) -> str:
+    """A date as people write it: 2023年3月5日."""
+    return LONG_DATE.format(year=day.year, month=day.month, day=day.day)
+
+
+def local_time(value: _dt.datetime) -> str:
+    """A stored (naive UTC) time, or a pandas Timestamp of one, in the server's local time."""
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
+        value = value.to_pydatetime()
+    return value.replace(tzinfo=_dt.UTC).astimezone().strftime(LOCAL_TIME)
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in Excel column units: CJK and full-width characters count twice."""
+    return sum(2 if _unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

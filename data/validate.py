@@ -9,13 +9,11 @@ repeat dates, types and names a lot); checks on parsed values are vectorised wit
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -154,24 +152,6 @@ def _enum_lookup(register_key: str, column_key: str) -> dict[str, str]:
     lookup = {schema.header_key(v): v for v in col.values}
     lookup.update({schema.header_key(a): v for a, v in col.value_aliases.items()})
     return lookup
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk step (reading, storing 100k-row registers).
-
-    Such a step allocates about a million objects that form no reference cycles; the collector's
-    passes over them cost ~10% of an import and find nothing. Reference counting still frees
-    everything. A collector that was off stays off; concurrent steps at worst re-enable it early.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 # --- columns ------------------------------------------------------------------------------------

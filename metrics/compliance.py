@@ -250,7 +250,7 @@ def quorum_check(win: Window, types: tuple[str, ...]) -> pd.DataFrame:
     messages = np.full(len(out), None, dtype=object)
     bad = out.iloc[np.flatnonzero(~ok)]
     messages[~ok] = [
-        texts.COMPLIANCE_QUORUM.format(date=texts.METRIC_DATE.format(year=d.year, month=d.month, day=d.day),
+        texts.COMPLIANCE_QUORUM.format(date=texts.long_date(d),
                                        type=t, present=p, expected=e)
         for d, t, e, p in zip(bad["date"], bad["type"], bad["expected"], bad["present"])]
     out["message"] = pd.Series(messages, index=out.index, dtype=object)

@@ -13,9 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from data.schema import DATE, ENUM, FLOAT, INT, NAMES, REGISTERS, TEXT, YEAR, normalize_text
-
-TEXT_KINDS = (TEXT, ENUM, NAMES)
+from data.schema import REGISTERS, TEXT_KINDS, coerce, normalize_text
 
 
 def to_date(value: object) -> dt.date | None:
@@ -186,15 +184,5 @@ class Window:
 def contract_frame(register: str, rows: list[dict]) -> pd.DataFrame:
     """A DataFrame in the schema contract's dtypes from dict rows (absent keys empty): for tests and demos."""
     reg = REGISTERS[register]
-    data = {}
-    for col in reg.columns:
-        raw = [row.get(col.key) for row in rows]
-        if col.kind == DATE:
-            data[col.key] = pd.to_datetime(pd.Series(raw, dtype=object)).astype("datetime64[ns]")
-        elif col.kind in (INT, YEAR):
-            data[col.key] = pd.array(raw, dtype="Int64")
-        elif col.kind == FLOAT:
-            data[col.key] = pd.Series(raw, dtype=float)
-        else:
-            data[col.key] = pd.Series(raw, dtype=object)
-    return pd.DataFrame(data)
+    return coerce(pd.DataFrame({c.key: pd.Series([row.get(c.key) for row in rows], dtype=object)
+                                for c in reg.columns}), reg)

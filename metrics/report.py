@@ -3,8 +3,6 @@ and plain-text Chinese tables."""
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -38,13 +36,9 @@ def compliance_report(frames: dict, year: int, as_of: object = None, local_rules
     return compliance(prepare(frames), year, as_of, rules, local_rules)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(_width(c) for c in col) for col in zip(headers, *rows)]
-    lines = ["  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths)).rstrip()
+    widths = [max(texts.display_width(c) for c in col) for col in zip(headers, *rows)]
+    lines = ["  ".join(c + " " * (w - texts.display_width(c)) for c, w in zip(line, widths)).rstrip()
              for line in (headers, *rows)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -66,10 +60,6 @@ def format_percent(x: object) -> str:
     return format_number(x, PERCENT)
 
 
-def _date(day: dt.date) -> str:
-    return texts.METRIC_DATE.format(year=day.year, month=day.month, day=day.day)
-
-
 def format_indicator_table(df: pd.DataFrame, year: int | None = None, as_of: object = None) -> str:
     """A readable Chinese table of ``indicator_report``'s DataFrame (title line when ``year`` given)."""
     h = texts.METRIC_TABLE_HEADERS
@@ -81,13 +71,13 @@ def format_indicator_table(df: pd.DataFrame, year: int | None = None, as_of: obj
     table = _table([h[c] for c in cols], rows)
     if year is None:
         return table
-    return texts.METRIC_TABLE_TITLE.format(year=year, as_of=_date(cutoff(year, as_of))) + "\n" + table
+    return texts.METRIC_TABLE_TITLE.format(year=year, as_of=texts.long_date(cutoff(year, as_of))) + "\n" + table
 
 
 def format_compliance(result: Compliance) -> str:
     """A readable Chinese report: one line per rule (and 党小组) with each period's status, then
     what is missing and the advisories."""
-    lines = [texts.COMPLIANCE_TITLE.format(year=result.year, as_of=_date(result.as_of))]
+    lines = [texts.COMPLIANCE_TITLE.format(year=result.year, as_of=texts.long_date(result.as_of))]
     grid = result.grid
     keys = list(dict.fromkeys(zip(grid["rule"], grid["group"].fillna(""))))
     for rule, group in keys:

@@ -16,7 +16,8 @@ import streamlit as st
 
 from data import texts, users
 from data.settings import load_settings
-from data.store import Store, local_time
+from data.store import Store
+from data.texts import local_time
 
 YEAR_KEY, AS_OF_KEY = "year", "as_of"
 
@@ -204,7 +205,7 @@ def heading(title: str) -> tuple[int, date]:
     year, as_of = selection()
     st.header(title)
     st.caption(texts.BOARD_SUBTITLE.format(
-        year=year, as_of=texts.BOARD_DATE.format(year=as_of.year, month=as_of.month, day=as_of.day)))
+        year=year, as_of=texts.long_date(as_of)))
     return year, as_of
 
 
@@ -218,7 +219,7 @@ def has_rows(register: str) -> bool:
     year, as_of = selection()
     st.info(texts.BOARD_NO_YEAR_DATA.format(
         year=year, register=REGISTERS[register].name,
-        as_of=texts.BOARD_DATE.format(year=as_of.year, month=as_of.month, day=as_of.day)))
+        as_of=texts.long_date(as_of)))
     return False
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from data import texts
 from data.demo import DEMO_YEAR, load_demo
-from data.store import local_time
+from data.texts import local_time
 from data.template import build_template
 from metrics import breakdowns
 from metrics.catalogue import by_key, describe
@@ -86,7 +86,7 @@ def compliance_summary(as_of) -> None:
         return
     met, missing, not_due = breakdowns.compliance_counts(result.grid).values()
     st.write(texts.BOARD_COMPLIANCE_COUNTS.format(
-        as_of=texts.BOARD_DATE.format(year=as_of.year, month=as_of.month, day=as_of.day),
+        as_of=texts.long_date(as_of),
         met=met, missing=missing, not_due=not_due))
     common.missing_table(result)
     if result.notes:

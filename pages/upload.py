@@ -6,7 +6,7 @@ import streamlit as st
 from data import texts
 from data.errors import DataError, UndoRefused
 from data.importer import batches_frame, import_parsed, parse
-from data.store import local_time
+from data.texts import local_time
 from data.template import build_template
 from pages import common
 

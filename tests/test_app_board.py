@@ -80,8 +80,7 @@ def stated(at) -> tuple[int, dt.date]:
     """The year and as-of date a board page states under its title; checks they are the demo
     year's defaults (today, or 31 Dec once the year is over)."""
     as_of = min(dt.date.today(), dt.date(DEMO_YEAR, 12, 31))
-    subtitle = texts.BOARD_SUBTITLE.format(year=DEMO_YEAR, as_of=texts.BOARD_DATE.format(
-        year=as_of.year, month=as_of.month, day=as_of.day))
+    subtitle = texts.BOARD_SUBTITLE.format(year=DEMO_YEAR, as_of=texts.long_date(as_of))
     assert subtitle in [c.value for c in at.caption]
     return DEMO_YEAR, as_of
 

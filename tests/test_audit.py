@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from data import audit, texts
 from data.importer import import_files, parse, save_targets
-from data.store import AUDIT_LOG, BATCHES, Store
+from data.store import Store
+from data.tables import AUDIT_LOG, BATCHES
 from tests.xlsx_factory import register_rows, write_xlsx
 
 

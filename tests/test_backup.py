@@ -17,7 +17,8 @@ from data import audit, backup, schema, texts
 from data.demo import load_demo
 from data.errors import DataError, RejectedFile
 from metrics.frames import contract_frame
-from data.store import AUDIT_LOG, METADATA, Store
+from data.store import Store
+from data.tables import AUDIT_LOG, METADATA
 
 BRANCH = "测试支部"
 

@@ -24,7 +24,8 @@ import sqlalchemy as sa
 
 from data import schema
 from data.importer import import_files, save_targets
-from data.store import AUDIT_LOG, BATCHES, TABLES, Store
+from data.store import Store
+from data.tables import AUDIT_LOG, BATCHES, TABLES
 from metrics.catalogue import CATALOGUE
 from tests.xlsx_factory import register_rows, write_xlsx
 

@@ -26,7 +26,8 @@ from data import schema
 from data.errors import RejectedFile
 from data.importer import import_files, import_parsed
 from data.reader import read_workbook
-from data.store import METADATA, TABLES, Store
+from data.store import Store
+from data.tables import METADATA, TABLES
 from tests.xlsx_factory import register_rows, write_xlsx, xlsx_bytes
 
 BRANCH = "性质测试支部"

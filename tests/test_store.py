@@ -8,25 +8,16 @@ import sqlalchemy as sa
 
 from data import schema
 from data.errors import UndoRefused
-from data.store import METADATA, TABLES, PeriodChange, Store
+from data.store import PeriodChange, Store
+from data.tables import METADATA, TABLES
 
 # --- tiny builders -----------------------------------------------------------------------------
 
 
 def typed(register: str, rows: list[dict]) -> pd.DataFrame:
     """A typed frame (schema DataFrame contract) with ``_row`` = Excel rows from 3."""
-    data = {}
-    for col in schema.REGISTERS[register].columns:
-        values = [r.get(col.key) for r in rows]
-        if col.kind == schema.DATE:
-            data[col.key] = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
-        elif col.kind in (schema.INT, schema.YEAR):
-            data[col.key] = pd.Series(values, dtype="Int64")
-        elif col.kind == schema.FLOAT:
-            data[col.key] = pd.Series(values, dtype="float64")
-        else:
-            data[col.key] = pd.Series(values, dtype="str")
-    frame = pd.DataFrame(data)
+    reg = schema.REGISTERS[register]
+    frame = schema.coerce(pd.DataFrame(rows, columns=reg.keys), reg)
     frame["_row"] = range(3, len(rows) + 3)
     return frame
 

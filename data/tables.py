@@ -1,0 +1,119 @@
+"""The database tables: one per register (built from ``schema.REGISTERS``), the import batches,
+their registers and the append-only audit log, all in ``METADATA``.
+
+Every register table has, besides its columns, the bookkeeping columns ``branch`` (支部),
+``period`` (``YYYY-MM``, ``YYYY`` or ``all``: ``schema.Period``), ``row_hash`` (``data.rowid``),
+``seq`` (source order, the Excel row), ``batch_id`` (the batch that added the row) and
+``removed_by`` (the batch that replaced it; NULL = live).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from data import schema
+
+
+class BatchStatus(StrEnum):
+    """``batches.status`` (stored; labels in ``texts.STORE_BATCH_STATUS``)."""
+
+    ACTIVE = "active"
+    UNDONE = "undone"
+
+
+class BatchKind(StrEnum):
+    """``batches.kind``, also the audit action of the batch (labels in ``texts.STORE_BATCH_KIND``)."""
+
+    IMPORT = "import"
+    TARGETS = "targets"
+    RESTORE = "restore"
+
+
+METADATA = sa.MetaData()
+
+BATCHES = sa.Table(
+    "batches",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("branch", sa.Text, nullable=False, index=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # naive UTC
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("undone_at", sa.DateTime),  # naive UTC
+    sa.Column("undone_by", sa.Text),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("kept", sa.Integer, nullable=False),
+)
+
+BATCH_REGISTERS = sa.Table(
+    "batch_registers",
+    METADATA,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("register", sa.String(32), primary_key=True),
+    sa.Column("periods", sa.Text, nullable=False),  # comma-joined, sorted
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("kept", sa.Integer, nullable=False),
+)
+
+# The audit log (data.audit writes and reads it): one row per change, written in the transaction of the change.
+# Append-only: no code updates or deletes it, and triggers make the database refuse to.
+AUDIT_ACTIONS = ("import", "targets", "undo", "restore", "backup", "user_add", "user_password",
+                 "user_remove")
+AUDIT_LOG = sa.Table(
+    "audit_log",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),  # naive UTC
+    sa.Column("branch", sa.Text, nullable=False, index=True),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("file_name", sa.Text),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id")),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_removed", sa.Integer, nullable=False),
+    sa.Column("detail", sa.Text),
+)
+_APPEND_ONLY = "audit_log is append-only"
+for _when in ("UPDATE", "DELETE"):
+    sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
+        f"CREATE TRIGGER audit_log_no_{_when.lower()} BEFORE {_when} ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END").execute_if(dialect="sqlite"))
+sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
+    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$").execute_if(dialect="postgresql"))
+sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+
+
+def _register_table(reg: schema.Register) -> sa.Table:
+    return sa.Table(
+        reg.table,
+        METADATA,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("branch", sa.Text, nullable=False),
+        sa.Column("period", sa.String(7), nullable=False),
+        sa.Column("row_hash", sa.String(64), nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False, index=True),
+        sa.Column("removed_by", sa.Integer, sa.ForeignKey("batches.id"), index=True),
+        *(sa.Column(c.key, c.kind.sql_type(), nullable=not c.required) for c in reg.columns),
+        sa.Index(f"ix_{reg.table}_branch_period", "branch", "period"),
+    )
+
+
+TABLES: dict[str, sa.Table] = {key: _register_table(reg) for key, reg in schema.REGISTERS.items()}
+
+
+def utcnow() -> dt.datetime:
+    """Now as naive UTC, the form every stored time has."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
