@@ -16,7 +16,7 @@ from data.errors import RejectedFile
 from data.reader import Issue, ParsedWorkbook, SheetResult, read_workbook
 from data.store import ImportResult, Store
 from data.texts import local_time
-from data.validate import is_blank, validate_frame
+from data.validate import Level, is_blank, validate_frame
 
 
 def known_indicator_names() -> list[str]:
@@ -32,7 +32,7 @@ def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, to
     try:
         parsed = read_workbook(source, name, today=today, indicator_names=known_indicator_names())
     except RejectedFile as err:
-        issue = Issue(level="error", file=name, sheet=None, row=None, column=None, value=None, message=err.message)
+        issue = Issue.error(name, err.message)
         return ParsedWorkbook(file_name=name, sha256="", sheets=[], issues=[issue], frames={})
     if "targets" in parsed.frames:
         parsed.issues.extend(_duplicate_indicators(parsed.frames["targets"], name))
@@ -52,7 +52,7 @@ class ImportOutcome:
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "error"]
+        return [i for i in self.issues if i.level == Level.ERROR]
 
     @property
     def rejected(self) -> bool:
@@ -153,8 +153,9 @@ def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None
         key = (year, ind.key)
         if key in first:
             where = texts.READER_WHERE.format(file=file_name, sheet=where_sheet, row=row)
-            out.append(Issue("error", file_name, where_sheet, int(row), col.label, value, texts.TARGETS_DUPLICATE.format(
-                where=where, column=col.label, value=value, first=first[key])))
+            out.append(Issue.error(file_name, texts.TARGETS_DUPLICATE.format(
+                where=where, column=col.label, value=value, first=first[key]),
+                sheet=where_sheet, row=int(row), column=col.label, value=value))
         else:
             first[key] = int(row)
     return out
@@ -178,7 +179,7 @@ def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_
                                    indicator_names=known_indicator_names())
     issues = sorted(issues + _duplicate_indicators(typed, file_name, sheet), key=lambda i: i.row or 0)
     if typed.empty:
-        issues.append(Issue("error", file_name, sheet, None, None, None, texts.TARGETS_EMPTY))
+        issues.append(Issue.error(file_name, texts.TARGETS_EMPTY, sheet=sheet))
     digest = hashlib.sha256(typed[schema.TARGETS.keys].to_csv(index=False).encode("utf-8")).hexdigest()
     parsed = ParsedWorkbook(file_name, digest, [SheetResult(sheet, "targets", None, len(typed))], issues,
                             {"targets": typed})
@@ -191,8 +192,8 @@ def targets_only(parsed: ParsedWorkbook) -> ParsedWorkbook:
     sheets = [s for s in parsed.sheets if s.register == "targets"]
     names = {s.sheet for s in sheets}
     issues = [i for i in parsed.issues if i.sheet is None or i.sheet in names]
-    if not sheets and not any(i.level == "error" for i in issues):
-        issues.append(Issue("error", parsed.file_name, None, None, None, None,
-                            texts.TARGETS_NO_SHEET.format(file=parsed.file_name, sheet=schema.TARGETS.name)))
+    if not sheets and not any(i.level == Level.ERROR for i in issues):
+        issues.append(Issue.error(parsed.file_name,
+                                  texts.TARGETS_NO_SHEET.format(file=parsed.file_name, sheet=schema.TARGETS.name)))
     frames = {k: f for k, f in parsed.frames.items() if k == "targets"}
     return ParsedWorkbook(parsed.file_name, parsed.sha256, sheets, issues, frames)

@@ -25,7 +25,7 @@ from data import schema, texts
 from data.safety import check_workbook_bytes
 from data.errors import RejectedFile
 from data.bulk import gc_paused
-from data.validate import Issue, cell_text, is_blank, month_warnings, validate_frame
+from data.validate import Issue, Level, cell_text, is_blank, month_warnings, validate_frame
 
 __all__ = ["Issue", "SheetResult", "ParsedWorkbook", "read_workbook"]
 
@@ -57,11 +57,11 @@ class ParsedWorkbook:
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "error"]
+        return [i for i in self.issues if i.level == Level.ERROR]
 
     @property
     def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "warning"]
+        return [i for i in self.issues if i.level == Level.WARNING]
 
     @property
     def ok(self) -> bool:
@@ -340,8 +340,8 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
         try:
             grid, merges, first_row = _sheet_grid(workbook, meta.name)
         except CalamineError:
-            issues.append(Issue("error", name, meta.name, None, None, None,
-                                texts.READER_SHEET_UNREADABLE.format(file=name, sheet=meta.name)))
+            issues.append(Issue.error(name, texts.READER_SHEET_UNREADABLE.format(file=name, sheet=meta.name),
+                                      sheet=meta.name))
             sheets.append(SheetResult(meta.name, None, None, 0, None))
             continue
         if not grid:
@@ -356,17 +356,18 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
         if not match.complete:
             found = "、".join(header.shown.values()) or texts.READER_NO_HEADERS
             missing = match.missing
-            issues.append(Issue("error", name, meta.name, header_row if match.columns else None,
-                                "、".join(c.label for c in missing), None,
-                                texts.READER_MISSING_COLUMNS.format(file=name, sheet=meta.name,
-                                                                    columns=_labels(missing), headers=found)))
+            issues.append(Issue.error(name, texts.READER_MISSING_COLUMNS.format(
+                file=name, sheet=meta.name, columns=_labels(missing), headers=found),
+                sheet=meta.name, row=header_row if match.columns else None,
+                column="、".join(c.label for c in missing)))
             sheets.append(SheetResult(meta.name, reg.key, header_row if match.columns else None, 0))
             continue
         extra = [t for c, t in header.shown.items()
                  if c not in match.columns and schema.header_key(t).lower() not in _IGNORED_HEADERS]
         if extra:
-            issues.append(Issue("warning", name, meta.name, header_row, None, None, texts.READER_EXTRA_COLUMNS.format(
-                file=name, sheet=meta.name, row=header_row, register=reg.name, headers="、".join(extra))))
+            issues.append(Issue.warning(name, texts.READER_EXTRA_COLUMNS.format(
+                file=name, sheet=meta.name, row=header_row, register=reg.name, headers="、".join(extra)),
+                sheet=meta.name, row=header_row))
         raw, count = _data_rows(grid, merges, match, first_row)
         raw["_sheet"] = meta.name
         raws.setdefault(reg.key, []).append(raw)
@@ -384,8 +385,7 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
     issues.extend(month_warnings(frames, raw_frames, name))
     if not any(s.register for s in sheets):
         names = "、".join(r.name for r in schema.REGISTERS.values())
-        issues.append(Issue("error", name, None, None, None, None,
-                            texts.READER_NO_REGISTER.format(file=name, names=names)))
+        issues.append(Issue.error(name, texts.READER_NO_REGISTER.format(file=name, names=names)))
     order = {s.sheet: i for i, s in enumerate(sheets)}
     issues.sort(key=lambda i: (order.get(i.sheet, -1), i.row or 0))
     return ParsedWorkbook(name, hashlib.sha256(data).hexdigest(), sheets, issues, frames)

@@ -39,7 +39,7 @@ BUSY_TIMEOUT_MS = 30_000
 # --- results ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PeriodChange:
     register: str
     period: str
@@ -48,12 +48,12 @@ class PeriodChange:
     kept: int
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ImportResult:
-    batch_id: int | None
+    batch_id: int | None = None  # the new batch (the undone one for ``Store.undo``); None if none
     changes: list[PeriodChange]
-    nothing_to_do: bool
-    dry_run: bool
+    nothing_to_do: bool = False
+    dry_run: bool = False
     undone: bool = False  # True for the result of ``Store.undo``
 
     @property
@@ -192,12 +192,12 @@ class Store:
             with self.engine.begin() as conn:
                 plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
             changes = [c for p in plans for c in p.changes]
-            return ImportResult(None, changes, _nothing(changes), True)
+            return ImportResult(changes=changes, nothing_to_do=_nothing(changes), dry_run=True)
         with self.transaction() as conn:
             plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
             changes = [c for p in plans for c in p.changes]
             if _nothing(changes):
-                return ImportResult(None, changes, True, False)
+                return ImportResult(changes=changes, nothing_to_do=True)
             batch_id = conn.execute(sa.insert(BATCHES).values(
                 branch=self.branch, file_name=file_name, sha256=sha256, user=user,
                 created_at=utcnow(), kind=str(kind), status=BatchStatus.ACTIVE.value,
@@ -210,7 +210,7 @@ class Store:
             write_audit(conn, branch=self.branch, user=user, action=str(kind), file_name=file_name,
                         sha256=sha256, batch_id=batch_id, rows_added=sum(c.added for c in changes),
                         rows_removed=sum(c.removed for c in changes), detail=describe_changes(changes))
-        return ImportResult(batch_id, changes, False, False)
+        return ImportResult(batch_id=batch_id, changes=changes)
 
     def _plan(self, conn: sa.Connection, key: str, rows: pd.DataFrame) -> _Plan:
         periods = sorted(rows["_period"].unique())
@@ -224,7 +224,9 @@ class Store:
         ).all(), ["id", "_live_period", "_hash"])
         if live.empty:  # nothing stored for these periods yet: every row is new
             added = rows["_period"].value_counts()
-            return _Plan(key, rows, [], [PeriodChange(key, p, int(added[p]), 0, 0) for p in periods])
+            changes = [PeriodChange(register=key, period=p, added=int(added[p]), removed=0, kept=0)
+                       for p in periods]
+            return _Plan(key, rows, [], changes)
         # The hash covers the period column, so equal hashes imply equal periods: the n-th
         # incoming copy of a row matches the n-th live copy (by id), whatever the period.
         incoming = rows[["_period", "_hash"]].astype(object)
@@ -236,8 +238,8 @@ class Store:
         side = merged["_merge"].astype(str)
         counts = pd.crosstab(merged["_period"], side).reindex(
             index=periods, columns=["left_only", "right_only", "both"], fill_value=0)
-        changes = [PeriodChange(key, p, int(r.left_only), int(r.right_only), int(r.both))
-                   for p, r in counts.iterrows()]
+        changes = [PeriodChange(register=key, period=p, added=int(r.left_only), removed=int(r.right_only),
+                                kept=int(r.both)) for p, r in counts.iterrows()]
         add_index = merged.loc[side == "left_only", "index"].astype(int).sort_values()
         remove_ids = sorted(int(i) for i in merged.loc[side == "right_only", "id"])
         return _Plan(key, rows.loc[add_index.to_numpy()], remove_ids, changes)
@@ -291,8 +293,9 @@ class Store:
                 revived = _count_by_period(conn, t, t.c.removed_by == batch_id)
                 live = _count_by_period(conn, t, sa.and_(
                     t.c.branch == self.branch, t.c.removed_by.is_(None), t.c.period.in_(periods)))
-                changes += [PeriodChange(register, p, revived.get(p, 0), deleted.get(p, 0),
-                                         live.get(p, 0) - deleted.get(p, 0)) for p in periods]
+                changes += [PeriodChange(register=register, period=p, added=revived.get(p, 0),
+                                         removed=deleted.get(p, 0), kept=live.get(p, 0) - deleted.get(p, 0))
+                            for p in periods]
                 conn.execute(sa.update(t).where(t.c.removed_by == batch_id).values(removed_by=None))
                 conn.execute(sa.delete(t).where(t.c.batch_id == batch_id))
             conn.execute(sa.update(BATCHES).where(BATCHES.c.id == batch_id).values(
@@ -302,7 +305,7 @@ class Store:
                         rows_added=sum(c.added for c in changes),
                         rows_removed=sum(c.removed for c in changes),
                         detail=describe_changes(changes))
-        return ImportResult(batch_id, changes, False, False, undone=True)
+        return ImportResult(batch_id=batch_id, changes=changes, undone=True)
 
     def _history(self, conn: sa.Connection) -> pd.DataFrame:
         """This branch's batches indexed by id, newest first, with ``pairs`` {register: periods}."""

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 
 import numpy as np
@@ -23,17 +24,35 @@ import pandas as pd
 from data import schema, texts
 
 
-@dataclass
-class Issue:
-    """One problem, ready to show in a table (also exported as ``data.reader.Issue``)."""
+class Level(StrEnum):
+    """How bad an ``Issue`` is (labels in ``texts.ISSUE_LEVELS``)."""
 
-    level: str  # "error" | "warning"
+    ERROR = "error"  # the file is refused
+    WARNING = "warning"  # shown, the file can still be stored
+
+
+@dataclass(kw_only=True)
+class Issue:
+    """One problem, ready to show in a table (also exported as ``data.reader.Issue``). Build one with
+    ``Issue.error(...)`` or ``Issue.warning(...)``."""
+
+    level: Level
     file: str
-    sheet: str | None
-    row: int | None  # Excel row number, as Excel shows it
-    column: str | None  # canonical Chinese label of the column
-    value: str | None  # the raw cell value as text
+    sheet: str | None = None
+    row: int | None = None  # Excel row number, as Excel shows it
+    column: str | None = None  # canonical Chinese label of the column
+    value: str | None = None  # the raw cell value as text
     message: str  # full Chinese sentence naming file, sheet, row, column, value and what is expected
+
+    @classmethod
+    def error(cls, file: str, message: str, **where) -> Issue:
+        """An error in ``file``; ``where``: sheet, row, column, value."""
+        return cls(level=Level.ERROR, file=file, message=message, **where)
+
+    @classmethod
+    def warning(cls, file: str, message: str, **where) -> Issue:
+        """A warning in ``file``; ``where``: sheet, row, column, value."""
+        return cls(level=Level.WARNING, file=file, message=message, **where)
 
 
 # Problem codes a parsed cell can carry (int8 arrays: they compare fast on 100k-row columns).
@@ -287,36 +306,37 @@ def validate_frame(register_key: str, raw: pd.DataFrame, *, file_name: str, shee
 
     found: list[tuple[int, int, Issue]] = []
 
-    def add(level: str, pos: int, ci: int, col: schema.Column, template: str, **fields) -> None:
+    def add(level: Level, pos: int, ci: int, col: schema.Column, template: str, **fields) -> None:
         value = raw.at[pos, col.key] if col.key in raw else None
         where = texts.READER_WHERE.format(file=file_name, sheet=sheets[pos], row=rows[pos])
         text = cell_text(value)
         message = template.format(where=where, column=col.label, value=text, expected=_expected(col),
                                   hint=col.expected(), **fields)
-        found.append((pos, ci, Issue(level, file_name, sheets[pos], int(rows[pos]), col.label,
-                                     text if not is_blank(value) else None, message)))
+        found.append((pos, ci, Issue(level=level, file=file_name, sheet=sheets[pos], row=int(rows[pos]),
+                                     column=col.label, value=text if not is_blank(value) else None,
+                                     message=message)))
 
     for ci, col in enumerate(reg.columns):
         codes = problems[col.key]
         if col.required:
             for pos in np.flatnonzero(codes == EMPTY):
-                add("error", pos, ci, col, texts.READER_REQUIRED)
+                add(Level.ERROR, pos, ci, col, texts.READER_REQUIRED)
         for pos in np.flatnonzero(codes == BAD):
-            add("error", pos, ci, col, texts.READER_UNRECOGNISED)
+            add(Level.ERROR, pos, ci, col, texts.READER_UNRECOGNISED)
         for pos in np.flatnonzero(codes == NOT_WHOLE):
-            add("error", pos, ci, col, texts.READER_NOT_WHOLE)
+            add(Level.ERROR, pos, ci, col, texts.READER_NOT_WHOLE)
         for pos in np.flatnonzero(codes == RANGE):
-            add("error", pos, ci, col, texts.READER_OUT_OF_RANGE)
+            add(Level.ERROR, pos, ci, col, texts.READER_OUT_OF_RANGE)
         for pos in np.flatnonzero(codes == ABOVE):
             other = reg.column(col.not_above)
-            add("error", pos, ci, col, texts.READER_ABOVE, other=other.label,
+            add(Level.ERROR, pos, ci, col, texts.READER_ABOVE, other=other.label,
                 other_value=cell_text(raw.at[pos, other.key]))
         for pos in np.flatnonzero(codes == INDICATOR):
-            add("error", pos, ci, col, texts.READER_UNKNOWN_INDICATOR, names=_known_names(indicator_names))
+            add(Level.ERROR, pos, ci, col, texts.READER_UNKNOWN_INDICATOR, names=_known_names(indicator_names))
         if col.kind == schema.DATE:
             future = (typed[col.key] > pd.Timestamp(today)).to_numpy(dtype=bool)
             for pos in np.flatnonzero(future):
-                add("warning", pos, ci, col, texts.READER_FUTURE_DATE, today=today.isoformat())
+                add(Level.WARNING, pos, ci, col, texts.READER_FUTURE_DATE, today=today.isoformat())
 
     frame = pd.DataFrame(typed)
     frame["_sheet"] = sheets.astype("str")
@@ -341,8 +361,8 @@ def _duplicates(frame: pd.DataFrame, reg: schema.Register, file_name: str) -> li
         where = texts.READER_WHERE.format(file=file_name, sheet=sheet, row=frame.at[pos, "_row"])
         message = texts.READER_DUPLICATE.format(
             where=where, other="" if first_sheet == sheet else f"「{first_sheet}」", first=frame.at[first, "_row"])
-        out.append((pos, len(reg.columns), Issue("warning", file_name, sheet, int(frame.at[pos, "_row"]),
-                                                 None, None, message)))
+        out.append((pos, len(reg.columns), Issue.warning(file_name, message, sheet=sheet,
+                                                         row=int(frame.at[pos, "_row"]))))
     return out
 
 
@@ -388,8 +408,9 @@ def month_warnings(typed: Mapping[str, pd.DataFrame], raw: Mapping[str, pd.DataF
         sheet, row = frame.at[pos, "_sheet"], int(frame.at[pos, "_row"])
         value = cell_text(raw[key].iloc[pos].get(col.key))
         where = texts.READER_WHERE.format(file=file_name, sheet=sheet, row=row)
-        out.append(Issue("warning", file_name, sheet, row, col.label, value, texts.READER_OUTLYING_MONTH.format(
-            where=where, column=col.label, value=value, span=span)))
+        out.append(Issue.warning(file_name, texts.READER_OUTLYING_MONTH.format(
+            where=where, column=col.label, value=value, span=span), sheet=sheet, row=row, column=col.label,
+            value=value))
     return out
 
 

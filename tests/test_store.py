@@ -99,9 +99,9 @@ def test_dry_run_reports_per_period_and_writes_nothing(store):
     jan[0] = study("2023-01-01", "改过的主题")
     result = imp(store, jan + month(2) + month(3, n=2), dry_run=True)
     assert result.dry_run and result.batch_id is None and not result.nothing_to_do
-    assert result.changes == [PeriodChange("study", "2023-01", 1, 1, 2),
-                              PeriodChange("study", "2023-02", 0, 0, 3),
-                              PeriodChange("study", "2023-03", 2, 0, 0)]
+    assert result.changes == [PeriodChange(register="study", period="2023-01", added=1, removed=1, kept=2),
+                              PeriodChange(register="study", period="2023-02", added=0, removed=0, kept=3),
+                              PeriodChange(register="study", period="2023-03", added=2, removed=0, kept=0)]
     assert snapshot(store) == before
 
 
@@ -111,7 +111,7 @@ def test_corrected_month_replaces_only_that_month(store):
     feb_before = store.load("study", date_from="2023-02-01")
     fixed = month(1, n=2, topic="更正")
     result = imp(store, fixed, name="1月更正.xlsx")
-    assert result.changes == [PeriodChange("study", "2023-01", 2, 3, 0)]
+    assert result.changes == [PeriodChange(register="study", period="2023-01", added=2, removed=3, kept=0)]
     pd.testing.assert_frame_equal(store.load("study", date_from="2023-02-01"), feb_before)
     jan = store.load("study", date_to="2023-01-31")
     pd.testing.assert_frame_equal(jan[schema.STUDY.keys], typed("study", fixed)[schema.STUDY.keys])
