@@ -31,7 +31,7 @@ from data import schema, texts
 from data.errors import DataError
 from data.safety import check_workbook_bytes
 from data.audit import write_audit
-from data.export import HEADER_STYLE
+from data.export import HEADER_STYLE, write_pairs
 from data.store import Store
 from data.tables import AUDIT_LOG, BATCHES, METADATA, TABLES
 
@@ -110,22 +110,12 @@ def backup_bytes(store: Store, *, now: datetime | None = None) -> bytes:
                                         "strings_to_urls": False, "strings_to_numbers": False})
     bold = book.add_format(HEADER_STYLE)
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    info = book.add_worksheet(texts.BACKUP_INFO_SHEET)
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S")
     lines = [(texts.BACKUP_INFO_FORMAT, FORMAT), (texts.BACKUP_INFO_TIME, stamp),
              (texts.BACKUP_INFO_NOTE, texts.BACKUP_INFO_NOTE_TEXT)]
     lines += [(texts.BACKUP_INFO_ROWS.format(sheet=sheet_name(t)), len(data[t.name]))
               for t in tables()]
-    for j, header in enumerate(texts.BACKUP_INFO_HEADERS):
-        info.write_string(0, j, header, bold)
-    for i, (key, value) in enumerate(lines, start=1):
-        info.write_string(i, 0, key)
-        if isinstance(value, str):
-            info.write_string(i, 1, value)
-        else:
-            info.write_number(i, 1, value)
-    info.set_column(0, 0, 24)
-    info.set_column(1, 1, 100)
+    write_pairs(book, texts.BACKUP_INFO_SHEET, texts.BACKUP_INFO_HEADERS, lines, bold, (24, 100))
     for t in tables():
         sheet = book.add_worksheet(sheet_name(t))
         columns = list(t.columns)

@@ -91,7 +91,6 @@ def to_xlsx(frame: pd.DataFrame, register: str, *, filters: dict[str, str] | Non
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, len(frame), len(columns) - 1)
 
-    note = book.add_worksheet(texts.EXPORT_NOTE_SHEET)
     when = exported_at or datetime.now()
     rows = [(texts.EXPORT_NOTE_REGISTER, REGISTERS[register].name)]
     rows += [(texts.EXPORT_NOTE_FILTERS, f"{key}：{value}") for key, value in (filters or {}).items()]
@@ -100,18 +99,26 @@ def to_xlsx(frame: pd.DataFrame, register: str, *, filters: dict[str, str] | Non
     rows += [(texts.EXPORT_NOTE_ROWS, len(frame)),
              (texts.EXPORT_NOTE_TIME, when.strftime("%Y-%m-%d %H:%M:%S")),
              (texts.EXPORT_NOTE_SAFETY, texts.EXPORT_NOTE_SAFETY_TEXT)]
-    for j, label in enumerate(texts.EXPORT_NOTE_HEADERS):
-        note.write_string(0, j, label, header)
-    for i, (key, value) in enumerate(rows, start=1):
-        note.write_string(i, 0, key)
-        if isinstance(value, str):
-            note.write_string(i, 1, neutralize(value).translate(_XML_ILLEGAL))
-        else:
-            note.write_number(i, 1, value)
-    note.set_column(0, 0, 14)
-    note.set_column(1, 1, 80)
+    write_pairs(book, texts.EXPORT_NOTE_SHEET, texts.EXPORT_NOTE_HEADERS, rows, header, (14, 80))
     book.close()
     return buffer.getvalue()
+
+
+def write_pairs(book: xlsxwriter.Workbook, name: str, headers: tuple[str, str], rows: list[tuple],
+                header_format, widths: tuple[int, int]) -> None:
+    """A two-column sheet (项目, 内容) of ``rows`` (label, text or number): the note that heads an
+    export or a backup. Text is neutralised against formulas."""
+    sheet = book.add_worksheet(name)
+    for j, label in enumerate(headers):
+        sheet.write_string(0, j, label, header_format)
+    for i, (key, value) in enumerate(rows, start=1):
+        sheet.write_string(i, 0, key)
+        if isinstance(value, str):
+            sheet.write_string(i, 1, neutralize(value).translate(_XML_ILLEGAL))
+        else:
+            sheet.write_number(i, 1, value)
+    for j, width in enumerate(widths):
+        sheet.set_column(j, j, width)
 
 
 def _csv_field(value) -> str:

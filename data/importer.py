@@ -15,6 +15,7 @@ from data import schema, texts
 from data.errors import RejectedFile
 from data.reader import Issue, ParsedWorkbook, SheetResult, read_workbook
 from data.store import ImportResult, Store
+from data.tables import BatchKind
 from data.texts import local_time
 from data.validate import Level, is_blank, validate_frame
 
@@ -52,7 +53,7 @@ class ImportOutcome:
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == Level.ERROR]
+        return [i for p in self.parsed for i in p.errors]
 
     @property
     def rejected(self) -> bool:
@@ -64,7 +65,7 @@ class ImportOutcome:
 
 
 def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_run: bool = False,
-                  kind: str = "import") -> ImportOutcome:
+                  kind: BatchKind = BatchKind.IMPORT) -> ImportOutcome:
     """Store already-parsed workbooks. If any has an error, nothing at all is stored."""
     outcome = ImportOutcome(parsed=parsed)
     if outcome.rejected:
@@ -183,7 +184,7 @@ def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_
     digest = hashlib.sha256(typed[schema.TARGETS.keys].to_csv(index=False).encode("utf-8")).hexdigest()
     parsed = ParsedWorkbook(file_name, digest, [SheetResult(sheet, "targets", None, len(typed))], issues,
                             {"targets": typed})
-    return import_parsed(store, [parsed], user=user, dry_run=dry_run, kind="targets")
+    return import_parsed(store, [parsed], user=user, dry_run=dry_run, kind=BatchKind.TARGETS)
 
 
 def targets_only(parsed: ParsedWorkbook) -> ParsedWorkbook:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from data.schema import REGISTERS, normalize_text
+from data.schema import REGISTERS, Period, normalize_text
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,12 @@ def filter_rows(frame: pd.DataFrame, register: str, filters: Filters) -> pd.Data
     matches after normalising full-width forms and spaces."""
     reg = REGISTERS[register]
     mask = pd.Series(True, index=frame.index)
-    date_col = reg.period_column if reg.period == "month" else None
+    date_col = reg.period_column if reg.period == Period.MONTH else None
     if date_col and filters.date_from:
         mask &= frame[date_col] >= pd.Timestamp(filters.date_from)
     if date_col and filters.date_to:
         mask &= frame[date_col] <= pd.Timestamp(filters.date_to)
-    if reg.period == "year" and (filters.date_from or filters.date_to):
+    if reg.period == Period.YEAR and (filters.date_from or filters.date_to):
         years = frame[reg.period_column]
         if filters.date_from:
             mask &= years >= filters.date_from.year

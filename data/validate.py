@@ -378,7 +378,7 @@ def month_warnings(typed: Mapping[str, pd.DataFrame], raw: Mapping[str, pd.DataF
     parts = []
     for key, frame in typed.items():
         reg = schema.REGISTERS[key]
-        if reg.period == "month" and reg.period_column and len(frame):
+        if reg.period == schema.Period.MONTH and reg.period_column and len(frame):
             dates = frame[reg.period_column]
             month = dates.dt.year * 12 + dates.dt.month - 1
             parts.append(pd.DataFrame({"key": key, "pos": range(len(frame)), "month": month}).dropna())
