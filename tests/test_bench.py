@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data.store import TABLES, Store
-from data.validate import gc_paused
+from data.bulk import gc_paused
+from data.store import Store
+from data.tables import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURES = ("1", "2", "3", "4", "5", "6")  # 6: the bad-input corpus
