@@ -59,7 +59,9 @@ class Kind(StrEnum):
         return values.astype("str")
 
 
-DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = Kind
+# Short names for the kinds, used throughout (``schema.DATE`` is ``Kind.DATE``).
+DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = (Kind.DATE, Kind.TEXT, Kind.INT, Kind.FLOAT, Kind.ENUM,
+                                             Kind.NAMES, Kind.YEAR)
 _DTYPES = {DATE: "datetime64[ns]", INT: "Int64", YEAR: "Int64", FLOAT: "float64",
            TEXT: "str", ENUM: "str", NAMES: "str"}
 _SQL_TYPES = {DATE: sa.Date, INT: sa.Integer, YEAR: sa.Integer, FLOAT: sa.Float,
@@ -68,12 +70,13 @@ TEXT_KINDS = (TEXT, ENUM, NAMES)
 
 
 class Period(StrEnum):
-    """How a register's stored rows are grouped for replacement on import (stable values: they are
-    stored in the tables' ``period`` column as ``YYYY-MM``, ``YYYY`` or ``all``)."""
+    """How a register's stored rows are grouped for replacement on import. Stable values: ``all`` is
+    also the stored period (``period`` column) of every row of a register kept whole."""
 
     MONTH = "month"  # by the month of ``period_column`` (YYYY-MM)
     YEAR = "year"  # by the year in ``period_column`` (YYYY)
     ALL = "all"  # the whole register is one period
+
 
 NAME_SEPARATOR = "、"
 # Upper bound of every count column: far above any branch's figures, and inside a 32-bit
