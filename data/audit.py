@@ -50,8 +50,7 @@ def describe_changes(changes: list) -> str:
     periods: dict[str, list[str]] = {}
     for c in changes:
         if c.added or c.removed:
-            periods.setdefault(c.register, []).append(
-                texts.STORE_PERIOD_ALL if c.period == schema.Period.ALL else c.period)
+            periods.setdefault(c.register, []).append(c.period_label)
     return texts.AUDIT_DETAIL_SEP.join(
         texts.AUDIT_DETAIL_PART.format(register=schema.REGISTERS[k].name, periods="、".join(ps))
         for k, ps in periods.items())

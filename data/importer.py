@@ -105,7 +105,7 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
 def changes_frame(outcome: ImportOutcome) -> pd.DataFrame:
     """Per file, register and period, rows to add / remove / keep, with Chinese headers."""
     rows = [{"file": name, "register": schema.REGISTERS[c.register].name,
-             "period": texts.STORE_PERIOD_ALL if c.period == schema.Period.ALL else c.period,
+             "period": c.period_label,
              "added": c.added, "removed": c.removed, "kept": c.kept}
             for name, result in zip(outcome.files, outcome.results) for c in result.changes]
     return pd.DataFrame(rows, columns=list(texts.CHANGE_COLUMNS)).rename(columns=texts.CHANGE_COLUMNS)

@@ -47,6 +47,11 @@ class PeriodChange:
     removed: int
     kept: int
 
+    @property
+    def period_label(self) -> str:
+        """The period as people read it: YYYY-MM, YYYY, or 全部 for a register kept whole."""
+        return texts.STORE_PERIOD_ALL if self.period == schema.Period.ALL else self.period
+
 
 @dataclass(kw_only=True)
 class ImportResult:
