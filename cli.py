@@ -154,13 +154,14 @@ def _frames(store, year: int):
 
 def _local_rules() -> list | None:
     """The settings' local 三会一课 rules, checked; None (the Chinese reason printed) when one is malformed."""
+    from data.errors import SettingsError
     from data.settings import load_settings
     from metrics.compliance import local_rules
 
     rules = load_settings().local_rules
     try:
         local_rules(rules)
-    except ValueError as err:
+    except SettingsError as err:
         print(str(err), file=sys.stderr)
         return None
     return rules
@@ -201,7 +202,8 @@ def cmd_compliance(args) -> int:
 
 def cmd_report(args) -> int:
     from data.errors import DataError
-    from data.report_docx import build_docx, fill_template, summarize
+    from data.report_docx import build_docx, fill_template
+    from metrics.summary import summarize
 
     out = Path(args.out)
     if out.suffix.lower() != ".docx":

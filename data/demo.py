@@ -29,7 +29,6 @@ from data.export import column_values
 from data.schema import (ACTIVITY_REGISTERS, INSPECTIONS, NAME_SEPARATOR, REGISTERS, ROSTER, ROSTER_STATUSES, STUDY,
                          TARGETS, VOLUNTEER, Register, coerce)
 from data.settings import DEFAULT_BRANCH
-from metrics.catalogue import by_key
 
 DEMO_YEAR = 2025
 SEED = 20250101
@@ -312,7 +311,7 @@ def build_year(seed: int = SEED) -> dict[str, pd.DataFrame]:
     year.build_study()
     year.build_inspections()
     year.build_volunteer()
-    targets = [{"year": DEMO_YEAR, "indicator": key, "target": float(value), "note": by_key(key).name}
+    targets = [{"year": DEMO_YEAR, "indicator": key, "target": float(value), "note": texts.INDICATOR_NAMES[key]}
                for key, value in TARGETS_PLAN]
     return {
         STUDY.key: _frame(STUDY, year.study),

@@ -17,6 +17,10 @@ class RejectedFile(DataError):
         self.code = code
 
 
+class SettingsError(DataError):
+    """A setting that cannot be used as written, e.g. a malformed 三会一课 local rule."""
+
+
 class UndoRefused(DataError):
     """An undo that would not restore a consistent state."""
 

@@ -21,10 +21,20 @@ from data.validate import Level, is_blank, validate_frame
 
 
 def known_indicator_names() -> list[str]:
-    """Every indicator key and Chinese name (the 计划目标 register's 指标 must be one of them)."""
-    from metrics.catalogue import indicator_names
+    """Every indicator name and key, catalogue order (the 计划目标 register's 指标 must be one of
+    them): ``texts.INDICATOR_NAMES``, the list ``metrics.catalogue`` names its entries from."""
+    return [x for key, name in texts.INDICATOR_NAMES.items() for x in (name, key)]
 
-    return list(indicator_names())
+
+def indicator_key(name_or_key: object) -> str | None:
+    """The key of the indicator whose key or name equals the text (normalised, spaces ignored)."""
+    if not isinstance(name_or_key, str):
+        return None
+    wanted = schema.header_key(name_or_key).lower()
+    for key, name in texts.INDICATOR_NAMES.items():
+        if wanted in (key.lower(), schema.header_key(name)):
+            return key
+    return None
 
 
 def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None) -> ParsedWorkbook:
@@ -129,10 +139,8 @@ TARGET_KEYS = ("indicator", "target", "note")
 def targets_for_editor(targets: pd.DataFrame, year: int) -> pd.DataFrame:
     """The year's stored targets as the editor shows them: indicator (its catalogue name, whether
     stored as name or key), target, note."""
-    from metrics.catalogue import resolve
-
     rows = targets.loc[(targets["year"] == year).fillna(False).to_numpy(dtype=bool)]
-    names = [(ind.name if (ind := resolve(v)) else v) for v in rows["indicator"]]
+    names = [(texts.INDICATOR_NAMES[key] if (key := indicator_key(v)) else v) for v in rows["indicator"]]
     return pd.DataFrame({"indicator": pd.Series(names, dtype="str"),
                          "target": rows["target"].astype("float64").to_numpy(),
                          "note": rows["note"].astype("str").to_numpy()})
@@ -141,17 +149,15 @@ def targets_for_editor(targets: pd.DataFrame, year: int) -> pd.DataFrame:
 def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None = None) -> list[Issue]:
     """An error for each row naming an indicator (by name or key) that an earlier row of the same
     year already names: a year has one target per indicator."""
-    from metrics.catalogue import resolve
-
     col = schema.TARGETS.column("indicator")
     sheets = frame["_sheet"] if "_sheet" in frame else [sheet] * len(frame)
     first: dict[tuple, int] = {}
     out = []
     for year, value, row, where_sheet in zip(frame["year"], frame["indicator"], frame["_row"], sheets):
-        ind = resolve(value) if isinstance(value, str) else None
+        ind = indicator_key(value)
         if ind is None:
             continue
-        key = (year, ind.key)
+        key = (year, ind)
         if key in first:
             where = texts.READER_WHERE.format(file=file_name, sheet=where_sheet, row=row)
             out.append(Issue.error(file_name, texts.TARGETS_DUPLICATE.format(

@@ -1,11 +1,10 @@
-"""The year-end work summary (年度党建工作总结): its figures with the rows behind each, the generated
-Word draft, and the user's own Word draft with its placeholders filled in.
+"""The year-end work summary (年度党建工作总结) rendered: the generated Word draft, the user's own
+Word draft with its placeholders filled in, and the rows behind a figure as .xlsx.
 
-``summarize(frames, year, as_of)`` computes everything once: one ``Figure`` per indicator of the
-catalogue, plus the 三会一课 meetings the catalogue does not count (组织生活会, 民主评议: built from
-``metrics.compliance.RULES``), the sections of sentences quoting them, the progress table and the
-compliance result. ``build_docx`` writes it in the conventions of a Chinese official document; the
-page shows the same sentences, and ``Summary.rows(key)`` is exactly what the appendix counts.
+The figures are computed by ``metrics.summary.summarize``; this module only renders the summary it
+is given (its plain fields: year, as_of, branch, figures, sections, progress, compliance_rows(),
+context_values(); it never imports ``metrics``). ``build_docx`` writes it in the conventions of a
+Chinese official document.
 
 ``fill_template(draft, summary)`` renders a .docx typed in Word with placeholders such as
 ``{{集中学习次数}}`` or ``{{study.collective}}`` (every figure's name and key, and the names in
@@ -20,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import string
 import zipfile
 from dataclasses import dataclass, field
 
@@ -43,10 +41,6 @@ from data.errors import DataError, RejectedFile
 from data.export import to_xlsx
 from data.safety import MAX_ENTRIES, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
 from data.schema import REGISTERS
-from metrics.catalogue import CATALOGUE, COUNT, Indicator, describe, rows_for, value_in, windows
-from metrics.compliance import RULES, Compliance, Rule, compliance
-from metrics.frames import cutoff, prepare
-from metrics.progress import progress_table, time_progress
 
 # Fonts of a Chinese official document (GB/T 9704): the East Asian font of each run.
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"
@@ -55,46 +49,6 @@ TITLE_PT, BODY_PT, TABLE_PT, LINE_PT = 22, 16, 11, 28  # 二号, 三号, 五号;
 # A4, margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm).
 PAGE = {"page_width": Cm(21), "page_height": Cm(29.7), "top_margin": Cm(3.7), "bottom_margin": Cm(3.5),
         "left_margin": Cm(2.8), "right_margin": Cm(2.6)}
-
-COMPLIANCE_SENTENCE = "compliance"
-# Sections of the generated text: (texts.REPORT_SECTIONS key, sentence keys of texts.REPORT_SENTENCES).
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("political", ("study",)),
-    ("organization", ("meetings", "attendance", COMPLIANCE_SENTENCE)),
-    ("service", ("enforcement", "quality", "research", "issues", "rectified")),
-    ("people", ("volunteer",)),
-    ("discipline", ("integrity",)),
-)
-
-
-def rule_indicators(rules: tuple[Rule, ...] = RULES,
-                    catalogue: tuple[Indicator, ...] = CATALOGUE) -> tuple[Indicator, ...]:
-    """Count indicators for the 三会一课 rules whose meetings the catalogue does not count
-    (组织生活会, 民主评议), so that every meeting count in the summary has its rows."""
-    counted = {i.filter["type"] for i in catalogue
-               if i.register == "study" and i.agg == COUNT and set(i.filter) == {"type"}}
-    return tuple(Indicator(f"study.{r.key}", texts.REPORT_RULE_INDICATOR.format(types="、".join(r.types)),
-                           "study", COUNT, "次", {"type": r.types})
-                 for r in rules if not r.speaker_position and r.types not in counted)
-
-
-INDICATORS: tuple[Indicator, ...] = CATALOGUE + rule_indicators()
-# Sentence fields name an indicator by the last part of its key: {collective} is study.collective.
-_BY_FIELD = {ind.key.rsplit(".", 1)[1]: ind.key for ind in INDICATORS}
-assert len(_BY_FIELD) == len(INDICATORS), "indicator keys must end differently"
-
-
-def format_value(ind: Indicator, value: float | int | None) -> str:
-    """A value as printed: integers without decimals, sums with at most one decimal, rates as a
-    percentage with one decimal; 暂无数据 for None."""
-    if value is None:
-        return texts.REPORT_NO_DATA
-    if ind.fraction:
-        return f"{value * 100:.1f}%"
-    if ind.integral:
-        return str(int(value))
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def _date(day: dt.date) -> str:
@@ -105,140 +59,15 @@ def _percent(x: object) -> str:
     return texts.METRIC_NONE if x is None or pd.isna(x) else f"{float(x) * 100:.1f}%"
 
 
-@dataclass(frozen=True, eq=False)
-class Figure:
-    """One number of the summary and the register rows it is computed from."""
-
-    indicator: Indicator
-    value: float | int | None
-    has_data: bool            # False: the register has no rows in the period, or a rate has nothing to divide
-    rows: pd.DataFrame        # the contributing rows (original columns); for distinct counts, every row counted
-
-    @property
-    def key(self) -> str:
-        return self.indicator.key
-
-    @property
-    def name(self) -> str:
-        return self.indicator.name
-
-    @property
-    def register(self) -> str:
-        return self.indicator.register
-
-    @property
-    def text(self) -> str:
-        """The number as written in the sentences (no unit), or 暂无数据."""
-        return format_value(self.indicator, self.value if self.has_data else None)
-
-    @property
-    def with_unit(self) -> str:
-        if not self.has_data or self.indicator.fraction:
-            return self.text
-        return self.text + self.indicator.unit
-
-    @property
-    def description(self) -> str:
-        """The 口径: register, filter and how the rows are counted."""
-        return describe(self.indicator)
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    keys: tuple[str, ...]     # the figures whose numbers the text quotes, in order
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    sentences: tuple[Sentence, ...]
-
-
-@dataclass(eq=False)
-class Summary:
-    year: int
-    as_of: dt.date            # the last day counted
-    branch: str
-    figures: dict[str, Figure]
-    sections: list[Section]
-    progress: pd.DataFrame    # metrics.progress.progress_table
-    compliance: Compliance
-    time_progress: float
-    period_rows: dict[str, int] = field(default_factory=dict)  # register -> rows in the period
-
-    def figure(self, key: str) -> Figure:
-        return self.figures[key]
-
-    def rows(self, key: str) -> pd.DataFrame:
-        """The register rows behind a figure: the same rows the appendix counts."""
-        return self.figures[key].rows
-
-    def rows_xlsx(self, key: str, exported_at: dt.datetime | None = None) -> bytes:
-        """The rows behind a figure as an .xlsx, its 口径 and period on the 口径说明 sheet."""
-        fig = self.figures[key]
-        filters = {texts.SUMMARY_ROWS_FILTER_NAME: texts.REPORT_FIGURE.format(name=fig.name, value=fig.with_unit),
-                   texts.SUMMARY_ROWS_FILTER_RULE: fig.description,
-                   texts.SUMMARY_ROWS_FILTER_PERIOD: texts.SUMMARY_PERIOD.format(year=self.year,
-                                                                                 as_of=_date(self.as_of))}
-        return to_xlsx(fig.rows, fig.register, filters=filters, exported_at=exported_at)
-
-    def context_values(self) -> dict[str, str]:
-        """The values of the placeholders that are not figures (``texts.REPORT_CONTEXT``)."""
-        return {"year": str(self.year), "as_of": _date(self.as_of), "branch": self.branch,
-                "time_progress": f"{self.time_progress * 100:.1f}%"}
-
-    def placeholders(self) -> pd.DataFrame:
-        """Every placeholder a draft may use: name, key, value (as filled: the number without its
-        unit, so a draft reads 集中学习{{集中学习次数}}次), description."""
-        rows = [{"name": "{{" + name + "}}", "key": "{{" + key + "}}", "value": self.context_values()[key],
-                 "description": what} for key, (name, what) in texts.REPORT_CONTEXT.items()]
-        rows += [{"name": "{{" + f.name + "}}", "key": "{{" + f.key + "}}", "value": f.text,
-                  "description": f.description} for f in self.figures.values()]
-        return pd.DataFrame(rows, columns=["name", "key", "value", "description"])
-
-
-def summarize(frames: dict, year: int, as_of: object = None, *, branch: str | None = None,
-              local_rules=()) -> Summary:
-    """The summary of ``year`` up to ``as_of`` (None: the whole year). ``local_rules``:
-    ``Settings.local_rules`` (a malformed one raises ValueError with a Chinese message)."""
-    if branch is None:
-        from data.settings import load_settings
-
-        branch = load_settings().branch
-    frames = prepare(frames)
-    last = cutoff(year, as_of)
-    wins = windows(frames, year, last, INDICATORS)
-    figures = {}
-    for ind in INDICATORS:
-        val = value_in(ind, wins[ind.register])
-        figures[ind.key] = Figure(ind, val, len(wins[ind.register]) > 0 and val is not None,
-                                  rows_for(ind, frames, year, last))
-    result = compliance(frames, year, last, local=local_rules)
-    summary = Summary(year, last, branch, figures, [], progress_table(frames, year, last), result,
-                      time_progress(year, last), {reg: len(win) for reg, win in wins.items()})
-    summary.sections = [Section(key, texts.REPORT_SECTIONS[key], tuple(_sentence(summary, s) for s in keys))
-                        for key, keys in SECTIONS]
-    return summary
-
-
-def _sentence(summary: Summary, key: str) -> Sentence:
-    as_of = _date(summary.as_of)
-    if key == COMPLIANCE_SENTENCE:
-        if not summary.period_rows.get("study"):
-            return Sentence(texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year), ())
-        template = texts.REPORT_COMPLIANCE_GAPS if summary.compliance.missing else texts.REPORT_COMPLIANCE_OK
-        return Sentence(template.format(as_of=as_of), ())
-    template = texts.REPORT_SENTENCES[key]
-    keys = tuple(_BY_FIELD[f] for _, f, _, _ in string.Formatter().parse(template) if f)
-    figures = [summary.figures[k] for k in keys]
-    lacking = [f for f in figures if not f.has_data]
-    if lacking:
-        return Sentence(texts.REPORT_NO_DATA_SENTENCE.format(
-            names="、".join(f.name for f in lacking), register=REGISTERS[lacking[0].register].name,
-            year=summary.year, as_of=as_of), ())
-    return Sentence(template.format(**{f.key.rsplit(".", 1)[1]: f.text for f in figures}), keys)
+def rows_xlsx(summary, key: str, exported_at: dt.datetime | None = None) -> bytes:
+    """The rows behind a figure of ``summary`` (a ``metrics.summary.Summary``) as an .xlsx, its 口径
+    and period on the 口径说明 sheet."""
+    fig = summary.figures[key]
+    filters = {texts.SUMMARY_ROWS_FILTER_NAME: texts.REPORT_FIGURE.format(name=fig.name, value=fig.with_unit),
+               texts.SUMMARY_ROWS_FILTER_RULE: fig.description,
+               texts.SUMMARY_ROWS_FILTER_PERIOD: texts.SUMMARY_PERIOD.format(year=summary.year,
+                                                                             as_of=_date(summary.as_of))}
+    return to_xlsx(fig.rows, fig.register, filters=filters, exported_at=exported_at)
 
 
 # --- the generated Word draft --------------------------------------------------------------------
@@ -308,44 +137,34 @@ def _setup(doc) -> None:
     _page_number(section)
 
 
-def _progress_rows(summary: Summary) -> list[list[str]]:
+def _progress_rows(summary) -> list[list[str]]:
     rows = []
     for r in summary.progress.to_dict("records"):
         if r["target"] is None or pd.isna(r["target"]):
             continue
-        ind = summary.figures[r["key"]].indicator
+        fig = summary.figures[r["key"]]
+        ind = fig.indicator
         unit = "" if ind.fraction else ind.unit
-        value = summary.figures[r["key"]].with_unit
-        rows.append([r["name"], value, format_value(ind, r["target"]) + unit,
+        rows.append([r["name"], fig.with_unit, fig.format(r["target"]) + unit,
                      _percent(None if ind.fraction else r["completion"]), _percent(r["time_progress"]),
-                     r["status"] or texts.METRIC_NONE, r["summary"] or texts.METRIC_NONE])
+                     r["status"].label if r["status"] else texts.METRIC_NONE, r["summary"] or texts.METRIC_NONE])
     return rows
 
 
-def _compliance_rows(result: Compliance) -> list[list[str]]:
-    grid = result.grid
-    rows = []
-    for (rule, group), cells in grid.groupby([grid["rule"], grid["group"].fillna("")], sort=False):
-        status = cells["status"]
-        messages = [m for m in cells["message"] if isinstance(m, str)]
-        first = cells.iloc[0]
-        rows.append([first["name"], first["article"], group or texts.REPORT_ALL_GROUPS,
-                     str(int((status == texts.COMPLIANCE_MET).sum())),
-                     str(int((status == texts.COMPLIANCE_MISSING).sum())),
-                     str(int((status == texts.COMPLIANCE_NOT_DUE).sum())),
-                     "；".join(messages) or texts.METRIC_NONE])
-    return rows
+def _compliance_rows(summary) -> list[list[str]]:
+    return [[r["name"], r["article"], r["group"] or texts.REPORT_ALL_GROUPS, str(r["met"]), str(r["missed"]),
+             str(r["not_due"]), "；".join(r["messages"]) or texts.METRIC_NONE] for r in summary.compliance_rows()]
 
 
-def source_rows(summary: Summary) -> list[list[str]]:
+def source_rows(summary) -> list[list[str]]:
     """The appendix 数据来源: per figure, its number, register, 口径 and row count."""
     return [[str(i), texts.REPORT_FIGURE.format(name=f.name, value=f.with_unit), REGISTERS[f.register].name,
              f.description, str(len(f.rows))] for i, f in enumerate(summary.figures.values(), 1)]
 
 
-def build_docx(summary: Summary) -> bytes:
-    """The generated draft as .docx bytes: title, 一、(一) sections of sentences, the targets
-    table, the 三会一课 table and the appendix 数据来源."""
+def build_docx(summary) -> bytes:
+    """The generated draft of ``summary`` (a ``metrics.summary.Summary``) as .docx bytes: title,
+    一、(一) sections of sentences, the targets table, the 三会一课 table and the appendix 数据来源."""
     doc = Document()
     _setup(doc)
     as_of = _date(summary.as_of)
@@ -376,7 +195,7 @@ def build_docx(summary: Summary) -> bytes:
     if summary.period_rows.get("study"):
         title = texts.COMPLIANCE_TITLE.format(year=summary.year, as_of=as_of)
         _paragraph(doc, texts.REPORT_TABLE_COMPLIANCE.format(title=title), HEADING_FONT, 14, center=True)
-        _table(doc, texts.REPORT_COMPLIANCE_HEADERS, _compliance_rows(summary.compliance))
+        _table(doc, texts.REPORT_COMPLIANCE_HEADERS, _compliance_rows(summary))
         if summary.compliance.notes:
             _paragraph(doc, texts.REPORT_NOTES)
             for note in summary.compliance.notes:
@@ -468,7 +287,7 @@ def _undefined(recorder: _Recorder) -> type[Undefined]:
     return Unknown
 
 
-def template_context(summary: Summary, recorder: _Recorder) -> dict:
+def template_context(summary, recorder: _Recorder) -> dict:
     """Placeholder name -> value: figure names and keys, and ``texts.REPORT_CONTEXT``."""
     flat: dict[str, object] = {}
     for key, value in summary.context_values().items():
@@ -505,7 +324,7 @@ def _check_docx(data: bytes, file_name: str) -> None:
         raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=file_name), "not_docx")
 
 
-def fill_template(draft: bytes, summary: Summary, file_name: str = "") -> Filled:
+def fill_template(draft: bytes, summary, file_name: str = "") -> Filled:
     """The user's draft with every known placeholder replaced by its value (formatting kept).
 
     Raises ``RejectedFile`` when ``draft`` is not a readable .docx, ``DataError`` when a

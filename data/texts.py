@@ -148,11 +148,32 @@ DEMO_SERIAL_HEADER = "序号"
 
 # --- metrics (metrics.*) ------------------------------------------------------------------------
 # (section: metrics)
+# The catalogue's indicators (metrics.catalogue), key -> name, in catalogue order. Each name and key
+# is an accepted spelling of 计划目标's 指标 (data.importer reads this list, not the catalogue).
+INDICATOR_NAMES = {
+    "study.collective": "集中学习次数",
+    "study.discussion": "研讨交流次数",
+    "study.lecture": "讲党课次数",
+    "study.assembly": "支部党员大会次数",
+    "study.committee": "支委会次数",
+    "study.group": "党小组会次数",
+    "study.theme_day": "主题党日次数",
+    "study.integrity": "廉政教育次数",
+    "study.attendance": "平均出勤率",
+    "inspect.enforcement_enterprises": "执法检查企业数",
+    "inspect.enforcement_projects": "执法检查入库项目数",
+    "inspect.quality_enterprises": "数据质量核查企业数",
+    "inspect.research": "调研批次",
+    "inspect.issues": "发现问题数",
+    "inspect.rectified": "问题整改率",
+    "volunteer.hours": "志愿服务时长",
+    "volunteer.person_times": "志愿服务人次",
+    "volunteer.people": "志愿服务参与人数",
+    "volunteer.activities": "志愿服务活动场次",
+}
 # Indicator progress (metrics.progress, metrics.report)
-METRIC_STATUS_DONE = "已完成"
-METRIC_STATUS_BEHIND = "滞后"
-METRIC_STATUS_NORMAL = "正常"
-METRIC_STATUS_NO_DATA = "无数据"
+# The label of each progress status (metrics.states.Status), keyed by its stable value.
+STATUS_LABELS = {"done": "已完成", "on_track": "正常", "behind": "滞后", "no_data": "无数据"}
 METRIC_WORDS_DONE = "完成{completion}%，已完成目标"
 METRIC_WORDS_ZERO_TARGET = "目标为0，已完成"
 METRIC_WORDS_BEHIND = "完成{completion}%，低于序时进度{gap}个百分点"
@@ -192,9 +213,8 @@ METRIC_HOW = {
     "share": "{column}为{values}的行数占比",
 }
 # 三会一课 compliance (metrics.compliance)
-COMPLIANCE_MET = "达标"
-COMPLIANCE_MISSING = "缺失"
-COMPLIANCE_NOT_DUE = "未到期"
+# The label of each compliance cell (metrics.states.Mark), keyed by its stable value.
+MARK_LABELS = {"met": "达标", "missed": "缺失", "not_due": "未到期"}
 COMPLIANCE_MISSING_NONE = "{period}{group}未{action}"
 COMPLIANCE_MISSING_FEW = "{period}{group}{action}{count}次，少于{min}次"
 COMPLIANCE_QUORUM = "{date}{type}实到{present}人，应到{expected}人，未超过半数"

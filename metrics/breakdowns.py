@@ -20,6 +20,7 @@ from data.schema import ENUM, REGISTERS
 from metrics.catalogue import CATALOGUE, by_key, combine, monthly_parts
 from metrics.frames import Window, cutoff, prepare
 from metrics.progress import period_label
+from metrics.states import Mark
 
 MONTH = "month"
 
@@ -146,7 +147,7 @@ def compliance_cells(grid: pd.DataFrame) -> pd.DataFrame:
 
     A quarterly or yearly cell covers each of its months. Columns: row (the rule's name, with the
     党小组 after it), rule, group, month, label (the cell's period, e.g. "第二季度"), count, min,
-    status (达标 / 缺失 / 未到期). Rows keep the grid's rule order.
+    status (a ``metrics.states.Mark``). Rows keep the grid's rule order.
     """
     rows = []
     for cell in grid.to_dict("records"):
@@ -162,7 +163,7 @@ def compliance_cells(grid: pd.DataFrame) -> pd.DataFrame:
 
 
 def compliance_counts(grid: pd.DataFrame) -> dict[str, int]:
-    """How many cells of the compliance grid are 达标, 缺失 and 未到期 (in that order, zeros kept)."""
-    statuses = (texts.COMPLIANCE_MET, texts.COMPLIANCE_MISSING, texts.COMPLIANCE_NOT_DUE)
+    """How many cells of the compliance grid are MET, MISSED and NOT_DUE (``Mark`` keys, in that
+    order, zeros kept)."""
     counts = grid["status"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in statuses}
+    return {s: int(counts.get(s, 0)) for s in Mark}

@@ -53,35 +53,39 @@ class Indicator:
         return self.agg == SUM and REGISTERS[self.register].column(self.columns[0]).kind == INT
 
 
-def _study(key: str, name: str, *types: str) -> Indicator:
-    return Indicator(f"study.{key}", name, "study", COUNT, "次", {"type": types})
+def _indicator(key: str, *args, **kwargs) -> Indicator:
+    """A catalogue entry named as ``texts.INDICATOR_NAMES`` names it."""
+    return Indicator(key, texts.INDICATOR_NAMES[key], *args, **kwargs)
+
+
+def _study(key: str, *types: str) -> Indicator:
+    return _indicator(f"study.{key}", "study", COUNT, "次", {"type": types})
 
 
 CATALOGUE: tuple[Indicator, ...] = (
-    _study("collective", "集中学习次数", "集中学习"),
-    _study("discussion", "研讨交流次数", "研讨交流"),
-    _study("lecture", "讲党课次数", "讲党课"),
-    _study("assembly", "支部党员大会次数", "支部党员大会"),
-    _study("committee", "支委会次数", "支委会"),
-    _study("group", "党小组会次数", "党小组会"),
-    _study("theme_day", "主题党日次数", "主题党日"),
-    _study("integrity", "廉政教育次数", "廉政教育", "警示教育"),
-    Indicator("study.attendance", "平均出勤率", "study", RATIO, PERCENT, columns=("present", "expected")),
-    Indicator("inspect.enforcement_enterprises", "执法检查企业数", "inspections", DISTINCT, "家",
-              {"type": ("统计执法检查",), "category": ("企业",)}, ("object",)),
-    Indicator("inspect.enforcement_projects", "执法检查入库项目数", "inspections", DISTINCT, "个",
-              {"type": ("统计执法检查",), "category": ("入库项目",)}, ("object",)),
-    Indicator("inspect.quality_enterprises", "数据质量核查企业数", "inspections", DISTINCT, "家",
-              {"type": ("数据质量核查",)}, ("object",)),
-    Indicator("inspect.research", "调研批次", "inspections", DISTINCT, "批次", {"type": ("调研",)}, ("date",)),
-    Indicator("inspect.issues", "发现问题数", "inspections", SUM, "个", columns=("issues",)),
-    Indicator("inspect.rectified", "问题整改率", "inspections", SHARE, PERCENT,
-              {"rectify": ("已整改", "整改中", "未整改")}, ("rectify",), ("已整改",)),
-    Indicator("volunteer.hours", "志愿服务时长", "volunteer", SUM, "小时", columns=("hours",)),
-    Indicator("volunteer.person_times", "志愿服务人次", "volunteer", COUNT, "人次"),
-    Indicator("volunteer.people", "志愿服务参与人数", "volunteer", DISTINCT, "人", columns=("name",)),
-    Indicator("volunteer.activities", "志愿服务活动场次", "volunteer", DISTINCT, "场次",
-              columns=("date", "activity")),
+    _study("collective", "集中学习"),
+    _study("discussion", "研讨交流"),
+    _study("lecture", "讲党课"),
+    _study("assembly", "支部党员大会"),
+    _study("committee", "支委会"),
+    _study("group", "党小组会"),
+    _study("theme_day", "主题党日"),
+    _study("integrity", "廉政教育", "警示教育"),
+    _indicator("study.attendance", "study", RATIO, PERCENT, columns=("present", "expected")),
+    _indicator("inspect.enforcement_enterprises", "inspections", DISTINCT, "家",
+               {"type": ("统计执法检查",), "category": ("企业",)}, ("object",)),
+    _indicator("inspect.enforcement_projects", "inspections", DISTINCT, "个",
+               {"type": ("统计执法检查",), "category": ("入库项目",)}, ("object",)),
+    _indicator("inspect.quality_enterprises", "inspections", DISTINCT, "家",
+               {"type": ("数据质量核查",)}, ("object",)),
+    _indicator("inspect.research", "inspections", DISTINCT, "批次", {"type": ("调研",)}, ("date",)),
+    _indicator("inspect.issues", "inspections", SUM, "个", columns=("issues",)),
+    _indicator("inspect.rectified", "inspections", SHARE, PERCENT,
+               {"rectify": ("已整改", "整改中", "未整改")}, ("rectify",), ("已整改",)),
+    _indicator("volunteer.hours", "volunteer", SUM, "小时", columns=("hours",)),
+    _indicator("volunteer.person_times", "volunteer", COUNT, "人次"),
+    _indicator("volunteer.people", "volunteer", DISTINCT, "人", columns=("name",)),
+    _indicator("volunteer.activities", "volunteer", DISTINCT, "场次", columns=("date", "activity")),
 )
 
 

@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from data import texts
+from data.errors import SettingsError
 from data.schema import STUDY, normalize_text, split_names
 from metrics.frames import Window, cutoff, plain, prepare, register_frame
 from metrics.progress import period_label
+from metrics.states import Mark
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
 PERIODS = {MONTH: 12, QUARTER: 4, YEAR: 1}
@@ -69,11 +71,11 @@ def _study_type(value: object) -> str | None:
 
 
 def local_rules(entries: Iterable[Mapping]) -> tuple[Rule, ...]:
-    """Rules from settings (shape in the module docstring). Raises ValueError with a Chinese message."""
+    """Rules from settings (shape in the module docstring). Raises ``SettingsError`` (a Chinese message)."""
     rules = []
     for index, entry in enumerate(entries, 1):
-        def bad(reason: str) -> ValueError:
-            return ValueError(texts.COMPLIANCE_BAD_RULE.format(index=index, reason=reason))
+        def bad(reason: str) -> SettingsError:
+            return SettingsError(texts.COMPLIANCE_BAD_RULE.format(index=index, reason=reason))
 
         raw = entry.get("type", entry.get("types"))
         raw_types = [raw] if isinstance(raw, str) else list(raw or [None])
@@ -111,12 +113,17 @@ class Compliance:
     quorum_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule key -> types checked
 
     def records(self) -> list[dict]:
-        """One JSON-ready dict per grid cell: the grid's columns (dates as ISO text) plus
-        quorum_failures, the dates of the cell's meetings without more than half present."""
+        """One JSON-ready dict per grid cell: the grid's columns (dates as ISO text; status the
+        stable ``Mark`` value, followed by status_label, its Chinese label) plus quorum_failures,
+        the dates of the cell's meetings without more than half present."""
         failed = self.quorum.loc[~self.quorum["ok"].astype(bool)]
         out = []
         for row in self.grid.to_dict("records"):
-            rec = {k: plain(v) for k, v in row.items()}
+            rec = {}
+            for k, v in row.items():
+                rec[k] = plain(v)
+                if k == "status":
+                    rec["status_label"] = Mark(v).label
             dates = []
             if row["rule"] in self.quorum_types:
                 start, end = pd.Timestamp(row["start"]), pd.Timestamp(row["end"])
@@ -172,7 +179,7 @@ def compliance(frames: dict, year: int, as_of: object = None, rules: tuple[Rule,
     """The compliance grid for ``year`` up to ``as_of`` (None: the whole year).
 
     grid columns: rule, name, article, group (None for the branch), every, period, label, start,
-    end, count, min, status (达标 / 缺失 / 未到期: the period has not ended by the as-of date),
+    end, count, min, status (a ``Mark``: MET / MISSED / NOT_DUE, the period has not ended by the as-of date),
     message (the missing sentence, else None). A meeting counts for every rule it satisfies.
     """
     frames = prepare(frames)
@@ -204,15 +211,15 @@ def compliance(frames: dict, year: int, as_of: object = None, rules: tuple[Rule,
                 start, end = _period_bounds(year, rule.every, period)
                 count = int(counts[period - 1])
                 if count >= rule.min:
-                    status, message = texts.COMPLIANCE_MET, None
+                    status, message = Mark.MET, None
                 elif end <= last:
-                    status = texts.COMPLIANCE_MISSING
+                    status = Mark.MISSED
                     template = texts.COMPLIANCE_MISSING_FEW if count else texts.COMPLIANCE_MISSING_NONE
                     message = template.format(period=_label(rule.every, period), group=group or "",
                                               action=rule.action, count=count, min=rule.min)
                     missing.append(message)
                 else:
-                    status, message = texts.COMPLIANCE_NOT_DUE, None
+                    status, message = Mark.NOT_DUE, None
                 rows.append({"rule": rule.key, "name": rule.name, "article": rule.article, "group": group,
                              "every": rule.every, "period": period, "label": _label(rule.every, period),
                              "start": start, "end": end, "count": count, "min": rule.min,

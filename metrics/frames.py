@@ -9,6 +9,7 @@ are compared after ``schema.normalize_text``, applied to the distinct values onl
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,10 @@ def cutoff(year: int, as_of: object = None) -> dt.date:
 
 
 def plain(x: object) -> object:
-    """A JSON-ready scalar: NaN/NaT -> None, numpy numbers -> int/float, dates -> ISO text."""
+    """A JSON-ready scalar: NaN/NaT -> None, numpy numbers -> int/float, dates -> ISO text, a
+    typed state (``metrics.states``) -> its stable value."""
+    if isinstance(x, Enum):
+        return x.value
     if x is None or x is pd.NaT or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
         return None
     if isinstance(x, pd.Timestamp):

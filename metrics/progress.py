@@ -15,6 +15,7 @@ import pandas as pd
 from data import texts
 from metrics.catalogue import CATALOGUE, Indicator, combine, monthly_parts, resolve, windows
 from metrics.frames import cutoff, prepare, register_frame, to_date, year_end, year_start
+from metrics.states import Status
 
 MONTH, QUARTER = "month", "quarter"
 TOLERANCE = 1e-9
@@ -70,32 +71,32 @@ def _fmt(x: float) -> str:
 def assess(ind: Indicator, value: float | int | None, target: float | None, progress: float) -> dict:
     """completion, status, gap_pp (percentage points) and the words for one indicator.
 
-    Cumulative: 已完成 when value ≥ target, 滞后 when completion < 序时进度, else 正常; the gap
-    is completion minus 序时进度. Rates: 已完成 when value ≥ target, else 滞后; the gap is value
-    minus target. Gaps come from the printed (one-decimal) percentages, so the words add up.
+    status is a ``Status``. Cumulative: DONE when value ≥ target, BEHIND when completion < 序时进度,
+    else ON_TRACK; the gap is completion minus 序时进度. Rates: DONE when value ≥ target, else
+    BEHIND; the gap is value minus target. A target without a value: NO_DATA. Gaps come from the printed (one-decimal) percentages, so the words add up.
     """
     out = {"completion": None, "status": None, "gap_pp": None, "summary": None}
     if target is None:
         return out
     if value is None:
-        return {**out, "status": texts.METRIC_STATUS_NO_DATA, "summary": texts.METRIC_WORDS_NO_DATA}
+        return {**out, "status": Status.NO_DATA, "summary": texts.METRIC_WORDS_NO_DATA}
     done = value >= target - TOLERANCE
     completion = value / target if target > 0 else None
     out["completion"] = completion
     if ind.fraction:
         gap = round(_pct(value) - _pct(target), 1)
         words = texts.METRIC_WORDS_RATE_DONE if done else texts.METRIC_WORDS_RATE_BEHIND
-        return {**out, "status": texts.METRIC_STATUS_DONE if done else texts.METRIC_STATUS_BEHIND, "gap_pp": gap,
+        return {**out, "status": Status.DONE if done else Status.BEHIND, "gap_pp": gap,
                 "summary": words.format(value=_fmt(_pct(value)), target=_fmt(_pct(target)), gap=_fmt(abs(gap)))}
     if completion is None:  # a target of zero is met by any value
-        return {**out, "status": texts.METRIC_STATUS_DONE, "summary": texts.METRIC_WORDS_ZERO_TARGET}
+        return {**out, "status": Status.DONE, "summary": texts.METRIC_WORDS_ZERO_TARGET}
     gap = round(_pct(completion) - _pct(progress), 1)
     if done:
-        status, words = texts.METRIC_STATUS_DONE, texts.METRIC_WORDS_DONE
+        status, words = Status.DONE, texts.METRIC_WORDS_DONE
     elif gap < 0:
-        status, words = texts.METRIC_STATUS_BEHIND, texts.METRIC_WORDS_BEHIND
+        status, words = Status.BEHIND, texts.METRIC_WORDS_BEHIND
     else:
-        status = texts.METRIC_STATUS_NORMAL
+        status = Status.ON_TRACK
         words = texts.METRIC_WORDS_AHEAD if gap > 0 else texts.METRIC_WORDS_LEVEL
     return {**out, "status": status, "gap_pp": gap,
             "summary": words.format(completion=_fmt(_pct(completion)), gap=_fmt(abs(gap)))}
@@ -116,7 +117,8 @@ def progress_table(frames: dict, year: int, as_of: object = None,
     Columns: key, name, unit, value, target, completion, time_progress, status, gap_pp, summary,
     previous (same period last year, None when the register has no rows that year), yoy (growth
     against previous for counts and sums; None for rates or when previous is 0 or missing).
-    target/completion/status/gap_pp/summary are None for an indicator without a target.
+    target/completion/status/gap_pp/summary are None for an indicator without a target; status is
+    a ``metrics.states.Status``.
     """
     frames = prepare(frames)
     progress = time_progress(year, as_of)

@@ -12,6 +12,7 @@ from metrics.catalogue import CATALOGUE, PERCENT, Indicator, by_key, describe
 from metrics.compliance import RULES, Compliance, Rule, compliance
 from metrics.frames import cutoff, plain, prepare
 from metrics.progress import progress_table
+from metrics.states import label
 
 
 def indicator_report(frames: dict, year: int, as_of: object = None,
@@ -19,10 +20,18 @@ def indicator_report(frames: dict, year: int, as_of: object = None,
     """The progress table (see ``progress.progress_table``) and one JSON-ready dict per indicator.
 
     Each dict: key, name, value, unit, target (None without one), completion, time_progress,
-    status, gap_pp, summary, previous, yoy, description (口径). Rates are fractions.
+    status (the stable ``metrics.states.Status`` value), status_label (its Chinese label), gap_pp,
+    summary, previous, yoy, description (口径). Rates are fractions.
     """
     df = progress_table(prepare(frames), year, as_of, catalogue)
-    records = [{k: plain(v) for k, v in row.items()} for row in df.to_dict("records")]
+    records = []
+    for row in df.to_dict("records"):
+        rec = {}
+        for k, v in row.items():
+            rec[k] = plain(v)
+            if k == "status":
+                rec["status_label"] = None if v is None else label(v)
+        records.append(rec)
     for rec in records:
         rec["description"] = describe(by_key(rec["key"], catalogue))
     return df, records
@@ -32,7 +41,7 @@ def compliance_report(frames: dict, year: int, as_of: object = None, local_rules
                       rules: tuple[Rule, ...] = RULES) -> Compliance:
     """The compliance result for the CLI and pages: ``.grid``, ``.missing``, ``.notes``, ``.quorum``
     and ``.records()`` (JSON-ready, one dict per grid cell). ``local_rules``: ``Settings.local_rules``;
-    a malformed entry raises ValueError with a Chinese message."""
+    a malformed entry raises ``data.errors.SettingsError``."""
     return compliance(prepare(frames), year, as_of, rules, local_rules)
 
 
@@ -65,7 +74,7 @@ def format_indicator_table(df: pd.DataFrame, year: int | None = None, as_of: obj
     h = texts.METRIC_TABLE_HEADERS
     cols = ["name", "value", "target", "completion", "time_progress", "status", "summary", "previous"]
     rows = [[str(r["name"]), format_number(r["value"], r["unit"]), format_number(r["target"], r["unit"]),
-             format_percent(r["completion"]), format_percent(r["time_progress"]), r["status"] or texts.METRIC_NONE,
+             format_percent(r["completion"]), format_percent(r["time_progress"]), label(r["status"]),
              r["summary"] or texts.METRIC_NONE, format_number(r["previous"], r["unit"])]
             for r in df.to_dict("records")]
     table = _table([h[c] for c in cols], rows)
@@ -83,7 +92,7 @@ def format_compliance(result: Compliance) -> str:
     for rule, group in keys:
         cells = grid.loc[(grid["rule"] == rule) & (grid["group"].fillna("") == group)]
         first = cells.iloc[0]
-        statuses = texts.COMPLIANCE_CELL_SEP.join(texts.COMPLIANCE_CELL.format(label=lab, status=st)
+        statuses = texts.COMPLIANCE_CELL_SEP.join(texts.COMPLIANCE_CELL.format(label=lab, status=label(st))
                                                   for lab, st in zip(cells["label"], cells["status"]))
         lines.append(texts.COMPLIANCE_RULE_LINE.format(name=first["name"], article=first["article"],
                                                        group=f" {group}" if group else "", cells=statuses))

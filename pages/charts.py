@@ -1,7 +1,7 @@
 """Figure builders for the pages: pure functions, DataFrame in, plotly Figure out (no Streamlit).
 
 Every chart has a Chinese title with its unit, a white background and dark text so it prints,
-and the plan line where a target exists. Status colours: 已完成 green, 正常 blue, 滞后 red.
+and the plan line where a target exists. Status colours: DONE green, ON_TRACK blue, BEHIND red.
 Each builder is independent; text that came from the registers (names, objects, 党小组) is
 escaped before it goes into hover text.
 """
@@ -19,15 +19,14 @@ from data import texts
 from data.schema import RECTIFY_STATES
 from metrics.catalogue import PERCENT
 from metrics.report import format_number, format_percent
+from metrics.states import Mark, Status
 
 GREEN, BLUE, RED, GREY, LIGHT = "#2e7d32", "#1565c0", "#c62828", "#757575", "#e0e0e0"
 ORANGE = "#ef6c00"
-STATUS_COLORS = {texts.METRIC_STATUS_DONE: GREEN, texts.METRIC_STATUS_NORMAL: BLUE,
-                 texts.METRIC_STATUS_BEHIND: RED, texts.METRIC_STATUS_NO_DATA: GREY}
+STATUS_COLORS = {Status.DONE: GREEN, Status.ON_TRACK: BLUE, Status.BEHIND: RED, Status.NO_DATA: GREY}
 # st.badge colour names for the same statuses.
-STATUS_BADGES = {texts.METRIC_STATUS_DONE: "green", texts.METRIC_STATUS_NORMAL: "blue",
-                 texts.METRIC_STATUS_BEHIND: "red", texts.METRIC_STATUS_NO_DATA: "gray"}
-COMPLIANCE_COLORS = {texts.COMPLIANCE_MET: GREEN, texts.COMPLIANCE_MISSING: RED, texts.COMPLIANCE_NOT_DUE: LIGHT}
+STATUS_BADGES = {Status.DONE: "green", Status.ON_TRACK: "blue", Status.BEHIND: "red", Status.NO_DATA: "gray"}
+COMPLIANCE_COLORS = {Mark.MET: GREEN, Mark.MISSED: RED, Mark.NOT_DUE: LIGHT}
 # 整改状态 in schema order: 已整改, 整改中, 未整改, 无需整改.
 RECTIFY_COLORS = dict(zip(RECTIFY_STATES, (GREEN, ORANGE, RED, GREY)))
 # Categories (types, 服务类别, 整改状态) in a palette that stays distinct in grey print.
@@ -190,7 +189,7 @@ def compliance_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
             first_month[period] = m
             text[r][m] = str(cell["count"])
         hover[r][m] = texts.CHART_HEATMAP_HOVER.format(row=_escape(cell["row"]), label=cell["label"],
-                                                      count=cell["count"], min=cell["min"], status=cell["status"])
+                                                      count=cell["count"], min=cell["min"], status=cell["status"].label)
     n = len(statuses)
     scale = []
     for i, s in enumerate(statuses):
@@ -202,7 +201,7 @@ def compliance_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
         customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
         zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
     for s in statuses:  # legend entries for the status colours
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=s,
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=s.label,
                                  marker=dict(symbol="square", size=14, color=COMPLIANCE_COLORS[s])))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top")

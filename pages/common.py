@@ -170,7 +170,7 @@ def _compliance(frames_: dict, year: int, as_of: date, local: list):
 
 def compliance_result():
     """三会一课 compliance (``metrics.compliance.compliance``) with the settings' local rules, cached
-    like ``computed``. Raises ValueError (a Chinese message) when a local rule is malformed."""
+    like ``computed``. Raises ``SettingsError`` (a Chinese message) when a local rule is malformed."""
     return computed(_compliance, load_settings().local_rules)
 
 
@@ -225,8 +225,10 @@ def has_rows(register: str) -> bool:
 
 def missing_table(result) -> None:
     """What the 三会一课 compliance result (``metrics.compliance.Compliance``) finds missing so far."""
+    from metrics.states import Mark
+
     grid = result.grid
-    missing = grid.loc[grid["status"] == texts.COMPLIANCE_MISSING, list(texts.BOARD_MISSING_COLUMNS)]
+    missing = grid.loc[grid["status"] == Mark.MISSED, list(texts.BOARD_MISSING_COLUMNS)]
     if missing.empty:
         st.success(texts.COMPLIANCE_ALL_MET)
         return

@@ -4,12 +4,14 @@ on an empty database, the first-run panel."""
 import streamlit as st
 
 from data import texts
+from data.errors import SettingsError
 from data.demo import DEMO_YEAR, load_demo
 from data.texts import local_time
 from data.template import build_template
 from metrics import breakdowns
 from metrics.catalogue import by_key, describe
 from metrics.progress import progress_table
+from metrics.states import label
 from pages import charts, common
 
 common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
@@ -55,7 +57,7 @@ def card(row: dict) -> None:
     ind = by_key(row["key"])
     with st.container(border=True):
         st.metric(row["name"], charts.number(row["value"], row["unit"]), help=describe(ind))
-        st.badge(row["status"], color=charts.STATUS_BADGES.get(row["status"], "gray"))
+        st.badge(label(row["status"]), color=charts.STATUS_BADGES.get(row["status"], "gray"))
         target = charts.number(row["target"], row["unit"])
         if ind.fraction:
             st.caption(texts.BOARD_CARD_DETAIL_RATE.format(target=target))
@@ -81,7 +83,7 @@ def compliance_summary(as_of) -> None:
     st.subheader(texts.BOARD_COMPLIANCE_TITLE)
     try:
         result = common.compliance_result()
-    except ValueError as err:  # a malformed local rule in the settings
+    except SettingsError as err:  # a malformed local rule in the settings
         st.error(common.md(str(err)))
         return
     met, missing, not_due = breakdowns.compliance_counts(result.grid).values()

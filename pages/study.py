@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data import texts
+from data.errors import SettingsError
 from data.schema import STUDY
 from metrics import breakdowns
 from metrics.progress import series
@@ -27,7 +28,7 @@ st.plotly_chart(charts.monthly_rate_chart(common.computed(breakdowns.monthly_ind
 
 try:
     result = common.compliance_result()
-except ValueError as err:  # a malformed local rule in the settings
+except SettingsError as err:  # a malformed local rule in the settings
     st.error(common.md(str(err)))
     st.stop()
 st.plotly_chart(charts.compliance_heatmap(breakdowns.compliance_cells(result.grid), texts.CHART_HEATMAP), theme=None)

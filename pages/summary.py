@@ -8,10 +8,11 @@ from pathlib import Path
 import streamlit as st
 
 from data import texts
-from data.errors import DataError
-from data.report_docx import Filled, Summary, build_docx, fill_template, summarize
+from data.errors import DataError, SettingsError
+from data.report_docx import Filled, build_docx, fill_template, rows_xlsx
 from data.schema import REGISTERS
 from data.settings import load_settings
+from metrics.summary import Summary, summarize
 from pages import common
 
 common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
@@ -60,7 +61,7 @@ def sources(summary: Summary) -> None:
         return
     st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=common.column_config(fig.register))
     st.download_button(
-        texts.SUMMARY_ROWS_DOWNLOAD, data=partial(summary.rows_xlsx, key), mime=XLSX_MIME, on_click="ignore",
+        texts.SUMMARY_ROWS_DOWNLOAD, data=partial(rows_xlsx, summary, key), mime=XLSX_MIME, on_click="ignore",
         icon=":material/download:",
         file_name=texts.SUMMARY_ROWS_FILE.format(name=fig.name, year=summary.year, as_of=summary.as_of.isoformat()))
 
@@ -99,7 +100,7 @@ st.caption(texts.SUMMARY_INTRO)
 store = common.get_store()
 try:
     summary = common.computed(_summary, store.branch, load_settings().local_rules)
-except ValueError as err:  # a malformed local rule in the settings
+except SettingsError as err:  # a malformed local rule in the settings
     st.error(str(err))
     st.stop()
 st.download_button(texts.SUMMARY_DOWNLOAD, data=partial(build_docx, summary), mime=DOCX_MIME, on_click="ignore",

@@ -118,7 +118,7 @@ def test_overview_cards_equal_the_metrics(demo_app, app_db):
     assert shown_metrics(at) == {r["name"]: number(r["value"], r["unit"]) for r in targeted}
     page_text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
     for row in targeted:
-        assert row["summary"] in page_text and row["status"] in page_text
+        assert row["summary"] in page_text and row["status"].label in page_text
     bars = next(c for c in charts_of(at) if c["layout"]["title"]["text"] == texts.CHART_COMPLETION_TITLE)
     assert bars["data"][0]["y"] == [r["name"] for r in targeted if r["completion"] is not None]
     assert bars["data"][0]["x"] == pytest.approx([r["completion"] * 100 for r in targeted
@@ -212,3 +212,17 @@ def test_switched_page_runs_through_the_router(demo_app):
     at.sidebar.date_input(key="as_of").set_value(JUNE_30).run()
     open_page(at, "pages/volunteer.py")
     assert selected(at) == (DEMO_YEAR, JUNE_30)   # the sidebar is there and kept the choice
+
+
+@pytest.mark.parametrize("page", [None, "pages/study.py", "pages/summary.py"])
+def test_a_malformed_local_rule_is_shown_not_raised(demo_app, tmp_path, monkeypatch, page):
+    """The three pages that use the local rules show the settings' error (a SettingsError) as an
+    error message; other exceptions are no longer caught there."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[[local_rules]]\ntype = "讲党课"\nevery = "fortnight"\n', encoding="utf-8")
+    monkeypatch.setenv("DJ_SETTINGS", str(settings))
+    at = started(demo_app)
+    if page:
+        at = open_page(at, page)
+    errors = [e.value for e in at.error]
+    assert any("第1条" in e and "fortnight" in e for e in errors), errors

@@ -197,3 +197,23 @@ def test_a_malformed_local_rule_is_refused_with_its_reason(cli, tmp_path, monkey
         err = cli(*args, expect=1).stderr
         assert "第1条" in err and "fortnight" in err, err
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_json_carries_the_stable_state_and_its_label(cli, tmp_path):
+    cli("import", study_workbook(tmp_path / "s.xlsx", JAN + FEB), "--user", "tester")
+    cli("import", targets_workbook(tmp_path / "t.xlsx", [(2025, "集中学习次数", 24), (2025, "支委会次数", 1)]))
+    when = ("--year", "2025", "--as-of", "2025-03-31")
+    indicators = {r["key"]: r for r in json.loads(cli("indicators", *when, "--json").stdout)}
+    # 集中学习 1 of 24 (4.2%) against 序时进度 90/365 (24.7%): behind; 支委会 1 of 1: done.
+    assert (indicators["study.collective"]["status"], indicators["study.collective"]["status_label"]) == (
+        "behind", "滞后")
+    assert (indicators["study.committee"]["status"], indicators["study.committee"]["status_label"]) == ("done", "已完成")
+    assert (indicators["study.discussion"]["status"], indicators["study.discussion"]["status_label"]) == (None, None)
+    cells = {(r["rule"], r["period"]): r for r in json.loads(cli("compliance", *when, "--json").stdout)}
+    assert [(cells["committee", m]["status"], cells["committee", m]["status_label"]) for m in (1, 2, 4)] == [
+        ("met", "达标"), ("missed", "缺失"), ("not_due", "未到期")]
+    # The text output is unchanged: labels only.
+    text = cli("indicators", *when).stdout
+    line = next(ln for ln in text.splitlines() if ln.startswith("集中学习次数"))
+    assert "滞后" in line.split() and "behind" not in text
+    assert "2月 缺失" in cli("compliance", *when).stdout

@@ -13,6 +13,7 @@ from metrics.catalogue import values
 from metrics.compliance import compliance
 from metrics.frames import contract_frame
 from metrics.progress import progress_table, series
+from metrics.states import Mark
 
 STUDY = contract_frame("study", [
     {"date": "2023-01-05", "type": "集中学习", "topic": "t", "expected": 10, "present": 9},
@@ -163,9 +164,9 @@ def test_compliance_cells_spread_over_months():
     assert len(cells) == 12 * grid["rule"].nunique()     # no 党小组 named: one row per rule, 12 months each
     assembly = cells.loc[cells["rule"] == "assembly"]
     assert as_records(assembly.iloc[[0, 2, 3, 11]], "month", "label", "status") == [
-        (1, "第一季度", "缺失"), (3, "第一季度", "缺失"), (4, "第二季度", "未到期"), (12, "第四季度", "未到期")]
+        (1, "第一季度", Mark.MISSED), (3, "第一季度", Mark.MISSED), (4, "第二季度", Mark.NOT_DUE), (12, "第四季度", Mark.NOT_DUE)]
     theme = cells.loc[cells["rule"] == "theme_day"]
-    assert theme["status"].tolist()[:5] == ["缺失", "缺失", "缺失", "达标", "未到期"]
+    assert theme["status"].tolist()[:5] == [Mark.MISSED, Mark.MISSED, Mark.MISSED, Mark.MET, Mark.NOT_DUE]
     assert theme["count"].tolist()[3] == 1
 
 
@@ -178,8 +179,8 @@ def test_compliance_cells_name_the_group():
 def test_compliance_counts():
     grid = compliance(FRAMES, 2023, "2023-04-30").grid
     counts = b.compliance_counts(grid)
-    assert list(counts) == ["达标", "缺失", "未到期"]
+    assert list(counts) == [Mark.MET, Mark.MISSED, Mark.NOT_DUE]
     # 43 cells: 支部党员大会 4 quarters, 支委会 / 党小组会 / 主题党日 12 months each, 3 yearly rules.
     # 达标: 主题党日 in April, 书记讲党课 (no roster: the February 讲党课 counts).
     # 缺失: Q1 大会; 支委会 and 党小组会 January to April; 主题党日 January to March.
-    assert counts == {"达标": 2, "缺失": 1 + 4 + 4 + 3, "未到期": 43 - 2 - 12}
+    assert counts == {Mark.MET: 2, Mark.MISSED: 1 + 4 + 4 + 3, Mark.NOT_DUE: 43 - 2 - 12}

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from data.importer import indicator_key, known_indicator_names
 from data.schema import INSPECTION_TYPES, OBJECT_CATEGORIES
 from metrics.catalogue import (CATALOGUE, COUNT, DISTINCT, Indicator, by_key, check_catalogue, describe,
                                indicator_names, resolve, rows_for, unknown_indicator_message, value, values)
@@ -192,6 +193,13 @@ def test_indicator_names_and_unknown_message():
     assert "志愿服务人次" in names and "volunteer.person_times" in names and len(names) == 2 * len(CATALOGUE)
     message = unknown_indicator_message("学习次数")
     assert "学习次数" in message and "集中学习次数" in message and "inspect.research" in message
+
+
+def test_importer_knows_the_catalogues_indicators():
+    """data.importer does not import metrics: its list (texts.INDICATOR_NAMES) is the catalogue's."""
+    assert known_indicator_names() == list(indicator_names())
+    texts_ = ["集中学习次数", " study.COLLECTIVE ", "问题 整改率", "随便写", None]
+    assert [indicator_key(t) for t in texts_] == [(i.key if (i := resolve(t)) else None) for t in texts_]
 
 
 @pytest.mark.parametrize("key, parts", [

@@ -6,9 +6,12 @@ import json
 
 import pytest
 
+from data import texts
+from data.errors import DataError, SettingsError
 from metrics.compliance import RULES, compliance, local_rules
 from metrics.frames import contract_frame
 from metrics.report import compliance_report, format_compliance
+from metrics.states import Mark
 
 AS_OF = "2023-05-15"   # in the middle of Q2: January to April are over, May is not
 
@@ -55,19 +58,19 @@ def test_mid_quarter_grid(frames):
     # 4 quarters + 12 months + 3 groups x 12 months + 12 months + 3 year rules
     assert len(result.grid) == 4 + 12 + 36 + 12 + 3
     cases = [
-        ("assembly", "第一季度", None, "达标", 1, "第十一条"),
-        ("assembly", "第二季度", None, "未到期", 0, "第十一条"),
-        ("committee", "2月", None, "达标", 1, "第十二条"),
-        ("committee", "3月", None, "缺失", 0, "第十二条"),
-        ("committee", "5月", None, "未到期", 0, "第十二条"),
-        ("group", "3月", "第二党小组", "达标", 1, "第十三条"),   # "第二党小组　" normalised
-        ("group", "2月", "第二党小组", "缺失", 0, "第十三条"),
-        ("group", "1月", "第三党小组", "缺失", 0, "第十三条"),   # in the roster, never met
-        ("theme_day", "5月", None, "达标", 1, "第十六条"),
-        ("theme_day", "6月", None, "未到期", 0, "第十六条"),
-        ("life_meeting", "全年", None, "未到期", 0, "第十七条"),
-        ("appraisal", "全年", None, "未到期", 0, "第十八条"),
-        ("secretary_lecture", "全年", None, "达标", 1, "第十六条"),  # 李明 only: 赵六 is 副书记
+        ("assembly", "第一季度", None, Mark.MET, 1, "第十一条"),
+        ("assembly", "第二季度", None, Mark.NOT_DUE, 0, "第十一条"),
+        ("committee", "2月", None, Mark.MET, 1, "第十二条"),
+        ("committee", "3月", None, Mark.MISSED, 0, "第十二条"),
+        ("committee", "5月", None, Mark.NOT_DUE, 0, "第十二条"),
+        ("group", "3月", "第二党小组", Mark.MET, 1, "第十三条"),   # "第二党小组　" normalised
+        ("group", "2月", "第二党小组", Mark.MISSED, 0, "第十三条"),
+        ("group", "1月", "第三党小组", Mark.MISSED, 0, "第十三条"),   # in the roster, never met
+        ("theme_day", "5月", None, Mark.MET, 1, "第十六条"),
+        ("theme_day", "6月", None, Mark.NOT_DUE, 0, "第十六条"),
+        ("life_meeting", "全年", None, Mark.NOT_DUE, 0, "第十七条"),
+        ("appraisal", "全年", None, Mark.NOT_DUE, 0, "第十八条"),
+        ("secretary_lecture", "全年", None, Mark.MET, 1, "第十六条"),  # 李明 only: 赵六 is 副书记
     ]
     for rule, label, group, status, count, article in cases:
         got = cell(result, rule, label, group)
@@ -105,13 +108,13 @@ def test_past_year_without_roster():
     assert result.missing[15:26] == [f"{m}月未召开党小组会" for m in range(2, 13)]
     assert result.missing[26:38] == [f"{m}月未开展主题党日" for m in range(1, 13)]
     assert result.missing[38:] == ["全年未开展民主评议党员"]
-    assert cell(result, "life_meeting", "全年")["status"] == "达标"
-    assert cell(result, "secretary_lecture", "全年")["status"] == "达标"   # any 讲党课 without a roster
+    assert cell(result, "life_meeting", "全年")["status"] == Mark.MET
+    assert cell(result, "secretary_lecture", "全年")["status"] == Mark.MET   # any 讲党课 without a roster
     assert result.notes == ["组织生活会未安排在第四季度（第十七条：一般在第四季度召开）",
                             "未导入党员名册，无法核对主讲人职务，“书记每年至少讲1次党课”按全部讲党课计算"]
 
 
-@pytest.mark.parametrize("as_of, status", [("2023-03-30", "未到期"), ("2023-03-31", "缺失"), ("2023-04-01", "缺失")])
+@pytest.mark.parametrize("as_of, status", [("2023-03-30", Mark.NOT_DUE), ("2023-03-31", Mark.MISSED), ("2023-04-01", Mark.MISSED)])
 def test_period_is_over_on_its_last_day(as_of, status):
     result = compliance({}, 2023, as_of)
     assert cell(result, "assembly", "第一季度")["status"] == status
@@ -119,19 +122,19 @@ def test_period_is_over_on_its_last_day(as_of, status):
 
 def test_secretary_lecture_needs_the_secretary():
     frames = {"study": study([("2023-03-01", "讲党课", None, "赵六")]), "roster": ROSTER}
-    assert cell(compliance(frames, 2023), "secretary_lecture", "全年")["status"] == "缺失"
+    assert cell(compliance(frames, 2023), "secretary_lecture", "全年")["status"] == Mark.MISSED
     assert "全年未安排书记讲党课" in compliance(frames, 2023).missing
     frames = {"study": study([("2023-03-01", "讲党课", None, "王五、李明")]), "roster": ROSTER}
-    assert cell(compliance(frames, 2023), "secretary_lecture", "全年")["status"] == "达标"
+    assert cell(compliance(frames, 2023), "secretary_lecture", "全年")["status"] == Mark.MET
 
 
 @pytest.mark.parametrize("frames", [{}, {"study": contract_frame("study", []), "roster": None}])
 def test_empty_registers(frames):
     whole = compliance(frames, 2023)
     assert len(whole.missing) == 4 + 12 + 12 + 12 + 3
-    assert (whole.grid["status"] == "缺失").all()
+    assert (whole.grid["status"] == Mark.MISSED).all()
     early = compliance(frames, 2023, "2023-01-15")
-    assert early.missing == [] and (early.grid["status"] == "未到期").all()
+    assert early.missing == [] and (early.grid["status"] == Mark.NOT_DUE).all()
     assert early.quorum.empty
 
 
@@ -141,11 +144,11 @@ def test_local_rules(frames):
     result = compliance(frames, 2023, AS_OF, local=local)
     q1 = cell(result, "local.1", "第一季度")
     assert (q1["name"], q1["article"], q1["status"], q1["count"], q1["min"]) == (
-        "讲党课每季度至少2次", "本单位规定", "缺失", 1, 2)
-    assert cell(result, "local.1", "第二季度")["status"] == "未到期"
+        "讲党课每季度至少2次", "本单位规定", Mark.MISSED, 1, 2)
+    assert cell(result, "local.1", "第二季度")["status"] == Mark.NOT_DUE
     assert "第一季度开展讲党课1次，少于2次" in result.missing
     year = cell(result, "local.2", "全年")
-    assert (year["name"], year["article"], year["status"]) == ("廉政教育每年至少1次", "局党组规定", "未到期")
+    assert (year["name"], year["article"], year["status"]) == ("廉政教育每年至少1次", "局党组规定", Mark.NOT_DUE)
 
 
 @pytest.mark.parametrize("entry, words", [
@@ -156,9 +159,10 @@ def test_local_rules(frames):
     ({"type": "讲党课", "every": "month", "min": "2"}, "“2”"),
 ])
 def test_bad_local_rules(entry, words):
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(SettingsError) as err:   # a DataError: shown to the user, not a bug
         local_rules([{"type": "讲党课", "every": "年"}, entry])
     assert "第2条" in str(err.value) and words in str(err.value)
+    assert isinstance(err.value, DataError) and not isinstance(err.value, ValueError)
 
 
 def test_rules_cite_articles():
@@ -174,12 +178,16 @@ def test_compliance_report_json(frames):
     first = parsed[0]
     assert first == {"rule": "assembly", "name": "支部党员大会每季度1次", "article": "第十一条", "group": None,
                      "every": "quarter", "period": 1, "label": "第一季度", "start": "2023-01-01",
-                     "end": "2023-03-31", "count": 1, "min": 1, "status": "达标", "message": None,
+                     "end": "2023-03-31", "count": 1, "min": 1, "status": "met", "status_label": "达标",
+                     "message": None,
                      "quorum_failures": ["2023-02-10"]}
     feb = next(r for r in parsed if r["rule"] == "committee" and r["label"] == "2月")
     assert feb["quorum_failures"] == ["2023-02-10"]
     march = next(r for r in parsed if r["rule"] == "committee" and r["label"] == "3月")
-    assert (march["status"], march["message"], march["quorum_failures"]) == ("缺失", "3月未召开支委会", [])
+    assert (march["status"], march["status_label"], march["message"], march["quorum_failures"]) == (
+        "missed", "缺失", "3月未召开支委会", [])
+    # The JSON carries the stable value, whatever the label: every label is the one texts gives.
+    assert {(r["status"], r["status_label"]) for r in parsed} == {(m.value, texts.MARK_LABELS[m.value]) for m in Mark}
 
 
 def test_format_compliance(frames):

@@ -12,6 +12,7 @@ import pytest
 from data.importer import import_files
 from metrics.coverage import coverage
 from metrics.report import compliance_report, format_indicator_table, indicator_report
+from metrics.states import Mark, Status
 
 STUDY = [
     ["日期", "类型", "主题", "主讲人", "应到人数", "实到人数", "参加人员"],
@@ -69,13 +70,13 @@ def test_indicators_from_the_store(frames):
     # 集中学习 in 2023 up to 15 May: 1 Jan and 5 Apr (31 Dec 2022 is last year's) = 2 of 8.
     # 25.0% against 序时进度 135/365 = 37.0%.
     assert (got["study.collective"]["value"], got["study.collective"]["status"],
-            got["study.collective"]["summary"]) == (2, "滞后", "完成25.0%，低于序时进度12.0个百分点")
+            got["study.collective"]["summary"]) == (2, Status.BEHIND, "完成25.0%，低于序时进度12.0个百分点")
     assert got["study.collective"]["previous"] == 0          # nothing by 15 May 2022
     assert got["study.lecture"]["value"] == 1                 # "讲党课　" with a full-width space
     assert got["study.attendance"]["value"] == pytest.approx((8 + 4 + 9) / 30)
     assert got["inspect.enforcement_enterprises"]["value"] == 1   # 甲公司 visited twice
     assert got["inspect.research"]["value"] == 1                  # one day, three objects
-    assert (got["inspect.research"]["status"], got["inspect.research"]["target"]) == ("已完成", 0)
+    assert (got["inspect.research"]["status"], got["inspect.research"]["target"]) == (Status.DONE, 0)
     assert got["inspect.issues"]["value"] == 3
     assert got["inspect.rectified"]["value"] == pytest.approx(1 / 2)
     assert got["volunteer.hours"]["value"] == pytest.approx(5.0)     # 20 May is after the as-of date
@@ -89,7 +90,7 @@ def test_compliance_and_coverage_from_the_store(frames):
     assert "1月未召开支委会" in result.missing and "第一季度未召开支部党员大会" not in result.missing
     assert "2023年2月10日支部党员大会实到4人，应到10人，未超过半数" in result.notes
     secretary = result.grid[result.grid["rule"] == "secretary_lecture"].iloc[0]
-    assert secretary["status"] == "达标"                     # 李明 is 党支部书记
+    assert secretary["status"] == Mark.MET                     # 李明 is 党支部书记
     cov = coverage(frames, 2023, date(2023, 5, 15))
     # The store returns the roster sorted its own way: compare by name.
     assert dict(zip(cov.volunteer["name"], cov.volunteer["hours"])) == {

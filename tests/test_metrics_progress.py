@@ -8,9 +8,11 @@ import math
 
 import pytest
 
+from data import texts
 from metrics.frames import contract_frame
 from metrics.progress import default_as_of, progress_table, series, targets_for, time_progress
 from metrics.report import format_indicator_table, indicator_report
+from metrics.states import Status
 
 AS_OF = "2023-05-15"          # day 135 of 365, in the middle of Q2: 序时进度 135/365 = 36.99% -> "37.0"
 TP = 135 / 365
@@ -80,22 +82,22 @@ def test_progress_table_mid_quarter(frames):
     # Same period 2022 (to 15 May 2022): 20 Jan, 1 Apr = 2 -> 同比 +100%.
     assert row(table, "study.collective") == {
         "name": "集中学习次数", "unit": "次", "value": 4, "target": 8, "completion": 0.5,
-        "time_progress": pytest.approx(TP), "status": "正常", "gap_pp": 13.0,
+        "time_progress": pytest.approx(TP), "status": Status.ON_TRACK, "gap_pp": 13.0,
         "summary": "完成50.0%，高于序时进度13.0个百分点", "previous": 2, "yoy": 1.0}
     # 讲党课: 1 of 4 = 25.0% < 37.0% -> 滞后 by 12.0 points; none last year -> no growth rate.
     assert row(table, "study.lecture") == {
         "name": "讲党课次数", "unit": "次", "value": 1, "target": 4, "completion": 0.25,
-        "time_progress": pytest.approx(TP), "status": "滞后", "gap_pp": -12.0,
+        "time_progress": pytest.approx(TP), "status": Status.BEHIND, "gap_pp": -12.0,
         "summary": "完成25.0%，低于序时进度12.0个百分点", "previous": 0, "yoy": None}
     # 出勤率: (9 + 7) / (10 + 10) = 0.8 against 0.9: a rate is compared with its target.
     got = row(table, "study.attendance")
     assert got["value"] == pytest.approx(0.8) and got["completion"] == pytest.approx(0.8 / 0.9)
-    assert (got["status"], got["gap_pp"], got["summary"]) == ("滞后", -10.0, "为80.0%，低于目标（90.0%）10.0个百分点")
+    assert (got["status"], got["gap_pp"], got["summary"]) == (Status.BEHIND, -10.0, "为80.0%，低于目标（90.0%）10.0个百分点")
     assert (got["previous"], got["yoy"]) == (1.0, None)
     # A target of zero is met; completion is undefined. No inspections at all: no 同比.
     assert row(table, "inspect.research") == {
         "name": "调研批次", "unit": "批次", "value": 0, "target": 0, "completion": None,
-        "time_progress": pytest.approx(TP), "status": "已完成", "gap_pp": None, "summary": "目标为0，已完成",
+        "time_progress": pytest.approx(TP), "status": Status.DONE, "gap_pp": None, "summary": "目标为0，已完成",
         "previous": None, "yoy": None}
     # A missing target.
     got = row(table, "study.discussion")
@@ -107,13 +109,13 @@ def test_the_issue_wording_example():
     frames = {"study": study(*[(f"2023-0{m}-01", "集中学习") for m in range(1, 6)]),
               "targets": contract_frame("targets", [{"year": 2023, "indicator": "集中学习次数", "target": 8}])}
     got = row(progress_table(frames, 2023, "2023-09-30"), "study.collective")
-    assert (got["status"], got["summary"]) == ("滞后", "完成62.5%，低于序时进度12.3个百分点")
+    assert (got["status"], got["summary"]) == (Status.BEHIND, "完成62.5%，低于序时进度12.3个百分点")
 
 
 @pytest.mark.parametrize("as_of, status, summary", [
-    ("2023-12-31", "滞后", "完成75.0%，低于序时进度25.0个百分点"),    # 6 of 8 at year end
-    ("2023-03-31", "正常", "完成37.5%，高于序时进度12.8个百分点"),    # 3 of 8 vs 90/365 = 24.7%
-    (None, "滞后", "完成75.0%，低于序时进度25.0个百分点"),
+    ("2023-12-31", Status.BEHIND, "完成75.0%，低于序时进度25.0个百分点"),    # 6 of 8 at year end
+    ("2023-03-31", Status.ON_TRACK, "完成37.5%，高于序时进度12.8个百分点"),    # 3 of 8 vs 90/365 = 24.7%
+    (None, Status.BEHIND, "完成75.0%，低于序时进度25.0个百分点"),
 ])
 def test_status_moves_with_the_as_of_date(frames, as_of, status, summary):
     got = row(progress_table(frames, 2023, as_of), "study.collective")
@@ -123,21 +125,21 @@ def test_status_moves_with_the_as_of_date(frames, as_of, status, summary):
 def test_done_when_value_reaches_target(frames):
     frames = {**frames, "targets": contract_frame("targets", [{"year": 2023, "indicator": "集中学习次数", "target": 4}])}
     got = row(progress_table(frames, 2023, AS_OF), "study.collective")
-    assert (got["status"], got["completion"], got["summary"]) == ("已完成", 1.0, "完成100.0%，已完成目标")
+    assert (got["status"], got["completion"], got["summary"]) == (Status.DONE, 1.0, "完成100.0%，已完成目标")
 
 
 def test_past_year_has_full_time_progress(frames):
     got = row(progress_table(frames, 2022, AS_OF), "study.collective")
-    assert (got["value"], got["time_progress"], got["status"]) == (3, 1.0, "滞后")
+    assert (got["value"], got["time_progress"], got["status"]) == (3, 1.0, Status.BEHIND)
     assert got["summary"] == "完成3.0%，低于序时进度97.0个百分点"
 
 
 def test_empty_registers_with_targets():
     table = progress_table({"targets": TARGETS}, 2023, AS_OF)
     got = row(table, "study.collective")
-    assert (got["value"], got["status"], got["summary"]) == (0, "滞后", "完成0.0%，低于序时进度37.0个百分点")
+    assert (got["value"], got["status"], got["summary"]) == (0, Status.BEHIND, "完成0.0%，低于序时进度37.0个百分点")
     got = row(table, "study.attendance")
-    assert (got["value"], got["completion"], got["status"], got["summary"]) == (None, None, "无数据", "暂无数据")
+    assert (got["value"], got["completion"], got["status"], got["summary"]) == (None, None, Status.NO_DATA, "暂无数据")
     assert progress_table({}, 2023)["value"].tolist() == [None if k in ("study.attendance", "inspect.rectified")
                                                           else 0 for k in table["key"]]
 
@@ -196,6 +198,11 @@ def test_indicator_report_json(frames):
     assert by["study.collective"]["value"] == 4 and by["study.collective"]["target"] == 8
     assert by["study.attendance"]["value"] == pytest.approx(0.8) and by["study.attendance"]["target"] == 0.9
     assert by["study.discussion"]["target"] is None and by["study.discussion"]["status"] is None
+    assert by["study.discussion"]["status_label"] is None
+    # The stable value and its label side by side: 集中学习 is on track, 讲党课 behind (see above).
+    assert (by["study.collective"]["status"], by["study.collective"]["status_label"]) == ("on_track", "正常")
+    assert (by["study.lecture"]["status"], by["study.lecture"]["status_label"]) == ("behind", "滞后")
+    assert all(r["status_label"] == texts.STATUS_LABELS[r["status"]] for r in parsed if r["status"])
     assert by["inspect.rectified"]["value"] is None
     assert "学习教育" in by["study.collective"]["description"]
     assert not any(isinstance(v, float) and math.isnan(v) for r in parsed for v in r.values())
@@ -215,3 +222,16 @@ def test_format_indicator_table(frames):
     line = next(ln for ln in lines if ln.startswith("问题整改率"))
     assert line.split()[1:3] == ["—", "—"]
     assert len(lines) == 2 + 1 + 19
+
+
+def test_renaming_a_label_changes_no_logic(frames, monkeypatch):
+    """Logic and JSON values key on the stable Status; only the label follows data.texts."""
+    before = progress_table(frames, 2023, AS_OF)
+    renamed = {value: f"<{value}>" for value in texts.STATUS_LABELS}
+    monkeypatch.setattr(texts, "STATUS_LABELS", renamed)
+    after = progress_table(frames, 2023, AS_OF)
+    assert after["status"].tolist() == before["status"].tolist()
+    _, records = indicator_report(frames, 2023, AS_OF)
+    lecture = next(r for r in records if r["key"] == "study.lecture")
+    assert (lecture["status"], lecture["status_label"]) == ("behind", "<behind>")
+    assert Status.BEHIND.label == "<behind>" and Status("behind") is Status.BEHIND

@@ -22,11 +22,12 @@ from data import texts
 from data.demo import SAMPLES_DIR
 from data.errors import DataError, RejectedFile
 from data.importer import import_files
-from data.report_docx import build_docx, fill_template, summarize
+from data.report_docx import build_docx, fill_template, rows_xlsx
 from data.store import Store
 from metrics.catalogue import CATALOGUE, values
 from metrics.compliance import compliance
 from metrics.progress import progress_table
+from metrics.summary import summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
@@ -180,7 +181,7 @@ def test_targets_table_has_status_and_time_progress(frames, document):
     assert set(rows) == set(targeted["name"])
     for r in targeted.to_dict("records"):
         assert rows[r["name"]][4] == "100.0%"          # a past year: 序时进度 is the whole year
-        assert rows[r["name"]][5] == r["status"]
+        assert rows[r["name"]][5] == r["status"].label
         assert rows[r["name"]][6] == r["summary"]
 
 
@@ -226,7 +227,7 @@ def test_as_of_date_limits_numbers_and_rows(frames, as_of):
 
 def test_rows_download_holds_exactly_the_rows(summary):
     key = "inspect.enforcement_enterprises"
-    book = openpyxl.load_workbook(io.BytesIO(summary.rows_xlsx(key)))
+    book = openpyxl.load_workbook(io.BytesIO(rows_xlsx(summary, key)))
     data, note = book.worksheets
     assert data.max_row - 1 == len(summary.rows(key))
     objects = [row[2] for row in data.iter_rows(min_row=2, values_only=True)]
