@@ -51,10 +51,6 @@ PAGE = {"page_width": Cm(21), "page_height": Cm(29.7), "top_margin": Cm(3.7), "b
         "left_margin": Cm(2.8), "right_margin": Cm(2.6)}
 
 
-def _date(day: dt.date) -> str:
-    return texts.long_date(day)
-
-
 def _percent(x: object) -> str:
     return texts.METRIC_NONE if x is None or pd.isna(x) else f"{float(x) * 100:.1f}%"
 
@@ -66,7 +62,7 @@ def rows_xlsx(summary, key: str, exported_at: dt.datetime | None = None) -> byte
     filters = {texts.SUMMARY_ROWS_FILTER_NAME: texts.REPORT_FIGURE.format(name=fig.name, value=fig.with_unit),
                texts.SUMMARY_ROWS_FILTER_RULE: fig.description,
                texts.SUMMARY_ROWS_FILTER_PERIOD: texts.SUMMARY_PERIOD.format(year=summary.year,
-                                                                             as_of=_date(summary.as_of))}
+                                                                             as_of=texts.long_date(summary.as_of))}
     return to_xlsx(fig.rows, fig.register, filters=filters, exported_at=exported_at)
 
 
@@ -167,7 +163,7 @@ def build_docx(summary) -> bytes:
     一、(一) sections of sentences, the targets table, the 三会一课 table and the appendix 数据来源."""
     doc = Document()
     _setup(doc)
-    as_of = _date(summary.as_of)
+    as_of = texts.long_date(summary.as_of)
     _paragraph(doc, texts.REPORT_TITLE.format(branch=summary.branch, year=summary.year), TITLE_FONT, TITLE_PT,
                center=True)
     _paragraph(doc, texts.REPORT_SUBTITLE.format(as_of=as_of), SUBHEADING_FONT, center=True)

@@ -65,10 +65,6 @@ def format_value(ind: Indicator, value: float | int | None) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _date(day: dt.date) -> str:
-    return texts.METRIC_DATE.format(year=day.year, month=day.month, day=day.day)
-
-
 @dataclass(frozen=True, eq=False)
 class Figure:
     """One number of the summary and the register rows it is computed from."""
@@ -159,7 +155,7 @@ class Summary:
 
     def context_values(self) -> dict[str, str]:
         """The values of the placeholders that are not figures (``texts.REPORT_CONTEXT``)."""
-        return {"year": str(self.year), "as_of": _date(self.as_of), "branch": self.branch,
+        return {"year": str(self.year), "as_of": texts.long_date(self.as_of), "branch": self.branch,
                 "time_progress": f"{self.time_progress * 100:.1f}%"}
 
     def placeholders(self) -> pd.DataFrame:
@@ -192,7 +188,7 @@ def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, loc
 
 
 def _sentence(summary: Summary, key: str) -> Sentence:
-    as_of = _date(summary.as_of)
+    as_of = texts.long_date(summary.as_of)
     if key == COMPLIANCE_SENTENCE:
         if not summary.period_rows.get("study"):
             return Sentence(texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year), ())
