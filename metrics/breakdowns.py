@@ -20,9 +20,7 @@ from data.schema import ENUM, REGISTERS
 from metrics.catalogue import CATALOGUE, by_key, combine, monthly_parts
 from metrics.frames import Window, cutoff, prepare
 from metrics.progress import period_label
-from metrics.states import Mark
-
-MONTH = "month"
+from metrics.states import Frequency, Mark
 
 
 def months_shown(year: int, as_of: object = None) -> list[int]:
@@ -93,7 +91,7 @@ def monthly(frames: dict, year: int, as_of: object, register: str, by: str | Non
     order = [i for i in _order(register, by, names, table.sum(axis=1)) if present[i]]
     if by is None:
         order = [0]
-    rows = [{"month": m, "label": period_label(MONTH, m),
+    rows = [{"month": m, "label": period_label(Frequency.MONTH, m),
              "group": None if by is None else (names[g] if names[g] is not None else texts.BOARD_UNSPECIFIED),
              "value": table[g, m - 1]}
             for g in order for m in months]
@@ -112,7 +110,7 @@ def monthly_indicator(frames: dict, year: int, as_of: object, key: str) -> pd.Da
     ind = by_key(key)
     win = Window.of_year(prepare(frames), ind.register, year, as_of)
     parts = monthly_parts(ind, win)
-    rows = [{"month": m, "label": period_label(MONTH, m), "value": combine(ind, parts[:, m - 1])}
+    rows = [{"month": m, "label": period_label(Frequency.MONTH, m), "value": combine(ind, parts[:, m - 1])}
             for m in months_shown(year, as_of)]
     out = pd.DataFrame(rows, columns=["month", "label", "value"])
     return out.astype({"month": "int64", "value": "float64"})

@@ -25,10 +25,9 @@ from data.errors import SettingsError
 from data.schema import STUDY, normalize_text, split_names
 from metrics.frames import Window, cutoff, plain, prepare, register_frame
 from metrics.progress import period_label
-from metrics.states import Mark
+from metrics.states import Frequency, Mark
 
-MONTH, QUARTER, YEAR = "month", "quarter", "year"
-PERIODS = {MONTH: 12, QUARTER: 4, YEAR: 1}
+PERIODS = {Frequency.MONTH: 12, Frequency.QUARTER: 4, Frequency.YEAR: 1}
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Rule:
     key: str
     name: str
     types: tuple[str, ...]          # 学习教育 类型 values that satisfy the rule
-    every: str                      # month | quarter | year
+    every: Frequency                # month | quarter | year
     article: str                    # where it comes from, e.g. 第十一条
     action: str                     # verb phrase for the missing list: 召开支部党员大会
     min: int = 1                    # at least this many per period
@@ -47,19 +46,20 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("assembly", "支部党员大会每季度1次", ("支部党员大会",), QUARTER, "第十一条", "召开支部党员大会", quorum=True),
-    Rule("committee", "支委会每月1次", ("支委会",), MONTH, "第十二条", "召开支委会", quorum=True),
-    Rule("group", "党小组会每月1次", ("党小组会",), MONTH, "第十三条", "召开党小组会", per_group=True),
-    Rule("theme_day", "主题党日每月1次", ("主题党日",), MONTH, "第十六条", "开展主题党日"),
-    Rule("life_meeting", "组织生活会每年1次", ("组织生活会",), YEAR, "第十七条", "召开组织生活会",
+    Rule("assembly", "支部党员大会每季度1次", ("支部党员大会",), Frequency.QUARTER, "第十一条", "召开支部党员大会", quorum=True),
+    Rule("committee", "支委会每月1次", ("支委会",), Frequency.MONTH, "第十二条", "召开支委会", quorum=True),
+    Rule("group", "党小组会每月1次", ("党小组会",), Frequency.MONTH, "第十三条", "召开党小组会", per_group=True),
+    Rule("theme_day", "主题党日每月1次", ("主题党日",), Frequency.MONTH, "第十六条", "开展主题党日"),
+    Rule("life_meeting", "组织生活会每年1次", ("组织生活会",), Frequency.YEAR, "第十七条", "召开组织生活会",
          preferred_quarter=4),
-    Rule("appraisal", "民主评议党员每年1次", ("民主评议",), YEAR, "第十八条", "开展民主评议党员"),
-    Rule("secretary_lecture", "书记每年至少讲1次党课", ("讲党课",), YEAR, "第十六条", "安排书记讲党课",
+    Rule("appraisal", "民主评议党员每年1次", ("民主评议",), Frequency.YEAR, "第十八条", "开展民主评议党员"),
+    Rule("secretary_lecture", "书记每年至少讲1次党课", ("讲党课",), Frequency.YEAR, "第十六条", "安排书记讲党课",
          speaker_position="书记"),
 )
 
-_EVERY_WORDS = {"month": MONTH, "月": MONTH, "quarter": QUARTER, "季度": QUARTER, "季": QUARTER,
-                "year": YEAR, "年": YEAR, "年度": YEAR}
+_EVERY_WORDS = {"month": Frequency.MONTH, "月": Frequency.MONTH,
+                "quarter": Frequency.QUARTER, "季度": Frequency.QUARTER, "季": Frequency.QUARTER,
+                "year": Frequency.YEAR, "年": Frequency.YEAR, "年度": Frequency.YEAR}
 
 
 def _study_type(value: object) -> str | None:
@@ -134,15 +134,15 @@ class Compliance:
         return out
 
 
-def _period_bounds(year: int, every: str, period: int) -> tuple[dt.date, dt.date]:
+def _period_bounds(year: int, every: Frequency, period: int) -> tuple[dt.date, dt.date]:
     months = 12 // PERIODS[every]
     start = dt.date(year, (period - 1) * months + 1, 1)
     end = (pd.Timestamp(year, period * months, 1) + pd.offsets.MonthEnd(0)).date()
     return start, end
 
 
-def _label(every: str, period: int) -> str:
-    return texts.METRIC_YEAR if every == YEAR else period_label(every, period)
+def _label(every: Frequency, period: int) -> str:
+    return texts.METRIC_YEAR if every == Frequency.YEAR else period_label(every, period)
 
 
 def _secretaries(roster: pd.DataFrame, position: str) -> set[str]:
@@ -226,10 +226,10 @@ def compliance(frames: dict, year: int, as_of: object = None, rules: tuple[Rule,
                              "status": status, "message": message})
         if rule.preferred_quarter and mask.any():
             q = rule.preferred_quarter
-            q_end = _period_bounds(year, QUARTER, q)[1]
+            q_end = _period_bounds(year, Frequency.QUARTER, q)[1]
             in_q = mask & ((win.month - 1) // 3 + 1 == q)
             if q_end <= last and not in_q.any():
-                notes.append(texts.COMPLIANCE_PREFERRED.format(type=types, quarter=period_label(QUARTER, q),
+                notes.append(texts.COMPLIANCE_PREFERRED.format(type=types, quarter=period_label(Frequency.QUARTER, q),
                                                                article=rule.article))
     quorum_types = {r.key: r.types for r in rules if r.quorum}
     quorum = quorum_check(win, tuple(t for types in quorum_types.values() for t in types))

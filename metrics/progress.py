@@ -15,9 +15,8 @@ import pandas as pd
 from data import texts
 from metrics.catalogue import CATALOGUE, Indicator, combine, monthly_parts, resolve, windows
 from metrics.frames import cutoff, prepare, register_frame, to_date, year_end, year_start
-from metrics.states import Status
+from metrics.states import Frequency, Status
 
-MONTH, QUARTER = "month", "quarter"
 TOLERANCE = 1e-9
 
 
@@ -144,8 +143,8 @@ def progress_table(frames: dict, year: int, as_of: object = None,
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
-def period_label(freq: str, period: int) -> str:
-    if freq == MONTH:
+def period_label(freq: Frequency, period: int) -> str:
+    if freq == Frequency.MONTH:
         return texts.METRIC_MONTH.format(month=period)
     return texts.METRIC_QUARTER.format(quarter=texts.METRIC_QUARTER_NUMERALS[period - 1])
 
@@ -154,7 +153,7 @@ def _month_end(year: int, month: int) -> dt.date:
     return (pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)).date()
 
 
-def series(frames: dict, year: int, as_of: object = None, freq: str = MONTH,
+def series(frames: dict, year: int, as_of: object = None, freq: Frequency = Frequency.MONTH,
            catalogue: tuple[Indicator, ...] = CATALOGUE) -> pd.DataFrame:
     """Cumulative monthly or quarterly series of every indicator, for charting.
 
@@ -164,12 +163,12 @@ def series(frames: dict, year: int, as_of: object = None, freq: str = MONTH,
     target for rates; NaN without a target), previous (last year's cumulative value for the same
     period; NaN when the register has no rows last year).
     """
-    if freq not in (MONTH, QUARTER):
+    if freq not in (Frequency.MONTH, Frequency.QUARTER):
         raise ValueError(freq)
-    months = list(range(1, 13)) if freq == MONTH else [3, 6, 9, 12]
+    months = list(range(1, 13)) if freq == Frequency.MONTH else [3, 6, 9, 12]
     last = cutoff(year, as_of)
     # A period is shown once it has begun by the as-of date (its value runs to the as-of date).
-    shown = {m for m in months if dt.date(year, m if freq == MONTH else m - 2, 1) <= last}
+    shown = {m for m in months if dt.date(year, m if freq == Frequency.MONTH else m - 2, 1) <= last}
     frames = prepare(frames)
     targets = targets_for(frames, year, catalogue)
     current = windows(frames, year, as_of, catalogue)

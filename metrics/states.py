@@ -37,6 +37,15 @@ class Mark(StrEnum):
         return texts.MARK_LABELS[self.value]
 
 
+class Frequency(StrEnum):
+    """How often: the step of a progress series or a breakdown, and how often a compliance rule
+    repeats (local rules spell it in English or Chinese: ``metrics.compliance``)."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
 def label(state: object) -> str:
     """The Chinese label of a ``Status`` or ``Mark`` (or of its stable value); ``texts.METRIC_NONE``
     for an empty one."""
