@@ -621,3 +621,10 @@ SUMMARY_DRAFT_UPLOAD = "上传 Word 草稿（.docx）"
 SUMMARY_DRAFT_DOWNLOAD = "下载填好数字的文档"
 SUMMARY_DRAFT_DONE = "已填写，未发现未知的占位符。"
 SUMMARY_PLACEHOLDERS_TITLE = "可用的占位符（{count} 个）"
+
+# --- an output the user named cannot be written (data.errors.WriteFailed) -------------------------
+WRITE_FAILED = "无法写入 {path}：{reason}。未写入任何内容。"
+WRITE_FAILED_NO_FOLDER = "所在文件夹不存在"
+WRITE_FAILED_PERMISSION = "没有写入权限"
+WRITE_FAILED_IS_FOLDER = "这是一个文件夹，不是文件"
+WRITE_FAILED_OTHER = "系统报告错误（{error}）"

@@ -192,7 +192,9 @@ def test_sigkill_during_a_large_import_leaves_old_or_new_state(tmp_path):
     outcomes: Counter = Counter()
     for trial in range(TRIALS):
         db = copy_db(template, tmp_path / f"trial-{trial}.db")
-        run = zygote.run(db, rng.uniform(0, 1.05 * write_seconds))
+        # The first kill follows BEGIN at once, so at least one trial interrupts the transaction
+        # however fast or loaded the machine is; the others fall within its measured length.
+        run = zygote.run(db, 0.0 if trial == 0 else rng.uniform(0, 1.05 * write_seconds))
         assert run["began"] and run["exit"] in (0, -signal.SIGKILL), run
         assert integrity(db) == "ok"
         state = db_state(db)
@@ -208,6 +210,5 @@ def test_sigkill_during_a_large_import_leaves_old_or_new_state(tmp_path):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     assert zygote.close() == 0
-    # The delays fall within the transaction's measured length: most kills interrupt it.
-    assert outcomes["old"] >= 1, outcomes
+    assert outcomes["old"] >= 1, outcomes  # the immediate kill at least
     print(f"SIGKILL outcomes over {TRIALS} trials: {dict(outcomes)}; write transaction ~{write_seconds:.2f} s")
