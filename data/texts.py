@@ -470,7 +470,7 @@ TARGETS_EMPTY = "计划目标表格为空：请至少填写一个指标及其目
 TARGETS_DUPLICATE = '{where}「{column}」"{value}" 与第{first}行重复，每个指标只能填写一个目标值'
 TARGETS_NO_SHEET = "{file} 中没有「{sheet}」工作表（或表头不对应），未导入目标。"
 # Board pages: 总览, 学习教育, 检查核查, 志愿服务 (pages/overview.py, study.py, inspections.py,
-# volunteer.py, pages/charts.py, metrics/breakdowns.py)
+# volunteer.py, ui/charts.py, metrics/breakdowns.py)
 BOARD_SUBTITLE = "{year}年 · 截至{as_of}"
 BOARD_DATE = "{year}年{month}月{day}日"
 BOARD_UNSPECIFIED = "未填写"

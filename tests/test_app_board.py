@@ -28,7 +28,7 @@ from data.store import Store
 from metrics.catalogue import by_key
 from metrics.compliance import compliance
 from metrics.progress import progress_table
-from pages.charts import number
+from ui.charts import number
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARD_PAGES = ("pages/overview.py", "pages/study.py", "pages/inspections.py", "pages/volunteer.py")

@@ -17,7 +17,7 @@ from data.query import Filters, filter_rows
 from data.settings import load_settings
 from data.store import Store
 from metrics.catalogue import CATALOGUE
-from pages.common import default_as_of
+from ui.selection import default_as_of
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
 YEAR = 2025
