@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 from streamlit import config as st_config
-from streamlit.testing.v1 import AppTest
 
 from data import audit, backup, texts, users
 from data.settings import load_settings
 from data.store import Store
 from ui import messages, navigation, routing, signin
+from tests.helpers import ROOT, XLSX, button, goto
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW, UPLOAD, QUERY, TARGETS, ADMIN = ("pages/overview.py", "pages/upload.py", "pages/query.py",
                                           "pages/targets.py", "pages/admin.py")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAMES = {"viewer": "领导甲", "editor": "干事乙", "admin": "管理员丙"}
 PASSWORDS = {"viewer": "viewer-password", "editor": "editor-password", "admin": "admin-password"}
 
@@ -53,12 +51,6 @@ def texts_of(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def button(at, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, f"no button {label!r} among {[b.label for b in at.button]}"
-    return found[0]
-
-
 def sign_in(at, name: str, password: str):
     at.text_input[0].input(name)
     at.text_input[1].input(password)
@@ -72,12 +64,6 @@ def as_role(app, role: str):
     at = app()
     at.session_state[signin.AUTH_KEY] = NAMES[role]
     at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def goto(at, page: str):
-    at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 

@@ -12,7 +12,6 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -20,8 +19,8 @@ import sqlalchemy as sa
 
 from data.store import TABLES, Store
 from data.validate import gc_paused
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MEASURES = ("1", "2", "3", "4", "5", "6")  # 6: the bad-input corpus
 TABLE_HEADER = "| # | measure | rows | median | CPU | comparison | target | met |"
 
