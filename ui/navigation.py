@@ -30,8 +30,8 @@ PAGES = {
 
 
 # The least role a page needs (data.users.ROLES); any other page is for every role. Every page
-# also calls ``require_role`` at its top, which first makes sure the run went through app.py
-# (``ensure_routed``), so the navigation is not the only thing that keeps anyone out.
+# also calls ``ui.signin.require_role`` at its top, which first makes sure the run went through
+# app.py (``ui.routing.ensure_routed``), so the navigation is not the only thing that keeps anyone out.
 PAGE_ROLES = {"pages/upload.py": "editor", "pages/targets.py": "editor", "pages/admin.py": "admin"}
 DEFAULT_PAGE = PAGES[texts.NAV_BOARD][0][0]
 
