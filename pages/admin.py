@@ -120,8 +120,8 @@ with audit_tab:
         st.dataframe(audit.display(log), hide_index=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         one, two = st.columns(2)
-        one.download_button(texts.AUDIT_DOWNLOAD_XLSX, data=audit.to_xlsx(log), mime=downloads.XLSX_MIME, on_click="ignore",
-                            file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="xlsx"),
+        one.download_button(texts.AUDIT_DOWNLOAD_XLSX, data=audit.to_xlsx(log), mime=downloads.XLSX_MIME,
+                            on_click="ignore", file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="xlsx"),
                             icon=":material/download:")
         two.download_button(texts.AUDIT_DOWNLOAD_CSV, data=audit.to_csv(log), mime="text/csv", on_click="ignore",
                             file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="csv"),

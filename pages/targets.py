@@ -7,7 +7,8 @@ import streamlit as st
 
 from data import schema, texts
 from data.export import to_xlsx
-from data.importer import TARGET_KEYS, describe_issue_count, issues_frame, save_targets, targets_for_editor, targets_only
+from data.importer import (TARGET_KEYS, describe_issue_count, issues_frame, save_targets, targets_for_editor,
+                           targets_only)
 from data.query import Filters, filter_rows
 from metrics.catalogue import CATALOGUE, describe
 from ui import cache, downloads, messages, selection, signin, uploader

@@ -29,8 +29,8 @@ def button(at, label: str):
 
 
 def sqlite_state(path: str | os.PathLike, skip=()) -> dict[str, list]:
-    """Every table of a SQLite file: [rows, sha256 of its rows sorted] (lists: it travels as JSON), the ``skip`` columns (e.g.
-    times) left out; read only, to compare a database's whole state before and after."""
+    """Every table of a SQLite file: [rows, sha256 of its rows sorted] (lists: it travels as JSON),
+    the ``skip`` columns (e.g. times) left out; read only, to compare a whole state before and after."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         state = {}

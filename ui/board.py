@@ -1,5 +1,5 @@
-"""What the board pages (总览, 学习教育, 检查核查, 志愿服务, 年度总结) share: metrics results cached per
-write and selection, the page heading, key figures, the missing-meetings table."""
+"""What the board pages (总览, 学习教育, 检查核查, 志愿服务, 年度总结) share: metrics results cached
+per write and selection, the page heading, key figures, the missing-meetings table."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ def show_check(outcome) -> bool:
 
     for wb in outcome.parsed:
         for sheet in (s for s in wb.sheets if s.skipped):
-            st.caption(messages.md(texts.UPLOAD_SKIPPED.format(file=wb.file_name, sheet=sheet.sheet, reason=sheet.skipped)))
+            st.caption(messages.md(texts.UPLOAD_SKIPPED.format(file=wb.file_name, sheet=sheet.sheet,
+                                                               reason=sheet.skipped)))
     errors, warnings = len(outcome.errors), len(outcome.issues) - len(outcome.errors)
     if errors:
         st.error(texts.UPLOAD_REJECTED.format(summary=describe_issue_count(outcome)))
@@ -55,7 +56,8 @@ def _parsed(key: str, files: list, prepare: Callable) -> list:
 
 def _confirm(prefix: str, parsed: list, flashes: str, line: Callable) -> None:
     """The confirm button's callback: import what was checked, as the user who clicks, if their
-    role still allows it (an editor's). Anything the import refuses (a ``DataError``, e.g. the data changed since the check) is a message, not a
+    role still allows it (an editor's; it runs before the page's own check). Anything refused on
+    the way (a ``DataError``, e.g. the users file broken since the check) is a message, not a
     traceback; otherwise each file's result, and a fresh uploader."""
     from data import users
     from data.importer import import_parsed
