@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 from data import texts
+from data.errors import DataError, WriteFailed
 from data.schema import REGISTER_KEYS, REGISTERS
 from data.users import ROLES
 
@@ -55,6 +56,36 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(texts.CLI_BAD_DATE.format(value=value)) from None
 
 
+def _write(out: Path, produce) -> None:
+    """Write ``produce()`` to the user's output path ``out``. The path is tried first (opened for
+    appending, which changes nothing), so an unwritable one is refused before anything is computed
+    or recorded (a backup's audit row); an OSError on it is a ``WriteFailed``."""
+    existed = out.exists()
+    try:
+        with out.open("ab"):
+            pass
+    except OSError as err:
+        raise WriteFailed.from_os_error(out, err) from None
+    try:
+        data = produce()
+    except BaseException:
+        if not existed:  # no empty file left behind
+            out.unlink(missing_ok=True)
+        raise
+    try:
+        out.write_bytes(data)
+    except OSError as err:
+        raise WriteFailed.from_os_error(out, err) from None
+
+
+def _read(path: Path, missing: str) -> bytes:
+    """The bytes of a file the user named; ``missing`` (with ``{file}``) when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise DataError(missing.format(file=path)) from None
+
+
 def _print_changes(results) -> None:
     for result in results:
         for c in result.changes:
@@ -65,7 +96,7 @@ def _print_changes(results) -> None:
 def cmd_template(args) -> int:
     from data.template import build_template
 
-    Path(args.out).write_bytes(build_template())
+    _write(Path(args.out), build_template)
     print(texts.CLI_TEMPLATE_WRITTEN.format(path=args.out))
     return EXIT_OK
 
@@ -104,13 +135,7 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    from data.errors import UndoRefused
-
-    try:
-        result = _store().undo(args.batch_id, user=_user(args))
-    except UndoRefused as err:
-        print(err.message, file=sys.stderr)
-        return EXIT_REFUSED
+    result = _store().undo(args.batch_id, user=_user(args))
     _print_changes([result])
     print(texts.CLI_UNDO_DONE.format(batch=args.batch_id))
     return EXIT_OK
@@ -127,9 +152,9 @@ def cmd_export(args) -> int:
     filters = Filters(date_from=args.date_from, date_to=args.date_to, types=tuple(args.type or ()))
     rows = filter_rows(_store().load(args.register), args.register, filters)
     if out.suffix.lower() == ".csv":
-        out.write_bytes(to_csv(rows, args.register))
+        _write(out, lambda: to_csv(rows, args.register))
     else:
-        out.write_bytes(to_xlsx(rows, args.register, filters=filters.describe(args.register)))
+        _write(out, lambda: to_xlsx(rows, args.register, filters=filters.describe(args.register)))
     print(texts.CLI_EXPORT_DONE.format(rows=len(rows), path=out))
     return EXIT_OK
 
@@ -215,18 +240,11 @@ def cmd_report(args) -> int:
     store = _store()
     summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch, local_rules=rules)
     if args.template is None:
-        out.write_bytes(build_docx(summary))
+        _write(out, lambda: build_docx(summary))
     else:
         draft = Path(args.template)
-        try:
-            filled = fill_template(draft.read_bytes(), summary, file_name=draft.name)
-        except OSError:
-            print(texts.REPORT_TEMPLATE_NOT_FOUND.format(file=draft), file=sys.stderr)
-            return EXIT_REFUSED
-        except DataError as err:
-            print(err.message, file=sys.stderr)
-            return EXIT_REFUSED
-        out.write_bytes(filled.data)
+        filled = fill_template(_read(draft, texts.REPORT_TEMPLATE_NOT_FOUND), summary, file_name=draft.name)
+        _write(out, lambda: filled.data)
         if filled.unknown:
             print(texts.REPORT_UNKNOWN_LINE.format(names="、".join(filled.unknown)), file=sys.stderr)
         if filled.no_data:
@@ -245,32 +263,22 @@ def cmd_backup(args) -> int:
     if out.suffix.lower() != ".xlsx":
         print(texts.CLI_EXPORT_SUFFIX, file=sys.stderr)
         return EXIT_USAGE
-    out.write_bytes(backup(_store(), user=_user(args), file_name=out.name))
+    _write(out, lambda: backup(_store(), user=_user(args), file_name=out.name))
     print(texts.BACKUP_DONE.format(path=out))
     return EXIT_OK
 
 
 def cmd_restore(args) -> int:
     from data.backup import restore
-    from data.errors import DataError
 
     path = Path(args.file)
-    try:
-        rows = restore(_store(), path.read_bytes(), file_name=path.name, user=_user(args))
-    except FileNotFoundError:
-        print(texts.READER_NO_FILE.format(file=path), file=sys.stderr)
-        return EXIT_REFUSED
-    except DataError as err:
-        print(err.message, file=sys.stderr)
-        return EXIT_REFUSED
+    rows = restore(_store(), _read(path, texts.READER_NO_FILE), file_name=path.name, user=_user(args))
     print(texts.RESTORE_DONE.format(file=path.name, rows=rows))
     return EXIT_OK
 
 
 def _new_password(args) -> str:
     """From one line of stdin (``--password-stdin``), else typed twice without echo."""
-    from data.errors import DataError
-
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(texts.CLI_PASSWORD_PROMPT)
@@ -281,7 +289,6 @@ def _new_password(args) -> str:
 
 def cmd_user(args) -> int:
     from data import users
-    from data.errors import DataError
     from data.settings import load_settings
 
     path = load_settings().users_file
@@ -289,28 +296,24 @@ def cmd_user(args) -> int:
         print(texts.USERS_NOT_CONFIGURED, file=sys.stderr)
         return EXIT_USAGE
     actor = getpass.getuser()
-    try:
-        if args.action == "list":
-            found = users.load_users(path)
-            if not found:
-                print(texts.CLI_NO_USERS)
-            for user in sorted(found.values(), key=lambda u: u.name):
-                print(f"{user.name}\t{user.role}（{user.role_name}）")
-        elif args.action == "add":
-            if users.check_name(args.name) in users.load_users(path):  # before asking a password
-                raise DataError(texts.USERS_EXISTS.format(name=args.name))
-            user = users.add_user(path, args.name, args.role, _new_password(args), actor=actor,
-                                  store=_store())
-            print(texts.CLI_USER_ADDED.format(name=user.name, role=user.role_name))
-        elif args.action == "passwd":
-            users.set_password(path, args.name, _new_password(args), actor=actor, store=_store())
-            print(texts.CLI_USER_PASSWORD_SET.format(name=args.name))
-        else:
-            users.remove_user(path, args.name, actor=actor, store=_store())
-            print(texts.CLI_USER_REMOVED.format(name=args.name))
-    except DataError as err:
-        print(err.message, file=sys.stderr)
-        return EXIT_REFUSED
+    if args.action == "list":
+        found = users.load_users(path)
+        if not found:
+            print(texts.CLI_NO_USERS)
+        for user in sorted(found.values(), key=lambda u: u.name):
+            print(f"{user.name}\t{user.role}（{user.role_name}）")
+    elif args.action == "add":
+        if users.check_name(args.name) in users.load_users(path):  # before asking a password
+            raise DataError(texts.USERS_EXISTS.format(name=args.name))
+        user = users.add_user(path, args.name, args.role, _new_password(args), actor=actor,
+                              store=_store())
+        print(texts.CLI_USER_ADDED.format(name=user.name, role=user.role_name))
+    elif args.action == "passwd":
+        users.set_password(path, args.name, _new_password(args), actor=actor, store=_store())
+        print(texts.CLI_USER_PASSWORD_SET.format(name=args.name))
+    else:
+        users.remove_user(path, args.name, actor=actor, store=_store())
+        print(texts.CLI_USER_REMOVED.format(name=args.name))
     return EXIT_OK
 
 
@@ -406,8 +409,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The one place a refusal (any ``DataError``: bad file, bad settings, an
+    unwritable output...) becomes its Chinese message on stderr and exit code 1."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except DataError as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

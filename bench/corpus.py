@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.bad_inputs import SAFETY, Case, build_corpus  # noqa: E402
-from tests.test_corpus_cli import db_state  # noqa: E402
+from tests.helpers import sqlite_state as db_state  # noqa: E402
 
 TARGET_SECONDS = 2.0
 TARGET_RSS_MB = 300

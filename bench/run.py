@@ -344,10 +344,12 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def missed(rows: list[Row]) -> list[str]:
+    """One line per missed target; a row without a row count (the bad-input corpus) names none."""
     lines = []
     for r in rows:
         if r.met is False:
-            lines.append(f"- missed: {r.what.strip(' ·')} ({r.rows:,} rows): {r.value or _fmt_time(r.wall)}"
+            size = f" ({r.rows:,} rows)" if r.rows is not None else ""
+            lines.append(f"- missed: {r.what.strip(' ·')}{size}: {r.value or _fmt_time(r.wall)}"
                          f"{', ' + r.versus if r.versus else ''}; target {r.target}")
     return lines
 

@@ -1,4 +1,21 @@
-"""Errors the data layer raises. Each carries a complete Chinese message for the user."""
+"""Errors the data layer raises. Each carries a complete Chinese message for the user.
+
+The tree (every one is a ``DataError``; ``cli.main`` and the pages show ``err.message`` and store
+nothing; anything else that escapes is a bug)::
+
+    DataError           a refusal the user can act on; the users file malformed, a password too short…
+     ├── RejectedFile   a whole file refused before or while parsing (not a workbook, too large, macros…)
+     ├── UndoRefused    an undo that would not restore a consistent state
+     ├── SettingsError  settings.toml malformed (e.g. a local 三会一课 rule)
+     └── WriteFailed    an output the user named cannot be written (no such folder, no permission…)
+
+An import with errors in its rows is not an exception: ``data.importer`` returns every issue in
+its outcome, so a page or the CLI can show them all at once.
+"""
+
+from __future__ import annotations
+
+import os
 
 
 class DataError(Exception):
@@ -25,9 +42,19 @@ class UndoRefused(DataError):
     """An undo that would not restore a consistent state."""
 
 
-class ValidationFailed(DataError):
-    """Import refused because the workbook has errors; ``issues`` lists them all."""
+class SettingsError(DataError):
+    """The settings (settings.toml, DJ_* variables) hold a value that cannot be used."""
 
-    def __init__(self, message: str, issues: list):
-        super().__init__(message)
-        self.issues = issues
+
+class WriteFailed(DataError):
+    """An output path the user named cannot be written; nothing was written there."""
+
+    @classmethod
+    def from_os_error(cls, path: os.PathLike | str, err: OSError) -> WriteFailed:
+        from data import texts
+
+        kinds = ((FileNotFoundError, texts.WRITE_FAILED_NO_FOLDER), (NotADirectoryError, texts.WRITE_FAILED_NO_FOLDER),
+                 (PermissionError, texts.WRITE_FAILED_PERMISSION), (IsADirectoryError, texts.WRITE_FAILED_IS_FOLDER))
+        reason = next((text for kind, text in kinds if isinstance(err, kind)),
+                      texts.WRITE_FAILED_OTHER.format(error=err.strerror or type(err).__name__))
+        return cls(texts.WRITE_FAILED.format(path=path, reason=reason))

@@ -491,7 +491,7 @@ TARGETS_EMPTY = "计划目标表格为空：请至少填写一个指标及其目
 TARGETS_DUPLICATE = '{where}「{column}」"{value}" 与第{first}行重复，每个指标只能填写一个目标值'
 TARGETS_NO_SHEET = "{file} 中没有「{sheet}」工作表（或表头不对应），未导入目标。"
 # Board pages: 总览, 学习教育, 检查核查, 志愿服务 (pages/overview.py, study.py, inspections.py,
-# volunteer.py, pages/charts.py, metrics/breakdowns.py)
+# volunteer.py, ui/charts.py, metrics/breakdowns.py)
 BOARD_SUBTITLE = "{year}年 · 截至{as_of}"
 BOARD_UNSPECIFIED = "未填写"
 BOARD_RULE_GROUP = "{rule}（{group}）"
@@ -642,6 +642,12 @@ SUMMARY_DRAFT_DOWNLOAD = "下载填好数字的文档"
 SUMMARY_DRAFT_DONE = "已填写，未发现未知的占位符。"
 SUMMARY_PLACEHOLDERS_TITLE = "可用的占位符（{count} 个）"
 
+# --- an output the user named cannot be written (data.errors.WriteFailed) -------------------------
+WRITE_FAILED = "无法写入 {path}：{reason}。未写入任何内容。"
+WRITE_FAILED_NO_FOLDER = "所在文件夹不存在"
+WRITE_FAILED_PERMISSION = "没有写入权限"
+WRITE_FAILED_IS_FOLDER = "这是一个文件夹，不是文件"
+WRITE_FAILED_OTHER = "系统报告错误（{error}）"
 
 # --- display formatting ---------------------------------------------------------------------
 LONG_DATE = "{year}年{month}月{day}日"

@@ -8,29 +8,28 @@ import streamlit as st
 
 from data import audit, backup, texts, users
 from data.errors import DataError
-from pages import common
+from ui import cache, downloads, messages, signin
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MESSAGES, BACKUP, RESTORE_GEN = "admin.messages", "admin.backup", "admin.restore_generation"
 
-me = common.require_role("admin")
-store = common.get_store()
+me = signin.require_role("admin")
+store = cache.get_store()
 
 
 def _do(action, *args, done: str) -> None:
     """Run a user change (a callback); its result or refusal is shown after the rerun."""
     try:
-        user = action(common.users_path(), *args, actor=me.name, store=store)
+        user = action(signin.users_path(), *args, actor=me.name, store=store)
     except DataError as err:
-        common.flash(MESSAGES, "error", err.message)
+        messages.flash(MESSAGES, "error", err.message)
         return
-    common.flash(MESSAGES, "success", done.format(name=user.name, role=user.role_name))
+    messages.flash(MESSAGES, "success", done.format(name=user.name, role=user.role_name))
 
 
 def add_user() -> None:
     state = st.session_state
     if state["admin.add.password"] != state["admin.add.again"]:
-        common.flash(MESSAGES, "error", texts.USERS_PASSWORD_MISMATCH)
+        messages.flash(MESSAGES, "error", texts.USERS_PASSWORD_MISMATCH)
         return
     _do(users.add_user, state["admin.add.name"].strip(), state["admin.add.role"], state["admin.add.password"],
         done=texts.ADMIN_ADDED)
@@ -39,14 +38,14 @@ def add_user() -> None:
 def reset_password() -> None:
     state = st.session_state
     if state["admin.reset.password"] != state["admin.reset.again"]:
-        common.flash(MESSAGES, "error", texts.USERS_PASSWORD_MISMATCH)
+        messages.flash(MESSAGES, "error", texts.USERS_PASSWORD_MISMATCH)
         return
     _do(users.set_password, state["admin.reset.name"], state["admin.reset.password"], done=texts.ADMIN_RESET_DONE)
 
 
 def remove_user() -> None:
     if not st.session_state["admin.remove.confirm"]:
-        common.flash(MESSAGES, "error", texts.ADMIN_CONFIRM_FIRST)
+        messages.flash(MESSAGES, "error", texts.ADMIN_CONFIRM_FIRST)
         return
     _do(users.remove_user, st.session_state["admin.remove.name"], done=texts.ADMIN_REMOVED)
 
@@ -56,28 +55,28 @@ def make_backup() -> None:
     try:
         st.session_state[BACKUP] = (name, backup.backup(store, user=me.name, file_name=name))
     except DataError as err:
-        common.flash(MESSAGES, "error", err.message)
+        messages.flash(MESSAGES, "error", err.message)
 
 
 def restore(upload) -> None:
     try:
         rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=me.name)
     except DataError as err:
-        common.flash(MESSAGES, "error", err.message)
+        messages.flash(MESSAGES, "error", err.message)
         return
-    common.flash(MESSAGES, "success", texts.RESTORE_DONE.format(file=upload.name, rows=rows))
+    messages.flash(MESSAGES, "success", texts.RESTORE_DONE.format(file=upload.name, rows=rows))
     st.session_state[RESTORE_GEN] = st.session_state.get(RESTORE_GEN, 0) + 1
 
 
 st.header(texts.PAGE_ADMIN)
-common.show_flashes(MESSAGES)
+messages.show_flashes(MESSAGES)
 users_tab, audit_tab, backup_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_TAB_AUDIT, texts.ADMIN_TAB_BACKUP])
 
 with users_tab:
-    if common.local_mode():
+    if signin.local_mode():
         st.info(texts.ADMIN_USERS_LOCAL)
     else:
-        current = sorted(users.load_users(common.users_path()).values(), key=lambda u: u.name)
+        current = sorted(users.load_users(signin.users_path()).values(), key=lambda u: u.name)
         st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP[u.role]}
                                    for u in current], columns=list(texts.ADMIN_USER_COLUMNS))
                      .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True)
@@ -121,8 +120,8 @@ with audit_tab:
         st.dataframe(audit.display(log), hide_index=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         one, two = st.columns(2)
-        one.download_button(texts.AUDIT_DOWNLOAD_XLSX, data=audit.to_xlsx(log), mime=XLSX_MIME, on_click="ignore",
-                            file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="xlsx"),
+        one.download_button(texts.AUDIT_DOWNLOAD_XLSX, data=audit.to_xlsx(log), mime=downloads.XLSX_MIME,
+                            on_click="ignore", file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="xlsx"),
                             icon=":material/download:")
         two.download_button(texts.AUDIT_DOWNLOAD_CSV, data=audit.to_csv(log), mime="text/csv", on_click="ignore",
                             file_name=texts.AUDIT_FILE_NAME.format(stamp=stamp, suffix="csv"),
@@ -133,7 +132,7 @@ with backup_tab:
     st.button(texts.BACKUP_MAKE, on_click=make_backup, icon=":material/backup:")
     if BACKUP in st.session_state:
         name, content = st.session_state[BACKUP]
-        st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime=XLSX_MIME,
+        st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime=downloads.XLSX_MIME,
                            on_click="ignore", icon=":material/download:", type="primary")
     st.subheader(texts.RESTORE_TITLE)
     st.caption(texts.RESTORE_INTRO)

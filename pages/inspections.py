@@ -7,30 +7,30 @@ from data import texts
 from data.schema import INSPECTIONS
 from metrics import breakdowns
 from metrics.progress import series
-from pages import charts, common
+from ui import board, charts, signin
 
-common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
 RECTIFIED = "inspect.rectified"
 TOP = 10
 
-table = common.register_page(texts.PAGE_INSPECTIONS, INSPECTIONS.key)
+table = board.register_page(texts.PAGE_INSPECTIONS, INSPECTIONS.key)
 
-cumulative = breakdowns.cumulative_rows(common.computed(series), table, INSPECTIONS.key)
+cumulative = breakdowns.cumulative_rows(board.computed(series), table, INSPECTIONS.key)
 st.plotly_chart(charts.cumulative_chart(cumulative,
                                         texts.CHART_INSPECT_CUMULATIVE, columns=2), theme=None)
 
-visits = common.computed(breakdowns.monthly, INSPECTIONS.key, INSPECTIONS.type_column)
+visits = board.computed(breakdowns.monthly, INSPECTIONS.key, INSPECTIONS.type_column)
 st.plotly_chart(charts.stacked_monthly(visits, texts.CHART_INSPECT_MONTHLY), theme=None)
 
 issues, rate = st.columns(2)
 with issues:
-    found = common.computed(breakdowns.monthly, INSPECTIONS.key, "rectify", "issues")
+    found = board.computed(breakdowns.monthly, INSPECTIONS.key, "rectify", "issues")
     st.plotly_chart(charts.stacked_monthly(found, texts.CHART_ISSUES, charts.RECTIFY_COLORS), theme=None)
 with rate:
     target = table.set_index("key").at[RECTIFIED, "target"]
-    st.plotly_chart(charts.monthly_rate_chart(common.computed(breakdowns.monthly_indicator, RECTIFIED),
+    st.plotly_chart(charts.monthly_rate_chart(board.computed(breakdowns.monthly_indicator, RECTIFIED),
                                               texts.CHART_RECTIFY_RATE, target), theme=None)
 
-top = common.computed(breakdowns.top_values, INSPECTIONS.key, "object", None, TOP)
+top = board.computed(breakdowns.top_values, INSPECTIONS.key, "object", None, TOP)
 st.plotly_chart(charts.top_chart(top, texts.CHART_TOP_OBJECTS.format(n=TOP)), theme=None)

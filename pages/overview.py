@@ -12,11 +12,10 @@ from metrics import breakdowns
 from metrics.catalogue import by_key, describe
 from metrics.progress import progress_table
 from metrics.states import label
-from pages import charts, common
+from ui import board, cache, charts, downloads, messages, selection, signin
 
-common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH_KEY = "overview.flash"
 CARDS_PER_ROW = 4
 RECENT_IMPORTS = 5
@@ -24,14 +23,14 @@ RECENT_IMPORTS = 5
 
 def _load_demo() -> None:
     """Button callback (runs before the page): import the demo year and select it in the sidebar."""
-    outcome = load_demo(common.get_store(), user=common.current_user())
+    outcome = load_demo(cache.get_store(), user=signin.current_user())
     if outcome.rejected:
         for message in (texts.BOARD_DEMO_FAILED, *(i.message for i in outcome.errors)):
-            common.flash(FLASH_KEY, "error", message)
+            messages.flash(FLASH_KEY, "error", message)
         return
     rows = sum(r.added for r in outcome.results)
-    common.flash(FLASH_KEY, "success", texts.CLI_DEMO_DONE.format(files=len(outcome.parsed), rows=rows))
-    common.choose_year(DEMO_YEAR)
+    messages.flash(FLASH_KEY, "success", texts.CLI_DEMO_DONE.format(files=len(outcome.parsed), rows=rows))
+    selection.choose_year(DEMO_YEAR)
 
 
 def first_run() -> None:
@@ -42,14 +41,14 @@ def first_run() -> None:
         with template:
             st.caption(texts.BOARD_FIRST_RUN_TEMPLATE)
             st.download_button(texts.BOARD_TEMPLATE_BUTTON, data=build_template, file_name=texts.BOARD_TEMPLATE_FILE,
-                               mime=XLSX_MIME, icon=":material/download:", on_click="ignore")
+                               mime=downloads.XLSX_MIME, icon=":material/download:", on_click="ignore")
         with demo:
             st.caption(texts.BOARD_FIRST_RUN_DEMO.format(year=DEMO_YEAR))
-            if common.can("editor"):  # loading the demo is an import
+            if signin.can("editor"):  # loading the demo is an import
                 st.button(texts.BOARD_DEMO_BUTTON, on_click=_load_demo, type="primary", icon=":material/play_arrow:")
         with upload:
             st.caption(texts.BOARD_FIRST_RUN_UPLOAD)
-            if common.can("editor"):  # a viewer has no upload page
+            if signin.can("editor"):  # a viewer has no upload page
                 st.page_link("pages/upload.py", label=texts.BOARD_UPLOAD_LINK, icon=":material/upload_file:")
 
 
@@ -70,7 +69,7 @@ def cards(table) -> None:
     st.subheader(texts.BOARD_CARDS_TITLE)
     targeted = table.loc[table["target"].notna()].to_dict("records")
     if not targeted:
-        st.info(texts.BOARD_NO_TARGETS.format(year=common.selection()[0]))
+        st.info(texts.BOARD_NO_TARGETS.format(year=selection.selection()[0]))
         return
     for start in range(0, len(targeted), CARDS_PER_ROW):
         for column, row in zip(st.columns(CARDS_PER_ROW), targeted[start:start + CARDS_PER_ROW]):
@@ -82,15 +81,15 @@ def cards(table) -> None:
 def compliance_summary(as_of) -> None:
     st.subheader(texts.BOARD_COMPLIANCE_TITLE)
     try:
-        result = common.compliance_result()
+        result = board.compliance_result()
     except SettingsError as err:  # a malformed local rule in the settings
-        st.error(common.md(str(err)))
+        st.error(messages.md(str(err)))
         return
     met, missing, not_due = breakdowns.compliance_counts(result.grid).values()
     st.write(texts.BOARD_COMPLIANCE_COUNTS.format(
         as_of=texts.long_date(as_of),
         met=met, missing=missing, not_due=not_due))
-    common.missing_table(result)
+    board.missing_table(result)
     if result.notes:
         with st.expander(texts.BOARD_NOTES_TITLE.format(count=len(result.notes))):
             for note in result.notes:
@@ -99,19 +98,19 @@ def compliance_summary(as_of) -> None:
 
 def recent_imports() -> None:
     st.subheader(texts.BOARD_IMPORTS_TITLE)
-    history = common.batches().head(RECENT_IMPORTS)
+    history = cache.batches().head(RECENT_IMPORTS)
     shown = history[list(texts.BOARD_IMPORT_COLUMNS)].assign(
         created_at=history["created_at"].map(local_time), status=history["status"].map(texts.STORE_BATCH_STATUS))
     st.dataframe(shown.rename(columns=texts.BOARD_IMPORT_COLUMNS), hide_index=True)
-    if common.can("editor"):  # a viewer has no upload page
+    if signin.can("editor"):  # a viewer has no upload page
         st.page_link("pages/upload.py", label=texts.PAGE_UPLOAD, icon=":material/upload_file:")
 
 
-year, as_of = common.heading(texts.PAGE_OVERVIEW)
-common.show_flashes(FLASH_KEY)
-if common.is_empty():
+year, as_of = board.heading(texts.PAGE_OVERVIEW)
+messages.show_flashes(FLASH_KEY)
+if cache.is_empty():
     first_run()
     st.stop()
-cards(common.computed(progress_table))
+cards(board.computed(progress_table))
 compliance_summary(as_of)
 recent_imports()

@@ -9,17 +9,16 @@ import streamlit as st
 from data import schema, texts
 from data.export import to_csv, to_xlsx
 from data.query import Filters, filter_rows
-from pages import common
+from ui import cache, downloads, selection, signin, widgets
 
-common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT = "query.export"  # {"key": (register, filters, data version), "xlsx", "csv", "stamp"}
 
 st.header(texts.PAGE_QUERY)
-year, _ = common.selection()
+year, _ = selection.selection()
 
-register = common.kept(st.selectbox, texts.QUERY_REGISTER, list(schema.REGISTERS), key="query.register",
+register = widgets.kept(st.selectbox, texts.QUERY_REGISTER, list(schema.REGISTERS), key="query.register",
                        default=schema.REGISTER_KEYS[0], format_func=lambda k: schema.REGISTERS[k].name)
 reg = schema.REGISTERS[register]
 
@@ -33,33 +32,33 @@ enums = [c for c in reg.columns if c.kind == schema.ENUM]
 left, right = st.columns(2)
 with left:
     if reg.period != "all":
-        dates = common.kept(st.date_input, texts.QUERY_DATES, key=f"query.dates.{year}",
+        dates = widgets.kept(st.date_input, texts.QUERY_DATES, key=f"query.dates.{year}",
                             default=(date(year, 1, 1), date(year, 12, 31)), format="YYYY-MM-DD")
         date_from, date_to = (tuple(dates) + (None, None))[:2]
-    chosen = {c.key: common.kept(st.multiselect, c.label, list(c.values), key=f"query.{register}.{c.key}",
+    chosen = {c.key: widgets.kept(st.multiselect, c.label, list(c.values), key=f"query.{register}.{c.key}",
                                  default=[]) for c in enums}
 with right:
     person = obj = ""
     if reg.person_columns:
-        person = common.kept(st.text_input, texts.QUERY_CONTAINS.format(columns=labels(reg.person_columns)),
+        person = widgets.kept(st.text_input, texts.QUERY_CONTAINS.format(columns=labels(reg.person_columns)),
                              key=f"query.{register}.person", default="")
     if reg.object_columns:
-        obj = common.kept(st.text_input, texts.QUERY_CONTAINS.format(columns=labels(reg.object_columns)),
+        obj = widgets.kept(st.text_input, texts.QUERY_CONTAINS.format(columns=labels(reg.object_columns)),
                           key=f"query.{register}.object", default="")
-    text = common.kept(st.text_input, texts.FILTER_TEXT, key=f"query.{register}.text", default="",
+    text = widgets.kept(st.text_input, texts.FILTER_TEXT, key=f"query.{register}.text", default="",
                        help=texts.QUERY_TEXT_HELP)
 
 types = tuple(chosen.pop(reg.type_column, ()))
 filters = Filters(date_from=date_from, date_to=date_to, types=types, person=person.strip(), obj=obj.strip(),
                   text=text.strip(), extra={k: tuple(v) for k, v in chosen.items() if v})
-rows = filter_rows(common.load(register, date_from, date_to), register, filters)
+rows = filter_rows(cache.load(register, date_from, date_to), register, filters)
 
 if rows.empty:
     st.info(texts.QUERY_NO_ROWS)
 else:
     st.caption(texts.QUERY_ROWS.format(rows=len(rows)))
-    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=common.column_config(register))
-    key = (register, filters, common.data_version())
+    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=widgets.column_config(register))
+    key = (register, filters, cache.data_version())
     if st.button(texts.QUERY_PREPARE, help=texts.QUERY_PREPARE_HELP, icon=":material/table_view:"):
         now = datetime.now()
         st.session_state[EXPORT] = {
@@ -69,7 +68,7 @@ else:
     if export and export["key"] == key:
         xlsx_col, csv_col = st.columns(2)
         xlsx_col.download_button(
-            texts.QUERY_DOWNLOAD_XLSX, export["xlsx"], mime=XLSX_MIME, icon=":material/download:",
+            texts.QUERY_DOWNLOAD_XLSX, export["xlsx"], mime=downloads.XLSX_MIME, icon=":material/download:",
             on_click="ignore", type="primary",
             file_name=texts.QUERY_FILE_NAME.format(register=reg.name, stamp=export["stamp"], suffix="xlsx"))
         csv_col.download_button(

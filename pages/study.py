@@ -7,31 +7,31 @@ from data.errors import SettingsError
 from data.schema import STUDY
 from metrics import breakdowns
 from metrics.progress import series
-from pages import charts, common
+from ui import board, charts, messages, signin
 
-common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
 ATTENDANCE = "study.attendance"
 
-table = common.register_page(texts.PAGE_STUDY, STUDY.key)
+table = board.register_page(texts.PAGE_STUDY, STUDY.key)
 
-monthly = common.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
+monthly = board.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
 st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_STUDY_MONTHLY), theme=None)
 
-cumulative = breakdowns.cumulative_rows(common.computed(series), table, STUDY.key)
+cumulative = breakdowns.cumulative_rows(board.computed(series), table, STUDY.key)
 st.plotly_chart(charts.cumulative_chart(cumulative, texts.CHART_STUDY_CUMULATIVE),
                 theme=None)
 
 target = table.set_index("key").at[ATTENDANCE, "target"]
-st.plotly_chart(charts.monthly_rate_chart(common.computed(breakdowns.monthly_indicator, ATTENDANCE),
+st.plotly_chart(charts.monthly_rate_chart(board.computed(breakdowns.monthly_indicator, ATTENDANCE),
                                           texts.CHART_ATTENDANCE, target), theme=None)
 
 try:
-    result = common.compliance_result()
+    result = board.compliance_result()
 except SettingsError as err:  # a malformed local rule in the settings
-    st.error(common.md(str(err)))
+    st.error(messages.md(str(err)))
     st.stop()
 st.plotly_chart(charts.compliance_heatmap(breakdowns.compliance_cells(result.grid), texts.CHART_HEATMAP), theme=None)
-common.missing_table(result)
+board.missing_table(result)
 for note in result.notes:
-    st.caption(common.md(note))
+    st.caption(messages.md(note))

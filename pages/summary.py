@@ -13,12 +13,11 @@ from data.report_docx import Filled, build_docx, fill_template, rows_xlsx
 from data.schema import REGISTERS
 from data.settings import load_settings
 from metrics.summary import Summary, summarize
-from pages import common
+from ui import board, cache, downloads, messages, signin, widgets
 
-common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURE_KEY = "summary.figure"
 
 
@@ -41,7 +40,7 @@ def sentences(summary: Summary) -> None:
     st.subheader(texts.SUMMARY_TEXT_TITLE)
     for numeral, section in zip(texts.REPORT_NUMERALS, summary.sections):
         st.markdown(f"**{texts.REPORT_SUBHEADING.format(numeral=numeral, title=section.title)}**")
-        st.markdown(common.md("".join(s.text for s in section.sentences)))
+        st.markdown(messages.md("".join(s.text for s in section.sentences)))
 
 
 def sources(summary: Summary) -> None:
@@ -49,19 +48,19 @@ def sources(summary: Summary) -> None:
     st.subheader(texts.SUMMARY_SOURCE_TITLE)
     quoted = [k for section in summary.sections for s in section.sentences for k in s.keys]
     options = list(dict.fromkeys([*quoted, *summary.figures]))
-    key = common.kept(st.selectbox, texts.SUMMARY_CHOOSE, options, key=FIGURE_KEY, default=options[0],
+    key = widgets.kept(st.selectbox, texts.SUMMARY_CHOOSE, options, key=FIGURE_KEY, default=options[0],
                       format_func=partial(figure_label, summary))
     fig = summary.figure(key)
     reg = REGISTERS[fig.register]
     rows = summary.rows(key)
-    st.caption(common.md(texts.SUMMARY_SOURCE_LINE.format(register=reg.name, rows=len(rows),
+    st.caption(messages.md(texts.SUMMARY_SOURCE_LINE.format(register=reg.name, rows=len(rows),
                                                           description=fig.description)))
     if rows.empty:
         st.info(texts.SUMMARY_NO_ROWS)
         return
-    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=common.column_config(fig.register))
+    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=widgets.column_config(fig.register))
     st.download_button(
-        texts.SUMMARY_ROWS_DOWNLOAD, data=partial(rows_xlsx, summary, key), mime=XLSX_MIME, on_click="ignore",
+        texts.SUMMARY_ROWS_DOWNLOAD, data=partial(rows_xlsx, summary, key), mime=downloads.XLSX_MIME, on_click="ignore",
         icon=":material/download:",
         file_name=texts.SUMMARY_ROWS_FILE.format(name=fig.name, year=summary.year, as_of=summary.as_of.isoformat()))
 
@@ -73,17 +72,17 @@ def draft(summary: Summary) -> None:
     upload = st.file_uploader(texts.SUMMARY_DRAFT_UPLOAD, type=["docx"])
     if upload is not None:
         try:
-            filled = _fill(upload.getvalue(), upload.name, summary, common.data_version(), summary.year,
+            filled = _fill(upload.getvalue(), upload.name, summary, cache.data_version(), summary.year,
                            summary.as_of)
         except DataError as err:
-            st.error(common.md(err.message))
+            st.error(messages.md(err.message))
         else:
             if filled.unknown:
-                st.warning(common.md(texts.REPORT_UNKNOWN_LINE.format(names="、".join(filled.unknown))))
+                st.warning(messages.md(texts.REPORT_UNKNOWN_LINE.format(names="、".join(filled.unknown))))
             else:
                 st.success(texts.SUMMARY_DRAFT_DONE)
             if filled.no_data:
-                st.info(common.md(texts.REPORT_NO_DATA_LINE.format(names="、".join(filled.no_data))))
+                st.info(messages.md(texts.REPORT_NO_DATA_LINE.format(names="、".join(filled.no_data))))
             st.download_button(texts.SUMMARY_DRAFT_DOWNLOAD, filled.data, mime=DOCX_MIME, on_click="ignore",
                                type="primary", icon=":material/download:",
                                file_name=texts.REPORT_FILLED_FILE_NAME.format(stem=Path(upload.name).stem))
@@ -92,14 +91,14 @@ def draft(summary: Summary) -> None:
         st.dataframe(table.rename(columns=texts.REPORT_PLACEHOLDER_COLUMNS), hide_index=True)
 
 
-year, as_of = common.heading(texts.PAGE_SUMMARY)
-if common.is_empty():
+year, as_of = board.heading(texts.PAGE_SUMMARY)
+if cache.is_empty():
     st.info(texts.SUMMARY_EMPTY)
     st.stop()
 st.caption(texts.SUMMARY_INTRO)
-store = common.get_store()
+store = cache.get_store()
 try:
-    summary = common.computed(_summary, store.branch, load_settings().local_rules)
+    summary = board.computed(_summary, store.branch, load_settings().local_rules)
 except SettingsError as err:  # a malformed local rule in the settings
     st.error(str(err))
     st.stop()

@@ -8,31 +8,31 @@ from data.schema import VOLUNTEER
 from metrics import breakdowns
 from metrics.coverage import coverage
 from metrics.progress import series
-from pages import charts, common
+from ui import board, charts, signin
 
-common.require_role("viewer")  # every page checks: a page can be run without app.py (see common.PAGE_ROLES)
+signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
 TOP = 10
 
-table = common.register_page(texts.PAGE_VOLUNTEER, VOLUNTEER.key)
+table = board.register_page(texts.PAGE_VOLUNTEER, VOLUNTEER.key)
 
 hours, times = st.columns(2)
 with hours:
-    monthly = common.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column, "hours")
+    monthly = board.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column, "hours")
     st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_VOLUNTEER_HOURS), theme=None)
 with times:
-    monthly = common.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column)
+    monthly = board.computed(breakdowns.monthly, VOLUNTEER.key, VOLUNTEER.type_column)
     st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_VOLUNTEER_TIMES), theme=None)
 
-cumulative = breakdowns.cumulative_rows(common.computed(series), table, VOLUNTEER.key)
+cumulative = breakdowns.cumulative_rows(board.computed(series), table, VOLUNTEER.key)
 st.plotly_chart(charts.cumulative_chart(cumulative,
                                         texts.CHART_VOLUNTEER_CUMULATIVE), theme=None)
 
-top = common.computed(breakdowns.top_values, VOLUNTEER.key, "name", "hours", TOP)
+top = board.computed(breakdowns.top_values, VOLUNTEER.key, "name", "hours", TOP)
 st.plotly_chart(charts.top_chart(top, texts.CHART_TOP_VOLUNTEERS.format(n=TOP), "total"), theme=None)
 
 st.subheader(texts.BOARD_MEMBERS_TITLE)
-members = common.computed(coverage)
+members = board.computed(coverage)
 if not members.roster_loaded:
     st.info(members.message)
     st.stop()

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from data.store import Store
+from tests.helpers import ROOT
 
 TEST_BRANCH = "测试支部"
 
@@ -32,7 +33,6 @@ def store(db_url) -> Store:
     return Store(db_url, branch=TEST_BRANCH)
 
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

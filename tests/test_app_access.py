@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 from streamlit import config as st_config
-from streamlit.testing.v1 import AppTest
 
 from data import audit, backup, texts, users
 from data.settings import load_settings
 from data.store import Store
-from pages import common
+from ui import messages, navigation, routing, signin
+from tests.helpers import ROOT, XLSX, button, goto
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW, UPLOAD, QUERY, TARGETS, ADMIN = ("pages/overview.py", "pages/upload.py", "pages/query.py",
                                           "pages/targets.py", "pages/admin.py")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAMES = {"viewer": "领导甲", "editor": "干事乙", "admin": "管理员丙"}
 PASSWORDS = {"viewer": "viewer-password", "editor": "editor-password", "admin": "admin-password"}
 
@@ -53,12 +51,6 @@ def texts_of(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def button(at, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, f"no button {label!r} among {[b.label for b in at.button]}"
-    return found[0]
-
-
 def sign_in(at, name: str, password: str):
     at.text_input[0].input(name)
     at.text_input[1].input(password)
@@ -70,14 +62,8 @@ def sign_in(at, name: str, password: str):
 def as_role(app, role: str):
     """A session signed in as ``role``'s user, on the app's first page."""
     at = app()
-    at.session_state[common.AUTH_KEY] = NAMES[role]
+    at.session_state[signin.AUTH_KEY] = NAMES[role]
     at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def goto(at, page: str):
-    at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 
@@ -100,7 +86,7 @@ def test_a_signed_out_session_sees_only_the_sign_in_form(app, users_file):
 
 def test_signing_in_routes_to_the_board(app, users_file):
     at = sign_in(app().run(), NAMES["viewer"], PASSWORDS["viewer"])
-    assert at.session_state[common.AUTH_KEY] == NAMES["viewer"] and not at.error
+    assert at.session_state[signin.AUTH_KEY] == NAMES["viewer"] and not at.error
     at = as_role(app, "viewer")
     assert at.header[0].value == texts.PAGE_OVERVIEW and not is_sign_in_form(at)
 
@@ -121,7 +107,7 @@ def test_a_malformed_users_file_lets_nobody_in(app, users_file):
                "admin"]),
 ])
 def test_navigation_lists_only_the_pages_a_role_may_use(role, pages):
-    listed = [path for section in common.pages_for(role).values() for path, _, _ in section]
+    listed = [path for section in navigation.pages_for(role).values() for path, _, _ in section]
     assert listed == [f"pages/{p}.py" for p in pages]
     assert all(Path(ROOT / p).exists() for p in listed)
 
@@ -132,9 +118,9 @@ def first_request(app, page: str, *, user: str | None = None, routed: bool = Fal
     router's mark, to reach the page's own role check behind it."""
     at = app()
     if user:
-        at.session_state[common.AUTH_KEY] = user
+        at.session_state[signin.AUTH_KEY] = user
     if routed:
-        at.session_state[common.ROUTED_KEY] = True
+        at.session_state[routing.ROUTED_KEY] = True
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
@@ -153,7 +139,7 @@ def test_a_viewer_reaching_a_restricted_page_is_refused(app, users_file, page):
     assert not forged.file_uploader and not forged.dataframe
 
 
-@pytest.mark.parametrize("page", [path for pages in common.PAGES.values() for path, _, _ in pages])
+@pytest.mark.parametrize("page", [path for pages in navigation.PAGES.values() for path, _, _ in pages])
 def test_every_page_reached_by_its_address_refuses_a_signed_out_session(app, users_file, page):
     direct = first_request(app, page)
     assert is_sign_in_form(direct)  # app.py ran: the sign-in gate, nothing else
@@ -176,6 +162,38 @@ def test_a_viewer_sees_the_board_and_the_query_page(app, users_file):
     assert texts.BOARD_DEMO_BUTTON not in [b.label for b in at.button]  # loading the demo is an import
     goto(at, QUERY)
     assert not at.error
+
+
+IMPORT_PAGES = {  # page, its import button, a workbook it accepts
+    UPLOAD: (texts.UPLOAD_CONFIRM, {"学习教育": register_rows(
+        "study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])}),
+    TARGETS: (texts.TARGETS_IMPORT_BUTTON, {"计划目标": register_rows(
+        "targets", [{"year": 2025, "indicator": "集中学习次数", "target": 12}])}),
+}
+
+
+@pytest.mark.parametrize("page", list(IMPORT_PAGES))
+def test_confirming_an_import_checks_the_role_the_user_has_when_clicking(app, users_file, app_db, page):
+    """The uploader flow (ui.uploader) of both pages: an editor demoted to viewer after the check
+    imports nothing; a users file broken after the check is a message, not a traceback."""
+    label, sheets = IMPORT_PAGES[page]
+    for change in ("demote", "break"):
+        at = as_role(app, "editor")
+        goto(at, page)
+        at.file_uploader[0].set_value([("计划.xlsx", xlsx_bytes(sheets), XLSX)]).run()
+        confirm = button(at, label)
+        saved = users_file.read_text(encoding="utf-8")
+        if change == "demote":
+            users.save_users(users_file, {**users.load_users(users_file), NAMES["editor"]: users.User(
+                NAMES["editor"], "viewer", users.load_users(users_file)[NAMES["editor"]].password_hash)})
+        else:
+            users_file.write_text("[users\n", encoding="utf-8")
+        confirm.click().run()
+        assert not at.exception, at.exception
+        if change == "break":
+            assert texts_of(at.error)  # app.py's message about the users file
+        assert store(app_db).batches().empty, change
+        users_file.write_text(saved, encoding="utf-8")
 
 
 def test_an_editor_imports_and_undoes_and_the_audit_log_says_who(app, users_file, app_db):
@@ -237,7 +255,7 @@ def test_an_admin_backs_up_and_restores_into_an_empty_database(app, users_file, 
     at = goto(as_role(app, "admin"), ADMIN)
     at.file_uploader[0].set_value([("备份.xlsx", content, XLSX)]).run()
     button(at, texts.RESTORE_BUTTON).click().run()
-    assert common.md(texts.RESTORE_DONE.format(file="备份.xlsx", rows=4)) in texts_of(at.success)
+    assert messages.md(texts.RESTORE_DONE.format(file="备份.xlsx", rows=4)) in texts_of(at.success)
     assert store(app_db).counts()["study"] == 1
     button(at, texts.BACKUP_MAKE).click().run()
     assert texts.BACKUP_DOWNLOAD in [b.label for b in at.get("download_button")]
@@ -254,10 +272,10 @@ def test_wrong_passwords_are_refused_and_rate_limited(app, users_file):
         assert texts_of(at.error) == texts.SIGNIN_FAILED and is_sign_in_form(at)
     sign_in(at, NAMES["editor"], PASSWORDS["editor"])  # right, but too late
     assert texts_of(at.error) == texts.SIGNIN_LOCKED.format(minutes=15)
-    assert common.AUTH_KEY not in at.session_state and is_sign_in_form(at)
+    assert signin.AUTH_KEY not in at.session_state and is_sign_in_form(at)
     # Another user, from a fresh session, is not locked out.
     at = sign_in(app().run(), NAMES["viewer"], PASSWORDS["viewer"])
-    assert at.session_state[common.AUTH_KEY] == NAMES["viewer"]
+    assert at.session_state[signin.AUTH_KEY] == NAMES["viewer"]
 
 
 def test_sign_out_returns_to_the_sign_in_form(app, users_file):
@@ -265,7 +283,7 @@ def test_sign_out_returns_to_the_sign_in_form(app, users_file):
     [signout] = at.sidebar.button
     assert signout.label == texts.SIGNOUT_BUTTON
     signout.click().run()
-    assert common.AUTH_KEY not in at.session_state and not at.metric
+    assert signin.AUTH_KEY not in at.session_state and not at.metric
     assert is_sign_in_form(at)
 
 
@@ -273,7 +291,7 @@ def test_a_removed_user_is_signed_out_at_the_next_click(app, users_file, app_db)
     at = as_role(app, "editor")
     users.remove_user(users_file, NAMES["editor"], actor=NAMES["admin"], store=store(app_db))
     at.run()
-    assert common.AUTH_KEY not in at.session_state and not at.metric
+    assert signin.AUTH_KEY not in at.session_state and not at.metric
     assert is_sign_in_form(at)
 
 

@@ -28,9 +28,9 @@ from data.store import Store
 from metrics.catalogue import by_key
 from metrics.compliance import compliance
 from metrics.progress import progress_table
-from pages.charts import number
+from ui.charts import number
+from tests.helpers import ROOT, goto
 
-ROOT = Path(__file__).resolve().parent.parent
 BOARD_PAGES = ("pages/overview.py", "pages/study.py", "pages/inspections.py", "pages/volunteer.py")
 JUNE_30 = dt.date(DEMO_YEAR, 6, 30)
 REGISTER_OF_PAGE = {"pages/study.py": "study", "pages/inspections.py": "inspections",
@@ -65,12 +65,6 @@ def started(app):
     return at
 
 
-def open_page(at, page: str):
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def selected(at) -> tuple[int, dt.date]:
     """The year and as-of date in the sidebar (the main page, run through app.py)."""
     return at.sidebar.selectbox(key="year").value, at.sidebar.date_input(key="as_of").value
@@ -100,7 +94,7 @@ def charts_of(at) -> list[dict]:
 
 @pytest.mark.parametrize("page", BOARD_PAGES)
 def test_page_on_empty_database(app, page):
-    at = open_page(started(app), page)
+    at = goto(started(app), page)
     assert not at.get("plotly_chart")
     if page == "pages/overview.py":
         assert [b.label for b in at.button] == [texts.BOARD_DEMO_BUTTON]
@@ -150,7 +144,7 @@ def test_overview_equals_cli_indicators_json(demo_app, app_db):
 
 @pytest.mark.parametrize("page", BOARD_PAGES[1:])
 def test_register_page_on_demo_year(demo_app, app_db, page):
-    at = open_page(started(demo_app), page)
+    at = goto(started(demo_app), page)
     year, as_of = stated(at)
     register = REGISTER_OF_PAGE[page]
     rows = [r for r in expected_table(app_db, year, as_of) if by_key(r["key"]).register == register]
@@ -161,7 +155,7 @@ def test_register_page_on_demo_year(demo_app, app_db, page):
 
 
 def test_study_heatmap_shows_the_compliance_grid(demo_app, app_db):
-    at = open_page(started(demo_app), "pages/study.py")
+    at = goto(started(demo_app), "pages/study.py")
     year, as_of = stated(at)
     result = compliance(Store(app_db).frames([year - 1, year]), year, as_of)
     heatmap = next(f for f in charts_of(at) if f["data"][0]["type"] == "heatmap")["data"][0]
@@ -173,7 +167,7 @@ def test_study_heatmap_shows_the_compliance_grid(demo_app, app_db):
 
 
 def test_volunteer_page_lists_members_without_service(demo_app, app_db):
-    at = open_page(started(demo_app), "pages/volunteer.py")
+    at = goto(started(demo_app), "pages/volunteer.py")
     year, as_of = stated(at)
     from metrics.coverage import coverage
 
@@ -210,7 +204,7 @@ def test_as_of_changes_the_figures(demo_app, app_db):
 def test_switched_page_runs_through_the_router(demo_app):
     at = started(demo_app)
     at.sidebar.date_input(key="as_of").set_value(JUNE_30).run()
-    open_page(at, "pages/volunteer.py")
+    goto(at, "pages/volunteer.py")
     assert selected(at) == (DEMO_YEAR, JUNE_30)   # the sidebar is there and kept the choice
 
 
@@ -223,6 +217,6 @@ def test_a_malformed_local_rule_is_shown_not_raised(demo_app, tmp_path, monkeypa
     monkeypatch.setenv("DJ_SETTINGS", str(settings))
     at = started(demo_app)
     if page:
-        at = open_page(at, page)
+        at = goto(at, page)
     errors = [e.value for e in at.error]
     assert any("第1条" in e and "fortnight" in e for e in errors), errors

@@ -17,12 +17,12 @@ from data.query import Filters, filter_rows
 from data.settings import load_settings
 from data.store import Store
 from metrics.catalogue import CATALOGUE
-from pages.common import default_as_of
+from ui.selection import default_as_of
+from tests.helpers import XLSX, button, goto
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
 YEAR = 2025
 UPLOAD, QUERY, TARGETS, OVERVIEW = "pages/upload.py", "pages/query.py", "pages/targets.py", "pages/overview.py"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- fixtures and tiny helpers -------------------------------------------------------------------
@@ -74,18 +74,6 @@ def open_page(app, page: str, year: int | None = None):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
-
-
-def goto(at, page: str):
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def button(at, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, f"no button {label!r} among {[b.label for b in at.button]}"
-    return found[0]
 
 
 def card_values(at) -> dict[str, int]:

@@ -12,7 +12,6 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,8 +20,8 @@ import sqlalchemy as sa
 from data.bulk import gc_paused
 from data.store import Store
 from data.tables import TABLES
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MEASURES = ("1", "2", "3", "4", "5", "6")  # 6: the bad-input corpus
 TABLE_HEADER = "| # | measure | rows | median | CPU | comparison | target | met |"
 
@@ -93,6 +92,21 @@ def test_imported_dates_are_stored_like_sqlalchemy_stores_them(tmp_path):
                              "ORDER BY seq").fetchall()
     assert stored[0] == stored[1] == ("2024-03-05", "text", "real", "integer")
     assert store.load("volunteer")["date"].tolist() == [pd.Timestamp(2024, 3, 5)] * 2
+
+
+def test_missed_targets_are_listed_also_for_a_row_without_a_row_count():
+    """A missed target is reported, not a crash, whatever row missed it: the bad-input corpus rows
+    carry no row count (``rows=None``); a loaded machine is when targets are missed."""
+    from bench.run import Row, missed, table
+
+    rows = [Row("6", "bad inputs · largest", None, 2.5, target="< 1 s", met=False),
+            Row("1", "import · ", 10_000, 0.4, versus="3× faster", target="< 2 s", met=False),
+            Row("2", "metrics", 5_000, 0.1, target="< 1 s", met=True),
+            Row("5", "memory", None, None, target="< 500 MB", met=False, value="612 MB")]
+    assert missed(rows) == ["- missed: bad inputs · largest: 2.50 s; target < 1 s",
+                            "- missed: import (10,000 rows): 400 ms, 3× faster; target < 2 s",
+                            "- missed: memory: 612 MB; target < 500 MB"]
+    assert len(table(rows)) == 2 + len(rows)
 
 
 @pytest.mark.parametrize("enabled", [True, False])

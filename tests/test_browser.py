@@ -27,8 +27,8 @@ from data import audit, schema, texts, users
 from data.export import to_xlsx
 from data.settings import load_settings
 from data.store import Store
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = ROOT / "test-artifacts" / "screens"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

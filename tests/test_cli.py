@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -14,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -217,3 +216,73 @@ def test_json_carries_the_stable_state_and_its_label(cli, tmp_path):
     line = next(ln for ln in text.splitlines() if ln.startswith("集中学习次数"))
     assert "滞后" in line.split() and "behind" not in text
     assert "2月 缺失" in cli("compliance", *when).stdout
+
+
+# --- refusals end in a Chinese message and exit 1, never a traceback (cli.main) ---------------------
+
+
+@pytest.mark.parametrize("args", [
+    ("backup", "{missing}/x.xlsx"),
+    ("export", "volunteer", "--out", "{missing}/x.xlsx"),
+    ("export", "volunteer", "--out", "{missing}/x.csv"),
+    ("template", "{missing}/t.xlsx"),
+    ("report", "--year", "2025", "--out", "{missing}/r.docx"),
+    ("export", "volunteer", "--out", "{folder}.xlsx"),
+])
+def test_an_unwritable_output_path_is_a_chinese_message_and_exit_1(cli, db_url, tmp_path, args):
+    from data import texts
+
+    (tmp_path / "a-folder.xlsx").mkdir()
+    cli("demo")
+    before = db_state(db_url)
+    paths = {"missing": tmp_path / "no-such-folder", "folder": tmp_path / "a-folder"}
+    proc = cli(*(a.format(**paths) for a in args), expect=1)
+    assert "Traceback" not in proc.stderr
+    target = next(a.format(**paths) for a in args if "{" in a)
+    reason = texts.WRITE_FAILED_IS_FOLDER if "{folder}" in "".join(args) else texts.WRITE_FAILED_NO_FOLDER
+    assert proc.stderr.strip() == texts.WRITE_FAILED.format(path=target, reason=reason)
+    assert db_state(db_url) == before  # no audit row for a backup that was never written
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_a_read_only_folder_is_refused_and_a_failed_command_leaves_no_empty_file(cli, db_url, tmp_path):
+    from data import texts
+
+    if os.geteuid() == 0:
+        pytest.skip("root may write into a read-only folder")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        proc = cli("backup", folder / "b.xlsx", expect=1)
+    finally:
+        folder.chmod(0o700)
+    assert proc.stderr.strip() == texts.WRITE_FAILED.format(path=folder / "b.xlsx",
+                                                            reason=texts.WRITE_FAILED_PERMISSION)
+
+
+def test_a_missing_input_file_is_a_chinese_message_and_exit_1(cli, tmp_path):
+    from data import texts
+
+    proc = cli("restore", tmp_path / "nope.xlsx", expect=1)
+    assert proc.stderr.strip() == texts.READER_NO_FILE.format(file=tmp_path / "nope.xlsx")
+    proc = cli("report", "--year", "2025", "--template", tmp_path / "nope.docx", "--out", tmp_path / "r.docx",
+               expect=1)
+    assert proc.stderr.strip() == texts.REPORT_TEMPLATE_NOT_FOUND.format(file=tmp_path / "nope.docx")
+    assert not (tmp_path / "r.docx").exists()  # the output is not left behind empty
+
+
+def test_main_turns_any_data_error_into_its_message_in_one_place(capsys, monkeypatch, tmp_path):
+    """Every error class of the tree reaches the user the same way, whatever command raised it."""
+    import cli as cli_module
+    from data import errors
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'm.db'}")
+    for kind in (errors.DataError, errors.RejectedFile, errors.UndoRefused, errors.SettingsError,
+                 errors.WriteFailed):
+        def refuse(args, kind=kind):
+            raise kind(f"{kind.__name__}：说明")
+
+        monkeypatch.setattr(cli_module, "cmd_batches", refuse)
+        assert cli_module.main(["batches"]) == 1
+        assert capsys.readouterr().err == f"{kind.__name__}：说明\n"

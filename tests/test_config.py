@@ -10,13 +10,12 @@ import os
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from data import safety
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"
 MAX_UPLOAD_MB = 10  # the bound (a year's registers are well under 1 MB)
 

@@ -11,13 +11,10 @@ by the benchmark (bench/corpus.py), not asserted here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -25,9 +22,9 @@ from data import schema, texts
 from data.importer import import_files
 from data.store import Store
 from tests.bad_inputs import BUILDERS, SAFETY, build_corpus
+from tests.helpers import ROOT, sqlite_state
 from tests.xlsx_factory import register_rows, write_xlsx
 
-ROOT = Path(__file__).resolve().parent.parent
 BRANCH = "语料测试支部"
 # One case of each kind, run as its own `python cli.py import` process.
 SEPARATE = ["far_cell_pair", "bomb_lying_header", "billion_laughs", "rows_1048576", "encrypted_workbook",
@@ -39,7 +36,7 @@ import contextlib, io, json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 sys.path.insert(0, {root!r})
 import cli
-from tests.test_corpus_cli import db_state
+from tests.helpers import sqlite_state
 out = []
 for path in sys.argv[2:]:
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -49,22 +46,10 @@ for path in sys.argv[2:]:
         except SystemExit as exit:
             code = exit.code
     out.append({{"exit": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(),
-                "state": db_state(sys.argv[1])}})
+                "state": sqlite_state(sys.argv[1])}})
 print(json.dumps(out, ensure_ascii=False))
 print("alive")
 """
-
-
-def db_state(path: str | os.PathLike) -> dict[str, list]:
-    """Every table of the SQLite file: [row count, sha256 of its rows sorted]."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        state = {}
-        for table in tables:
-            rows = sorted(repr(row) for row in conn.execute(f'SELECT * FROM "{table}"'))
-            state[table] = [len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()]
-    conn.close()
-    return state
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +82,7 @@ def _check(case, exit_code, stderr: str) -> None:
 
 def test_every_case_is_refused_by_the_cli_in_one_living_process(setup):
     cases, db, env = setup
-    before = db_state(db)
+    before = sqlite_state(db)
     runner = _RUNNER.format(root=str(ROOT))
     done = subprocess.run([sys.executable, "-c", runner, str(db), *(str(c.path) for c in cases)], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300)
@@ -109,15 +94,15 @@ def test_every_case_is_refused_by_the_cli_in_one_living_process(setup):
     for case, result in zip(cases, results):
         _check(case, result["exit"], result["stderr"])
         assert result["state"] == before, case.name
-    assert db_state(db) == before
+    assert sqlite_state(db) == before
 
 
 @pytest.mark.parametrize("name", SEPARATE)
 def test_cases_refused_by_separate_cli_processes(setup, name):
     cases, db, env = setup
     case = next(c for c in cases if c.name == name)
-    before = db_state(db)
+    before = sqlite_state(db)
     done = subprocess.run([sys.executable, "cli.py", "import", str(case.path)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     _check(case, done.returncode, done.stderr)
-    assert db_state(db) == before
+    assert sqlite_state(db) == before

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import docx
 import openpyxl
@@ -28,8 +27,8 @@ from metrics.catalogue import CATALOGUE, values
 from metrics.compliance import compliance
 from metrics.progress import progress_table
 from metrics.summary import summarize
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
 BRANCH = "测试支部"
 

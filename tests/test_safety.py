@@ -26,9 +26,9 @@ from data import safety
 from data.errors import RejectedFile
 from data.reader import read_workbook
 from tests.bad_inputs import BUILDERS, READER, SAFETY, build_corpus, cell, sheet_bytes, sheet_xml, workbook_bytes
+from tests.helpers import ROOT
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 SAFETY_CASES = [name for name, (stage, _) in BUILDERS.items() if stage == SAFETY]
 READER_CASES = [name for name, (stage, _) in BUILDERS.items() if stage == READER]
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -16,8 +16,8 @@ import pytest
 import cli
 from data import audit, texts, users
 from data.errors import DataError
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FAST = 4  # bcrypt rounds for test users: the file format and checks are the same, only faster
 PW = "correct horse"
 

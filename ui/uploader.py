@@ -1,0 +1,101 @@
+"""The upload → check → confirm flow, one for 数据上传 and 计划目标: files read and validated once,
+every issue and the changes shown (the dry run), then a confirm button that imports them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from data import texts
+from data.errors import DataError
+from ui import cache, messages, signin
+
+
+def show_check(outcome) -> bool:
+    """An import's dry run (``data.importer.ImportOutcome``): skipped sheets, every error and
+    warning in a table, then the rows to add / remove / keep per register and period. True when
+    there is something to import and no error."""
+    from data.importer import changes_frame, describe_issue_count, issues_frame
+
+    for wb in outcome.parsed:
+        for sheet in (s for s in wb.sheets if s.skipped):
+            st.caption(messages.md(texts.UPLOAD_SKIPPED.format(file=wb.file_name, sheet=sheet.sheet,
+                                                               reason=sheet.skipped)))
+    errors, warnings = len(outcome.errors), len(outcome.issues) - len(outcome.errors)
+    if errors:
+        st.error(texts.UPLOAD_REJECTED.format(summary=describe_issue_count(outcome)))
+    elif warnings:
+        st.warning(texts.UPLOAD_WARNINGS.format(count=warnings))
+    else:
+        st.success(texts.UPLOAD_NO_ISSUES)
+    if outcome.issues:
+        st.dataframe(issues_frame(outcome.issues), hide_index=True)
+    if errors:
+        return False
+    if outcome.nothing_to_do:
+        st.info(texts.STORE_NOTHING_TO_DO)
+        return False
+    st.subheader(texts.UPLOAD_PREVIEW_TITLE)
+    st.dataframe(changes_frame(outcome), hide_index=True)
+    return True
+
+
+def _parsed(key: str, files: list, prepare: Callable) -> list:
+    """The uploaded files read and validated once (kept under ``key`` by their file ids):
+    confirming does not parse them again."""
+    from data.importer import parse
+
+    ids = tuple(f.file_id for f in files)
+    kept = st.session_state.get(key)
+    if kept is None or kept[0] != ids:
+        kept = (ids, [prepare(parse(f.getvalue(), f.name)) for f in files])
+        st.session_state[key] = kept
+    return kept[1]
+
+
+def _confirm(prefix: str, parsed: list, flashes: str, line: Callable) -> None:
+    """The confirm button's callback: import what was checked, as the user who clicks, if their
+    role still allows it (an editor's; it runs before the page's own check). Anything refused on
+    the way (a ``DataError``, e.g. the users file broken since the check) is a message, not a
+    traceback; otherwise each file's result, and a fresh uploader."""
+    from data import users
+    from data.importer import import_parsed
+
+    try:
+        user = signin.signed_in()  # the role now, not when the check was shown
+        if not signin.local_mode() and (user is None or not users.allows(user.role, "editor")):
+            messages.flash(flashes, "error", texts.ACCESS_DENIED.format(
+                role=user.role_name if user else texts.NOT_SIGNED_IN))
+            return
+        outcome = import_parsed(cache.get_store(), parsed, user=signin.current_user())
+    except DataError as err:
+        messages.flash(flashes, "error", err.message)
+        return
+    for name, result in zip(outcome.files, outcome.results):
+        messages.flash(flashes, "info" if result.nothing_to_do else "success", line(name, result))
+    st.session_state[f"{prefix}.generation"] = st.session_state.get(f"{prefix}.generation", 0) + 1
+    st.session_state.pop(f"{prefix}.parsed", None)
+
+
+def upload_flow(prefix: str, label: str, button: str, *, flashes: str, multiple: bool = False, widget: str = "files",
+                check_title: str | None = None, prepare: Callable = lambda parsed: parsed,
+                line: Callable = lambda name, result: result.message) -> None:
+    """A file uploader (session keys under ``prefix``), the check of what was uploaded
+    (``show_check``, under ``check_title``), and ``button`` to import it; the results are queued
+    under ``flashes`` (``messages.show_flashes``). ``prepare`` adjusts each parsed workbook (e.g.
+    keeps its 计划目标 sheet only); ``line(file name, result)`` words each file's result."""
+    from data.importer import import_parsed
+
+    generation = st.session_state.get(f"{prefix}.generation", 0)
+    upload = st.file_uploader(label, accept_multiple_files=multiple, key=f"{prefix}.{widget}.{generation}")
+    files = (upload or []) if multiple else ([upload] if upload is not None else [])
+    if not files:
+        return
+    parsed = _parsed(f"{prefix}.parsed", files, prepare)
+    if check_title:
+        st.subheader(check_title)
+    preview = import_parsed(cache.get_store(), parsed, user=signin.current_user(), dry_run=True)
+    if show_check(preview):
+        st.button(button, type="primary", icon=":material/check:", on_click=_confirm,
+                  args=(prefix, parsed, flashes, line))
