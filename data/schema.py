@@ -23,8 +23,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import pandas as pd
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas and SQLAlchemy load when first used: a CLI start or a refusal needs neither
+    import pandas as pd
+    import sqlalchemy as sa
 
 
 class Kind(StrEnum):
@@ -46,10 +49,14 @@ class Kind(StrEnum):
     @property
     def sql_type(self) -> type[sa.types.TypeEngine]:
         """The SQLAlchemy type of the column in the register's table."""
-        return _SQL_TYPES[self]
+        import sqlalchemy as sa
+
+        return getattr(sa, _SQL_TYPES[self])
 
     def coerce(self, values: pd.Series) -> pd.Series:
         """``values`` (cell values, Python or numpy scalars, None/NaN for empty) in ``self.dtype``."""
+        import pandas as pd
+
         if self is Kind.DATE:
             return pd.to_datetime(values).astype("datetime64[ns]")
         if self.dtype == "Int64":
@@ -64,8 +71,8 @@ DATE, TEXT, INT, FLOAT, ENUM, NAMES, YEAR = (Kind.DATE, Kind.TEXT, Kind.INT, Kin
                                              Kind.NAMES, Kind.YEAR)
 _DTYPES = {DATE: "datetime64[ns]", INT: "Int64", YEAR: "Int64", FLOAT: "float64",
            TEXT: "str", ENUM: "str", NAMES: "str"}
-_SQL_TYPES = {DATE: sa.Date, INT: sa.Integer, YEAR: sa.Integer, FLOAT: sa.Float,
-              TEXT: sa.Text, ENUM: sa.Text, NAMES: sa.Text}
+_SQL_TYPES = {DATE: "Date", INT: "Integer", YEAR: "Integer", FLOAT: "Float",  # names in sqlalchemy
+              TEXT: "Text", ENUM: "Text", NAMES: "Text"}
 TEXT_KINDS = (TEXT, ENUM, NAMES)
 
 
@@ -353,6 +360,8 @@ def register_by_sheet(sheet_name: str) -> Register | None:
 def coerce(frame: pd.DataFrame, register: Register) -> pd.DataFrame:
     """``frame`` with every column of ``register`` in the contract's dtype (absent columns empty),
     register columns first, in schema order; other columns (``_row``, ids) follow unchanged."""
+    import pandas as pd
+
     index = frame.index
     out = {c.key: c.kind.coerce(frame[c.key] if c.key in frame
                                 else pd.Series([None] * len(index), index=index, dtype=object))
