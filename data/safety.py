@@ -12,7 +12,8 @@ It trusts neither the file name nor the sizes a zip declares. In order:
    stored or deflated parts only, declared total at most MAX_UNCOMPRESSED_BYTES, declared ratio at
    most MAX_RATIO;
 3. every part is inflated here (zlib, in chunks, never past its declared size: a part that inflates
-   further is a bomb; one that ends short or fails its CRC is corrupt). XML parts must be
+   further is a bomb; one that ends short or fails its CRC is corrupt). The XML parts a parser
+   reads (content types, workbook, relationships, shared strings, styles, sheets, tables) must be
    ASCII-compatible and carry no DTD (``<!DOCTYPE``, ``<!ENTITY``: billion laughs, quadratic
    blowup, external entities), which no Excel or WPS file has; at most MAX_SHARED_STRINGS shared
    strings (calamine holds them all);
@@ -67,6 +68,7 @@ MAX_ENTRIES = 2_000  # parts in the zip
 MAX_UNCOMPRESSED_BYTES = 128 * 2**20  # all parts together, declared and actual
 MAX_RATIO = 100  # uncompressed / compressed, for a part over RATIO_MIN_BYTES
 RATIO_MIN_BYTES = 2**20
+CORRUPT_SLACK = 2**20  # a part inflating at most this far past its declared size is corrupt, not a bomb
 GRID_ROWS, GRID_COLUMNS = 1_048_576, 16_384  # Excel's grid: A1:XFD1048576
 MAX_SHEET_ROWS = 200_000  # rows from row 1 to the last non-empty cell
 MAX_SHEET_CELLS = 3_000_000  # rows x columns from A1 (calamine: 32 bytes each, ~96 MB)
@@ -100,7 +102,10 @@ REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 FOREIGN_PARTS = ("content.xml", "xl/workbook.bin")
 _SHARED_STRINGS = "xl/sharedstrings.xml"  # the path calamine reads (case-insensitively)
 _SHEET_FOLDERS = ("xl/worksheets/", "xl/dialogsheets/", "xl/chartsheets/", "xl/macrosheets/")
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
+# Parts a parser reads (calamine: workbook, relationships, shared strings, styles, sheets, tables;
+# openpyxl for backups also the content types): their XML content is policed.
+_PARSED_PARTS = ("[content_types].xml", "xl/workbook.xml", _SHARED_STRINGS, "xl/styles.xml")
+_PARSED_FOLDERS = ("xl/tables/",)
 _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
 _OVERLAP = 8  # longest DTD mark minus one: the tail of a chunk searched again with the next
 _IN_CHUNK = 256 * 1024
@@ -142,6 +147,10 @@ def check_workbook_bytes(data: bytes, file_name: str) -> None:
         raise RejectedFile(message, refusal.code) from None
 
 
+def _bomb(reason: str) -> _Refusal:
+    return _Refusal("bomb", reason=reason)
+
+
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
@@ -160,9 +169,8 @@ def _check(data: bytes) -> None:
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error):
         raise _Refusal("corrupt") from None
-    bomb = _Refusal("bomb", limit=_mb(MAX_UNCOMPRESSED_BYTES), ratio=MAX_RATIO, entries=MAX_ENTRIES)
     if len(infos) > MAX_ENTRIES:
-        raise bomb
+        raise _bomb(texts.SAFETY_BOMB_ENTRIES.format(entries=len(infos), limit=MAX_ENTRIES))
     names = [_normal(i.filename) for i in infos]
     if len(set(names)) != len(names):
         raise _Refusal("corrupt")
@@ -178,15 +186,16 @@ def _check(data: bytes) -> None:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
             raise _Refusal("nonstandard", part=info.filename)
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * info.compress_size:
-            raise bomb
-    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise bomb
+            raise _bomb(texts.SAFETY_BOMB_RATIO.format(
+                part=info.filename, ratio=info.file_size // max(info.compress_size, 1), limit=MAX_RATIO))
+    if (total := sum(i.file_size for i in infos)) > MAX_UNCOMPRESSED_BYTES:
+        raise _bomb(texts.SAFETY_BOMB_TOTAL.format(size=_mb(total), limit=_mb(MAX_UNCOMPRESSED_BYTES)))
 
     view = memoryview(data)
     sheets = [(i, n) for i, n in zip(infos, names) if n.startswith(_SHEET_FOLDERS)]
     for info, name in zip(infos, names):
         if not name.startswith(_SHEET_FOLDERS):
-            _verify(view, info, name.endswith(_XML_SUFFIXES), count_strings=name == _SHARED_STRINGS)
+            _verify(view, info, _parser_reads(name), count_strings=name == _SHARED_STRINGS)
     total = 0
     for info, _name in sheets:
         try:
@@ -197,6 +206,14 @@ def _check(data: bytes) -> None:
         total += rows * cols
         if total > MAX_WORKBOOK_CELLS:
             raise _Refusal("workbook_too_large", cells=total, max_cells=MAX_WORKBOOK_CELLS)
+
+
+def _parser_reads(name: str) -> bool:
+    """Whether a (normalised) part is one a parser reads: its XML content is then policed (ASCII-
+    compatible, no DTD). Other parts (customXml items, often UTF-16 with a BOM as WPS 金山文档 and
+    SharePoint write them, custom properties, comments, drawings) only get the size, ratio, count,
+    inflation and CRC checks every part gets."""
+    return name in _PARSED_PARTS or name.endswith(".rels") or name.startswith(_PARSED_FOLDERS)
 
 
 def _normal(name: str) -> str:
@@ -218,7 +235,7 @@ def _inflate(view: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
     end = start + info.compress_size
     if end > len(view):
         raise _Refusal("corrupt")
-    produced, crc = 0, 0
+    produced, crc, over = 0, 0, False
     if info.compress_type == zipfile.ZIP_STORED:
         if info.compress_size != info.file_size:
             raise _Refusal("corrupt")
@@ -240,14 +257,20 @@ def _inflate(view: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 else:
                     break
                 produced += len(chunk)
-                if produced > info.file_size:  # the header lies: a bomb
-                    raise _Refusal("bomb", limit=_mb(MAX_UNCOMPRESSED_BYTES), ratio=MAX_RATIO, entries=MAX_ENTRIES)
+                if produced > info.file_size:
+                    # The header lies. A stream that ends within CORRUPT_SLACK past the declared
+                    # size is a damaged file; one that goes on is a bomb. Nothing past the declared
+                    # size is ever handed on.
+                    over = True
+                    if produced > info.file_size + CORRUPT_SLACK:
+                        raise _bomb(texts.SAFETY_BOMB_OVERFLOW.format(part=info.filename, size=_mb(info.file_size)))
+                    continue
                 if chunk:
                     crc = zlib.crc32(chunk, crc)
                     yield chunk
         except zlib.error:
             raise _Refusal("corrupt") from None
-        if not inflater.eof:
+        if not inflater.eof or over:
             raise _Refusal("corrupt")
     if produced != info.file_size or crc != info.CRC:
         raise _Refusal("corrupt")

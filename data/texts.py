@@ -63,10 +63,12 @@ SAFETY_NOT_WORKBOOK = (
     "请上传 Excel 工作簿（.xlsx）。"
 )
 SAFETY_MACROS = "{file} 含有宏（VBA 代码），为安全起见不予导入。请“另存为”Excel 工作簿（.xlsx，不含宏）后再上传。"
-SAFETY_BOMB = (
-    "{file} 解压后的内容异常（解压后超过 {limit}、压缩比超过 {ratio} 倍或内部文件超过 {entries:,} 个），"
-    "疑似“压缩炸弹”，为保护系统不予导入。"
-)
+SAFETY_BOMB = "{file} {reason}，疑似“压缩炸弹”，为保护系统不予导入。"
+# The {reason} of SAFETY_BOMB: which bound the file exceeds.
+SAFETY_BOMB_ENTRIES = "内部文件有 {entries:,} 个，超过上限 {limit:,} 个"
+SAFETY_BOMB_RATIO = "内部文件「{part}」的压缩比约为 {ratio:,} 倍，超过上限 {limit} 倍"
+SAFETY_BOMB_TOTAL = "解压后合计 {size}，超过上限 {limit}"
+SAFETY_BOMB_OVERFLOW = "内部文件「{part}」解压后远超其声明的大小（{size}）"
 SAFETY_UNSAFE_XML = (
     "{file} 含有不安全的 XML 声明（DOCTYPE 或实体定义），正常的 Excel 文件不会有，为安全起见不予导入。"
     "请在 Excel 或 WPS 中打开后重新“另存为”Excel 工作簿（.xlsx）再上传。"

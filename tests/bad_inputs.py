@@ -20,10 +20,12 @@ are made up.
 
 from __future__ import annotations
 
+import io
 import random
 import string
 import struct
 import sys
+import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,9 +183,16 @@ def _refused(code: str, file: str, **fields) -> str:
     return safety.SAFETY_MESSAGES[code].format(file=file, **fields)
 
 
-def _bomb(file: str) -> str:
-    return _refused("bomb", file, limit=_mb(safety.MAX_UNCOMPRESSED_BYTES), ratio=safety.MAX_RATIO,
-                    entries=safety.MAX_ENTRIES)
+def _bomb(file: str, reason: str) -> str:
+    return _refused("bomb", file, reason=reason)
+
+
+def _ratio_reason(data: bytes) -> str:
+    """The ratio reason for the part of ``data`` with the highest ratio, as data.safety states it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = max(zf.infolist(), key=lambda i: i.file_size / max(i.compress_size, 1))
+    return texts.SAFETY_BOMB_RATIO.format(part=info.filename, ratio=info.file_size // info.compress_size,
+                                          limit=safety.MAX_RATIO)
 
 
 def _too_large(file: str, rows: int, cols: int, corner: str) -> str:
@@ -331,26 +340,32 @@ def _bomb_part(declared: int | None = None) -> _Part:
 
 @_case(SAFETY)
 def bomb_348mb(file):
-    return sheet_bytes(_bomb_part()), _bomb(file), "bomb"
+    data = sheet_bytes(_bomb_part())
+    return data, _bomb(file, _ratio_reason(data)), "bomb"
 
 
 @_case(SAFETY)
 def bomb_lying_header(file):
     # The headers declare 100 KB; the stream inflates to 348 MB.
-    return sheet_bytes(_bomb_part(declared=100_000)), _bomb(file), "bomb"
+    reason = texts.SAFETY_BOMB_OVERFLOW.format(part="xl/worksheets/sheet1.xml", size=_mb(100_000))
+    return sheet_bytes(_bomb_part(declared=100_000)), _bomb(file, reason), "bomb"
 
 
 @_case(SAFETY)
 def bomb_ratio(file):
     # 20 MB of blanks in a sound sheet: under the total limit, but a ratio of ~1000.
     sheet = sheet_xml(cell("A1")).replace("<sheetData>", " " * 20 * 2**20 + "<sheetData>")
-    return sheet_bytes(sheet), _bomb(file), "bomb"
+    data = sheet_bytes(sheet)
+    return data, _bomb(file, _ratio_reason(data)), "bomb"
 
 
 @_case(SAFETY)
 def many_parts(file):
     pads = [_part(f"xl/media/pad{i}.txt", "x") for i in range(safety.MAX_ENTRIES)]
-    return _zip(_parts(sheet_xml(cell("A1"))) + pads), _bomb(file), "bomb"
+    data = _zip(_parts(sheet_xml(cell("A1"))) + pads)
+    reason = texts.SAFETY_BOMB_ENTRIES.format(entries=len(zipfile.ZipFile(io.BytesIO(data)).infolist()),
+                                              limit=safety.MAX_ENTRIES)
+    return data, _bomb(file, reason), "bomb"
 
 
 @_case(SAFETY)
