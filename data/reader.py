@@ -13,18 +13,18 @@ import io
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from datetime import time as dt_time
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from data import schema, texts
-from data.safety import check_workbook_bytes
 from data.errors import RejectedFile
 from data.bulk import gc_paused
+from data.grids import SheetGrid, read_grids
 from data.validate import Issue, Level, cell_text, is_blank, month_warnings, validate_frame
 
 __all__ = ["Issue", "SheetResult", "ParsedWorkbook", "read_workbook"]
@@ -168,12 +168,32 @@ def _find_header(grid, merges, registers: list[schema.Register]) -> list[_Match]
     return best
 
 
-def _recognise(sheet_name: str, grid, merges) -> tuple[_Match | None, str | None]:
-    """(match, skip reason): by sheet name first, else by headers (all required columns and at least
-    two known ones). A sheet named after a register always gets its match, complete or not."""
+# Sheet names that name a register only loosely: a sheet so named whose headers do not fit is
+# skipped with a warning (an extra 计划 sheet may hold a study plan) instead of refusing the file.
+# The exact register names and the specific aliases (学习台账, 计划目标 …) keep strict matching.
+GENERIC_SHEET_NAMES = frozenset(schema.header_key(n) for n in (
+    "计划", "目标", "年度计划", "名册", "花名册", "党员花名册", "志愿者服务", "组织生活", "三会一课", "执法检查"))
+
+
+def _recognise(sheet_name: str, grid, merges) -> tuple[_Match | None, str | None, bool]:
+    """(match, skip reason, whether the skip is worth a warning): by sheet name first, else by headers (all required columns and at least
+    two known ones). A sheet named after a register always gets its match, complete or not, unless
+    the name is only a generic one (GENERIC_SHEET_NAMES): then headers that do not fit that register
+    are recognised as any register's, or the sheet is skipped with a warning."""
     named = schema.register_by_sheet(sheet_name)
     if named is not None:
-        return _find_header(grid, merges, [named])[0], None
+        match = _find_header(grid, merges, [named])[0]
+        if match.complete or schema.header_key(sheet_name) not in GENERIC_SHEET_NAMES:
+            return match, None, False
+        other, _ = _recognise_by_headers(grid, merges)
+        if other is not None:
+            return other, None, False
+        return None, texts.READER_SKIP_GENERIC.format(
+            sheet=sheet_name, register=named.name, columns=_labels(match.missing)), True
+    return *_recognise_by_headers(grid, merges), False
+
+
+def _recognise_by_headers(grid, merges) -> tuple[_Match | None, str | None]:
     candidates = _find_header(grid, merges, list(schema.REGISTERS.values()))
     complete = [m for m in candidates if m.complete and len(m.columns) >= 2]
     if complete:
@@ -186,7 +206,38 @@ def _recognise(sheet_name: str, grid, merges) -> tuple[_Match | None, str | None
 
 
 def _labels(columns) -> str:
-    return "".join(f"「{c.label}」" for c in columns)
+    return texts.capped((f"「{c.label}」" for c in columns), sep="")
+
+
+def _with_bad_cells(reason: str | None, sheet: SheetGrid) -> str | None:
+    """A skipped sheet's reason, noting the cells calamine could not convert (not imported)."""
+    if not sheet.bad_cells:
+        return reason
+    cells = texts.capped(f"{c.ref} {c.shown}" for c in sheet.bad_cells)
+    return texts.READER_SKIP_BAD_CELLS.format(reason=reason or "", cells=cells)
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:：]([0-5]\d)(?:[:：]([0-5]\d))?\s*$")
+
+
+def _hours_as_time(raw: pd.DataFrame, register: schema.Register) -> None:
+    """A 时长/学时 typed as a time ("3:00", "1:30", or a number in a time-formatted cell, which
+    calamine gives as a time or duration) means hours and minutes: becomes hours (3.0, 1.5)."""
+    if "hours" not in raw:
+        return
+    values = raw["hours"]
+    mask = values.map(lambda v: isinstance(v, (dt_time, timedelta)) or (isinstance(v, str) and bool(_CLOCK.match(v))))
+    if mask.any():
+        raw.loc[mask, "hours"] = values[mask].map(_clock_hours)
+
+
+def _clock_hours(value) -> float:
+    if isinstance(value, dt_time):
+        return value.hour + value.minute / 60 + value.second / 3600
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 3600
+    h, m, sec = _CLOCK.match(value).groups()
+    return int(h) + int(m) / 60 + int(sec or 0) / 3600
 
 
 # --- data rows -------------------------------------------------------------------------------------
@@ -291,29 +342,10 @@ def _load(source, file_name: str | None) -> tuple[bytes, str]:
         raise RejectedFile(texts.READER_NO_FILE.format(file=name), code="unreadable") from err
 
 
-def _open(data: bytes, file_name: str) -> CalamineWorkbook:
-    try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PasswordError as err:
-        raise RejectedFile(texts.READER_PASSWORD.format(file=file_name), code="password") from err
-    except Exception as err:  # calamine raises CalamineError and others for non-workbooks
-        raise RejectedFile(texts.READER_NOT_WORKBOOK.format(file=file_name), code="not_workbook") from err
-
-
-def _sheet_grid(workbook: CalamineWorkbook, name: str):
-    """(rows, merged ranges as (top, left, bottom, right) in grid indexes, Excel row of grid row 0)."""
-    sheet = workbook.get_sheet_by_name(name)
-    grid = sheet.to_python()
-    r0, c0 = sheet.start or (0, 0)
-    merges = [(top - r0, left - c0, bottom - r0, right - c0)
-              for (top, left), (bottom, right) in (sheet.merged_cell_ranges or [])
-              if r0 <= top < r0 + len(grid) and left >= c0]
-    return grid, merges, r0 + 1
-
-
 def read_workbook(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None,
                   indicator_names=None) -> ParsedWorkbook:
-    """Read, normalise and validate a workbook (whatever ``data.safety`` lets through; calamine).
+    """Read, normalise and validate a workbook: an .xlsx that ``data.safety`` lets through, or an
+.xls read in the sandbox (``data.grids``).
 
     Never raises for bad cells (they become Issues); raises ``RejectedFile`` with a Chinese
     message only when the file is not a readable workbook at all. ``indicator_names``: the known
@@ -325,53 +357,64 @@ def read_workbook(source: bytes | str | os.PathLike, file_name: str | None = Non
 
 def _read(source, file_name: str | None, today: date | None, indicator_names) -> ParsedWorkbook:
     data, name = _load(source, file_name)
-    check_workbook_bytes(data, name)
-    workbook = _open(data, name)
     sheets: list[SheetResult] = []
     issues: list[Issue] = []
     raws: dict[str, list[pd.DataFrame]] = {}
-    for meta in workbook.sheets_metadata:
-        if meta.typ != SheetTypeEnum.WorkSheet:
-            sheets.append(SheetResult(meta.name, None, None, 0, texts.READER_SKIP_NOT_WORKSHEET))
+    bad_cells: dict[str, dict[tuple[int, str], object]] = {}  # register -> (row, column label) -> cell
+    for grid_sheet in read_grids(data, name):
+        sheet_name = grid_sheet.name
+        if grid_sheet.skipped:
+            sheets.append(SheetResult(sheet_name, None, None, 0, grid_sheet.skipped))
             continue
-        if meta.visible != SheetVisibleEnum.Visible:
-            sheets.append(SheetResult(meta.name, None, None, 0, texts.READER_SKIP_HIDDEN))
+        if grid_sheet.unreadable:
+            issues.append(Issue.error(name, grid_sheet.unreadable, sheet=sheet_name))
+            sheets.append(SheetResult(sheet_name, None, None, 0, None))
             continue
-        try:
-            grid, merges, first_row = _sheet_grid(workbook, meta.name)
-        except CalamineError:
-            issues.append(Issue.error(name, texts.READER_SHEET_UNREADABLE.format(file=name, sheet=meta.name),
-                                      sheet=meta.name))
-            sheets.append(SheetResult(meta.name, None, None, 0, None))
-            continue
+        grid, merges, first_row = grid_sheet.grid, grid_sheet.merges, grid_sheet.first_row
         if not grid:
-            sheets.append(SheetResult(meta.name, None, None, 0, texts.READER_SKIP_EMPTY))
+            sheets.append(SheetResult(sheet_name, None, None, 0, texts.READER_SKIP_EMPTY))
             continue
-        match, reason = _recognise(meta.name, grid, merges)
+        if schema.header_key(sheet_name) == schema.header_key(texts.TEMPLATE_GUIDE_SHEET):
+            sheets.append(SheetResult(sheet_name, None, None, 0, None))  # the template's own guide
+            continue
+        match, reason, warn = _recognise(sheet_name, grid, merges)
         if match is None:
-            sheets.append(SheetResult(meta.name, None, None, 0, reason))
+            if warn:
+                issues.append(Issue.warning(name, texts.READER_GENERIC_SKIPPED.format(file=name, reason=reason),
+                                            sheet=sheet_name))
+            sheets.append(SheetResult(sheet_name, None, None, 0, _with_bad_cells(reason, grid_sheet)))
             continue
         reg, header = match.register, match.header
         header_row = first_row + header.row
         if not match.complete:
-            found = "、".join(header.shown.values()) or texts.READER_NO_HEADERS
+            found = texts.capped(header.shown.values()) or texts.READER_NO_HEADERS
             missing = match.missing
             issues.append(Issue.error(name, texts.READER_MISSING_COLUMNS.format(
-                file=name, sheet=meta.name, columns=_labels(missing), headers=found),
-                sheet=meta.name, row=header_row if match.columns else None,
+                file=name, sheet=sheet_name, columns=_labels(missing), headers=found),
+                sheet=sheet_name, row=header_row if match.columns else None,
                 column="、".join(c.label for c in missing)))
-            sheets.append(SheetResult(meta.name, reg.key, header_row if match.columns else None, 0))
+            sheets.append(SheetResult(sheet_name, reg.key, header_row if match.columns else None, 0))
             continue
         extra = [t for c, t in header.shown.items()
                  if c not in match.columns and schema.header_key(t).lower() not in _IGNORED_HEADERS]
         if extra:
             issues.append(Issue.warning(name, texts.READER_EXTRA_COLUMNS.format(
-                file=name, sheet=meta.name, row=header_row, register=reg.name, headers="、".join(extra)),
-                sheet=meta.name, row=header_row))
+                file=name, sheet=sheet_name, row=header_row, register=reg.name, headers=texts.capped(extra)),
+                sheet=sheet_name, row=header_row))
         raw, count = _data_rows(grid, merges, match, first_row)
-        raw["_sheet"] = meta.name
+        _hours_as_time(raw, reg)
+        raw["_sheet"] = sheet_name
         raws.setdefault(reg.key, []).append(raw)
-        sheets.append(SheetResult(meta.name, reg.key, header_row, count))
+        sheets.append(SheetResult(sheet_name, reg.key, header_row, count))
+        columns = {c + grid_sheet.first_col: col for c, col in match.columns.items()}
+        for cell in grid_sheet.bad_cells:
+            if cell.col in columns and cell.row > header_row:
+                col = columns[cell.col]
+                bad_cells.setdefault(reg.key, {})[(cell.row, col.label)] = cell
+                where = texts.READER_WHERE.format(file=name, sheet=sheet_name, row=cell.row)
+                issues.append(Issue.error(name, texts.READER_BAD_CELL.format(
+                    where=where, column=col.label, value=cell.shown, kind=texts.READER_BAD_CELL_KINDS[cell.kind]),
+                    sheet=sheet_name, row=cell.row, column=col.label, value=cell.shown))
 
     frames: dict[str, pd.DataFrame] = {}
     raw_frames: dict[str, pd.DataFrame] = {}
@@ -381,11 +424,15 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
             frames[key], found = validate_frame(key, raw, file_name=name, today=today,
                                                 indicator_names=indicator_names)
             raw_frames[key] = raw
-            issues.extend(found)
+            bad = bad_cells.get(key, {})  # already reported as cells calamine could not convert
+            issues.extend(i for i in found if (i.row, i.column) not in bad)
     issues.extend(month_warnings(frames, raw_frames, name))
     if not any(s.register for s in sheets):
-        names = "、".join(r.name for r in schema.REGISTERS.values())
+        names = texts.capped(r.name for r in schema.REGISTERS.values())
         issues.append(Issue.error(name, texts.READER_NO_REGISTER.format(file=name, names=names)))
+    elif not any(s.rows for s in sheets) and not any(i.level == Level.ERROR for i in issues):
+        only_headers = texts.capped(s.sheet for s in sheets if s.register)
+        issues.append(Issue.error(name, texts.READER_NO_ROWS.format(file=name, sheets=only_headers)))
     order = {s.sheet: i for i, s in enumerate(sheets)}
     issues.sort(key=lambda i: (order.get(i.sheet, -1), i.row or 0))
     return ParsedWorkbook(name, hashlib.sha256(data).hexdigest(), sheets, issues, frames)

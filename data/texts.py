@@ -11,6 +11,17 @@ import unicodedata as _unicodedata
 # --- reader / validation (data.reader, data.validate) -------------------------------------
 # (section: reader)
 READER_DEFAULT_FILE_NAME = "上传的文件"
+LIST_CAP = 20  # items a message lists before "等 N 项"
+LIST_MORE = "等 {count} 项"
+
+
+def capped(items, sep: str = "、", limit: int = LIST_CAP) -> str:
+    """``items`` joined by ``sep``, the first ``limit`` of them, then "等 N 项" (N: all of them)."""
+    items = [str(i) for i in items]
+    if len(items) <= limit:
+        return sep.join(items)
+    return sep.join(items[:limit]) + sep + LIST_MORE.format(count=len(items))
+
 READER_NOT_WORKBOOK = "{file} 不是可读取的 Excel 工作簿，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传。"
 READER_PASSWORD = "{file} 设置了打开密码，无法读取，请取消密码后重新上传。"
 READER_NO_FILE = "找不到文件 {file}，无法读取。"
@@ -18,10 +29,24 @@ READER_SHEET_UNREADABLE = "{file} {sheet} 无法读取（内容已损坏），�
 READER_NO_REGISTER = "{file} 中没有识别出任何台账：工作表名或表头应与以下台账之一对应：{names}。"
 READER_MISSING_COLUMNS = "{file} {sheet} 缺少必填列{columns}，找到的表头：{headers}"
 READER_NO_HEADERS = "（无）"
+READER_NO_ROWS = "{file} 中没有数据行：以下工作表只有表头：{sheets}。请填写数据后再上传。"
+READER_BAD_CELL = "{where}「{column}」{value} 不是有效的{kind}（数值超出范围，无法读取），请核对该单元格。"
+READER_BAD_CELL_KINDS = {"duration": "时长", "date": "日期或时间"}
+READER_SKIP_BAD_CELLS = "{reason}；其中有数值超出日期或时长范围、无法读取的单元格（{cells}），未导入"
+READER_SHEET_BAD_NUMBER = (
+    "{file} {sheet} 第{row}行有单元格的数值超出日期或时长的范围，无法读取。请检查该行设置为日期、时间或时长格式的"
+    "单元格（如误填了电话号码），改正后再上传。"
+)
+READER_WPS_ET = (
+    "{file} 是 WPS 表格专用格式（.et），无法直接读取。请在 WPS 中打开，点“文件”→“另存为”，"
+    "文件类型选“Excel 工作簿（*.xlsx）”后重新上传。"
+)
 READER_EXTRA_COLUMNS = "{file} {sheet} 第{row}行 以下列不属于「{register}」，已忽略：{headers}"
 READER_SKIP_EMPTY = "空工作表"
 READER_SKIP_HIDDEN = "隐藏的工作表"
 READER_SKIP_NOT_WORKSHEET = "不是普通工作表（如图表页）"
+READER_SKIP_GENERIC = "工作表名「{sheet}」与「{register}」相近，但表头不符（缺少{columns}），不是台账，已跳过"
+READER_GENERIC_SKIPPED = "{file} {reason}。如果它确实是台账，请把工作表改名为台账名称并按模板填写表头。"
 READER_SKIP_UNKNOWN = "未识别为任何台账（工作表名和表头都不对应）"
 READER_SKIP_CLOSEST = "未识别为任何台账：表头最接近「{register}」，但缺少{columns}"
 READER_WHERE = "{file} {sheet} 第{row}行"
@@ -98,6 +123,18 @@ SAFETY_TOO_MANY_STRINGS = (
     "{file} 中不同的文字内容超过 {limit:,} 条，为保护系统不予导入。请删除无关的工作表或内容，"
     "或拆分成几个文件后再上传。"
 )
+
+# --- sandbox (data.sandbox) -----------------------------------------------------------------------
+# (section: sandbox)
+# {what}: the file being read or filled, e.g. "总结初稿.docx".
+SANDBOX_TIMEOUT = "{what} 处理超过 {seconds} 秒仍未完成，已中止。文件可能过大或内容异常，请检查后重新上传。"
+SANDBOX_MESSAGES = {
+    "cpu": "{what} 处理占用的计算时间超过上限，已中止。文件可能过大或内容异常（如模板中有过多的循环），请检查后重新上传。",
+    "memory": "{what} 处理所需的内存超过上限，已中止。文件可能过大或内容异常，请检查后重新上传。",
+    "output": "{what} 处理产生的结果过大，已中止。请删除无关内容后重新上传。",
+    "crash": "{what} 处理时程序异常终止（文件可能已损坏、过大或内容异常），已中止，其他功能不受影响。"
+             "请在 Excel、WPS 或 Word 中打开确认内容无误，另存后重新上传。",
+}
 
 # --- store (data.store) -------------------------------------------------------------------------
 # (section: store)

@@ -45,7 +45,20 @@ class Case:
     message: str  # SAFETY: the exact message; READER: a substring of one error's message
     code: str  # SAFETY: RejectedFile.code; READER: "invalid"
     stage: str  # SAFETY or READER
+    # The import's own message when it differs from the safety check's: OLE2 files are refused by
+    # data.safety (backups) but read by the importer as .xls (data.grids).
+    import_message: str | None = None
 
+    @property
+    def imported_message(self) -> str:
+        return self.import_message or self.message
+
+
+# name -> the import's message for a case whose import message differs from data.safety's.
+IMPORT_MESSAGES: dict[str, Callable[[str], str]] = {
+    "xls_renamed": lambda file: texts.READER_NOT_WORKBOOK.format(file=file),
+    "encrypted_workbook": lambda file: texts.READER_PASSWORD.format(file=file),
+}
 
 # name -> (stage, builder); a builder takes the file name and returns (bytes, message, code).
 BUILDERS: dict[str, tuple[str, Callable[[str], tuple[bytes, str, str]]]] = {}
@@ -68,7 +81,7 @@ def build_corpus(directory: str | Path, names: list[str] | None = None) -> list[
         path = directory / f"{name}.xlsx"
         data, message, code = builder(path.name)
         path.write_bytes(data)
-        cases.append(Case(name, path, message, code, stage))
+        cases.append(Case(name, path, message, code, stage, IMPORT_MESSAGES.get(name, lambda f: None)(path.name)))
     return cases
 
 

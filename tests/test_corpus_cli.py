@@ -74,7 +74,7 @@ def _check(case, exit_code, stderr: str) -> None:
     lines = stderr.splitlines()
     if case.stage == SAFETY:
         summary = texts.IMPORT_ISSUE_COUNT.format(errors=1, warnings=0)
-        assert lines == [case.message, texts.CLI_IMPORT_REJECTED.format(summary=summary)], case.name
+        assert lines == [case.imported_message, texts.CLI_IMPORT_REJECTED.format(summary=summary)], case.name
     else:
         assert any(line.startswith(case.message) for line in lines), (case.name, lines)
         assert lines[-1].startswith(texts.CLI_IMPORT_REJECTED.partition("{")[0])

@@ -60,10 +60,14 @@ def test_guide_explains_every_column(template):
             assert (row[4] or "") == "、".join(col.aliases)
 
 
-def test_blank_template_reads_without_issues(template):
+def test_blank_template_is_refused_as_having_no_data_rows(template):
     parsed = read_workbook(template, "模板.xlsx")
-    assert parsed.ok and not parsed.issues
     assert {k: len(f) for k, f in parsed.frames.items()} == {k: 0 for k in REGISTERS}
+    sheets = texts.capped(r.name for r in REGISTERS.values())
+    assert [i.message for i in parsed.issues] == [texts.READER_NO_ROWS.format(file="模板.xlsx", sheets=sheets)]
+    # The guide sheet is skipped silently; every register sheet is recognised.
+    assert {s.sheet: bool(s.skipped) for s in parsed.sheets} == {**{r.name: False for r in REGISTERS.values()},
+                                                                  texts.TEMPLATE_GUIDE_SHEET: False}
 
 
 # One filled row per case, in schema key order; None leaves the cell empty.
