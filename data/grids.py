@@ -14,7 +14,7 @@ whole sheet, whatever sheet it is. A sheet that fails so is read again from a co
 which those cells hold their number as text (no format), and each becomes a ``BadCell`` the reader
 reports (a register column: an error naming row, column and value; another sheet: skipped with a
 note). In a .xls the cell cannot be rewritten: the sheet is reported unreadable at the row where
-the conversion fails.
+the conversion fails (a sheet not named after a register is skipped with that note).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from data import safety, sandbox, texts
+from data import safety, sandbox, schema, texts
 from data.errors import RejectedFile
 
 # The .xls child's limits. A full .xls sheet is 65,536 x 256 cells; files are at most 20 MB.
@@ -76,7 +76,7 @@ class SheetGrid:
 def read_grids(data: bytes, file_name: str) -> list[SheetGrid]:
     """Every sheet of the workbook in ``data``, or ``RejectedFile`` (SandboxFailed included)."""
     if data[:8] == safety.OLE2_MAGIC:
-        if "EncryptedPackage".encode("utf-16-le") in data:
+        if "EncryptedPackage".encode("utf-16-le") in data or _xls_encrypted(data):
             raise RejectedFile(texts.READER_PASSWORD.format(file=file_name), code="password")
         try:
             return sandbox.run(read_xls, data, file_name, limits=XLS_LIMITS, what=file_name)
@@ -86,6 +86,22 @@ def read_grids(data: bytes, file_name: str) -> list[SheetGrid]:
             raise
     safety.check_workbook_bytes(data, file_name)
     return _read(data, file_name, xlsx=True)
+
+
+# BIFF8 workbook-globals BOF record (type 0x0809, 16 bytes, version 0x0600, type 0x0005): the
+# first record of a .xls Workbook stream; with an open password the FilePass record (0x002F)
+# follows it immediately ([MS-XLS] 2.4.117). calamine's format detection from a file object reports
+# such a file as "not a workbook" rather than raising PasswordError.
+_BIFF8_GLOBALS_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"
+
+
+def _xls_encrypted(data: bytes) -> bool:
+    start = data.find(_BIFF8_GLOBALS_BOF)
+    while start >= 0:
+        if data[start + 20:start + 22] == b"\x2f\x00":
+            return True
+        start = data.find(_BIFF8_GLOBALS_BOF, start + 1)
+    return False
 
 
 def read_xls(data: bytes, file_name: str) -> list[SheetGrid]:
@@ -160,6 +176,8 @@ def _locate(workbook: CalamineWorkbook, name: str, file_name: str) -> SheetGrid:
         raise
     except BaseException:  # noqa: BLE001 - as in _read
         pass
+    if schema.register_by_sheet(name) is None:  # not a register: skipped, the others import
+        return SheetGrid(name, skipped=texts.READER_SKIP_BAD_NUMBER.format(row=row))
     return SheetGrid(name, unreadable=texts.READER_SHEET_BAD_NUMBER.format(file=file_name, sheet=name, row=row))
 
 

@@ -6,7 +6,8 @@ It trusts neither the file name nor the sizes a zip declares. In order:
 
 1. bytes: not empty, at most MAX_FILE_BYTES, not OLE2 (.xls, or a workbook with an open
    password), zip magic;
-2. zip directory: readable, at most MAX_ENTRIES parts, no duplicate names, ``[Content_Types].xml``
+2. zip directory: readable, at most MAX_ENTRIES parts, no duplicate names, not another
+   spreadsheet format (.ods, .xlsb, .numbers: named, with how to save as .xlsx), ``[Content_Types].xml``
    and ``xl/workbook.xml`` present, no ``vbaProject.bin`` (macros), no part of the formats
    calamine falls back to when the xlsx parts do not parse (``content.xml``, ``xl/workbook.bin``),
    stored or deflated parts only, declared total at most MAX_UNCOMPRESSED_BYTES, declared ratio at
@@ -84,6 +85,7 @@ SAFETY_MESSAGES: dict[str, str] = {
     "not_xlsx": texts.SAFETY_NOT_XLSX,
     "corrupt": texts.SAFETY_CORRUPT,
     "not_workbook": texts.SAFETY_NOT_WORKBOOK,
+    "other_format": texts.SAFETY_OTHER_FORMAT,
     "macros": texts.SAFETY_MACROS,
     "bomb": texts.SAFETY_BOMB,
     "unsafe_xml": texts.SAFETY_UNSAFE_XML,
@@ -174,6 +176,9 @@ def _check(data: bytes) -> None:
     names = [_normal(i.filename) for i in infos]
     if len(set(names)) != len(names):
         raise _Refusal("corrupt")
+    other = _other_format(zf, infos, names)
+    if other:
+        raise _Refusal("other_format", format=texts.SAFETY_FORMATS[other][0], advice=texts.SAFETY_FORMATS[other][1])
     for part in REQUIRED_PARTS:
         if part.lower() not in names:
             raise _Refusal("not_workbook", part=part)
@@ -206,6 +211,23 @@ def _check(data: bytes) -> None:
         total += rows * cols
         if total > MAX_WORKBOOK_CELLS:
             raise _Refusal("workbook_too_large", cells=total, max_cells=MAX_WORKBOOK_CELLS)
+
+
+def _other_format(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], names: list[str]) -> str | None:
+    """"ods", "xlsb" or "numbers" for a spreadsheet of another format (a zip too), else None."""
+    if "mimetype" in names:
+        info = infos[names.index("mimetype")]
+        if info.file_size <= 256 and info.compress_type == zipfile.ZIP_STORED:
+            try:
+                if zf.read(info).startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+                    return "ods"
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error):
+                return None
+    if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+        return "xlsb"
+    if "index.zip" in names or any(n.startswith("index/") and n.endswith(".iwa") for n in names):
+        return "numbers"
+    return None
 
 
 def _parser_reads(name: str) -> bool:

@@ -37,6 +37,7 @@ READER_SHEET_BAD_NUMBER = (
     "{file} {sheet} 第{row}行有单元格的数值超出日期或时长的范围，无法读取。请检查该行设置为日期、时间或时长格式的"
     "单元格（如误填了电话号码），改正后再上传。"
 )
+READER_SKIP_BAD_NUMBER = "第{row}行有数值超出日期或时长范围的单元格，无法读取，不是台账，已跳过"
 READER_WPS_ET = (
     "{file} 是 WPS 表格专用格式（.et），无法直接读取。请在 WPS 中打开，点“文件”→“另存为”，"
     "文件类型选“Excel 工作簿（*.xlsx）”后重新上传。"
@@ -87,6 +88,16 @@ SAFETY_NOT_WORKBOOK = (
     "{file} 是压缩包或其他 Office 文档（如 Word），不是 Excel 工作簿（缺少 {part}）。"
     "请上传 Excel 工作簿（.xlsx）。"
 )
+SAFETY_OTHER_FORMAT = "{file} 是{format}，不是 Excel 工作簿（.xlsx），无法读取。{advice}"
+# Spreadsheet formats refused by name: code -> (name, how to save as .xlsx).
+SAFETY_FORMATS = {
+    "ods": ("OpenDocument 表格（.ods）",
+            "请在 LibreOffice 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后再上传。"),
+    "xlsb": ("Excel 二进制工作簿（.xlsb）",
+             "请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后再上传。"),
+    "numbers": ("Apple Numbers 表格（.numbers）",
+                "请在 Numbers 中打开，选“文件”→“导出为”→“Excel”，导出为 .xlsx 后再上传。"),
+}
 SAFETY_MACROS = "{file} 含有宏（VBA 代码），为安全起见不予导入。请“另存为”Excel 工作簿（.xlsx，不含宏）后再上传。"
 SAFETY_BOMB = "{file} {reason}，疑似“压缩炸弹”，为保护系统不予导入。"
 # The {reason} of SAFETY_BOMB: which bound the file exceeds.

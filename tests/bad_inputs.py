@@ -296,6 +296,41 @@ def zip_not_workbook(file):
         _refused("not_workbook", file, part="[Content_Types].xml"), "not_workbook"
 
 
+FILES = Path(__file__).resolve().parent / "files"
+
+
+def _other_format(file: str, code: str) -> str:
+    name, advice = texts.SAFETY_FORMATS[code]
+    return _refused("other_format", file, format=name, advice=advice)
+
+
+@_case(SAFETY)
+def ods_renamed(file):
+    # data/samples/2025-03.xlsx saved by LibreOffice as .ods (tests/files/make_files.py).
+    return (FILES / "2025-03.ods").read_bytes(), _other_format(file, "ods"), "other_format"
+
+
+@_case(SAFETY)
+def xlsb_renamed(file):
+    # The parts of an Excel binary workbook (.xlsb): binary workbook and sheet parts.
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>')
+    types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>')
+    parts = [_part("[Content_Types].xml", types), _part("_rels/.rels", rels), _part("xl/workbook.bin", bytes(64)),
+             _part("xl/_rels/workbook.bin.rels", rels), _part("xl/worksheets/sheet1.bin", bytes(64))]
+    return _zip(parts), _other_format(file, "xlsb"), "other_format"
+
+
+@_case(SAFETY)
+def numbers_renamed(file):
+    # The parts of an Apple Numbers document: IWA archives under Index/, metadata, a preview.
+    parts = [_part("Index/Document.iwa", bytes(64)), _part("Index/Metadata.iwa", bytes(32)),
+             _part("Metadata/Properties.plist", b"bplist00"), _part("preview.jpg", b"\xff\xd8\xff")]
+    return _zip(parts), _other_format(file, "numbers"), "other_format"
+
+
 @_case(SAFETY)
 def docx_renamed(file):
     parts = [_part("[Content_Types].xml", _CT.replace("spreadsheetml.sheet.main", "wordprocessingml.document.main")),
