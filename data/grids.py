@@ -137,7 +137,7 @@ def _read(data: bytes, file_name: str, xlsx: bool) -> list[SheetGrid]:
         except CalamineError:
             out.append(SheetGrid(meta.name, unreadable=texts.READER_SHEET_UNREADABLE.format(
                 file=file_name, sheet=meta.name)))
-        except (KeyboardInterrupt, SystemExit):
+        except (KeyboardInterrupt, SystemExit, RejectedFile):
             raise
         except BaseException:  # noqa: BLE001 - OverflowError, pyo3's PanicException (see above)
             out.append(_repair(data, file_name, meta.name) if xlsx else _locate(workbook, meta.name, file_name))
@@ -145,7 +145,8 @@ def _read(data: bytes, file_name: str, xlsx: bool) -> list[SheetGrid]:
 
 
 def _check_size(sheet, name: str, file_name: str, total: int) -> int:
-    rows, cols = sheet.total_height, sheet.total_width
+    last_row, last_col = sheet.end or (-1, -1)  # 0-based; the box from A1, as data.safety measures
+    rows, cols = last_row + 1, last_col + 1
     if rows > safety.MAX_SHEET_ROWS or rows * cols > safety.MAX_SHEET_CELLS:
         raise RejectedFile(texts.SAFETY_SHEET_TOO_LARGE.format(
             file=file_name, sheet=name, corner=f"{get_column_letter(max(cols, 1))}{rows}", rows=rows, cols=cols,

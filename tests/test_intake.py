@@ -4,7 +4,9 @@ cells that crash the parser, and honest results and messages."""
 from __future__ import annotations
 
 import io
-import re
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -12,9 +14,12 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from data import safety
+from data import safety, texts
 from data.errors import RejectedFile
+from data.importer import parse
 from data.reader import read_workbook
+from tests import bad_inputs
+from tests.xlsx_factory import Sheet, register_rows, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "2025-03.xlsx"
@@ -142,3 +147,150 @@ def _replace_part(data: bytes, name: str, body: bytes) -> bytes:
         for info in src.infolist():
             dst.writestr(info, body if info.filename == name else src.read(info))
     return out.getvalue()
+
+
+# --- .xls (#12.2) --------------------------------------------------------------------------------------
+# tests/files/*.xls are written by LibreOffice (tests/files/make_files.py regenerates them).
+
+def cli(tmp_path, *args, expect: int):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == expect, (proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def test_xls_gives_the_rows_of_the_xlsx_saved_from_it():
+    xls = read_workbook(FILES / "2025-03.xls")
+    saved = read_workbook(FILES / "2025-03-from-xls.xlsx")
+    sample = read_workbook(SAMPLE)
+    assert xls.ok and saved.ok and not xls.issues
+    assert rows_of(xls) == rows_of(saved) == rows_of(sample)
+    assert {k: len(f) for k, f in xls.frames.items()} == {k: len(f) for k, f in sample.frames.items()}
+
+
+def test_xls_imports_through_the_cli(tmp_path):
+    out = cli(tmp_path, "import", FILES / "2025-03.xls", expect=0).stdout
+    assert "新增 9 行" in out and "新增 42 行" in out
+    again = cli(tmp_path, "import", FILES / "2025-03-from-xls.xlsx", expect=0).stdout
+    assert texts.CLI_NOTHING_TO_DO in again and "新增 0 行" in again  # the same rows
+
+
+def test_encrypted_xls_keeps_its_own_message():
+    parsed = parse(FILES / "encrypted.xls")
+    assert [i.message for i in parsed.errors] == [texts.READER_PASSWORD.format(file="encrypted.xls")]
+
+
+def test_wps_et_reads_like_xls_or_is_refused_by_name(tmp_path):
+    # An .et that is BIFF8 inside (WPS's 兼容 save) is read like .xls; anything else is named.
+    et = tmp_path / "台账.et"
+    et.write_bytes((FILES / "2025-03.xls").read_bytes())
+    assert rows_of(read_workbook(et)) == rows_of(read_workbook(FILES / "2025-03.xls"))
+    et.write_bytes(safety.OLE2_MAGIC + bytes(1024))
+    assert [i.message for i in parse(et).errors] == [texts.READER_WPS_ET.format(file="台账.et")]
+
+
+def test_an_xls_sheet_past_the_limits_is_refused_in_the_child():
+    # A1 and IV65536 filled: calamine builds the whole 65,536 x 256 grid (in the child, under its
+    # memory limit); the sheet is refused with data.safety's message for a sheet too large.
+    parsed = parse(FILES / "far-cell.xls")
+    assert [i.message for i in parsed.errors] == [texts.SAFETY_SHEET_TOO_LARGE.format(
+        file="far-cell.xls", sheet="学习教育", corner="IV65536", rows=65536, cols=256,
+        max_rows=safety.MAX_SHEET_ROWS, max_cells=safety.MAX_SHEET_CELLS)]
+    assert read_workbook(FILES / "2025-03.xls").ok  # and the next .xls reads
+
+
+# --- cells that crash calamine 0.9.1 (#12.3) ----------------------------------------------------------
+
+def volunteer_rows(hours_values):
+    return register_rows("volunteer", [
+        {"date": "2025-03-08", "name": "王明", "activity": f"社区清洁{i}", "hours": h} for i, h in enumerate(hours_values)])
+
+
+@pytest.mark.parametrize("fmt", ["[h]:mm", "[h]:mm:ss", "[mm]:ss"])
+def test_a_huge_number_in_an_elapsed_time_register_cell_is_an_error_naming_it(fmt):
+    data = xlsx_bytes({"志愿服务": Sheet(rows=volunteer_rows([2, 13800138000]), formats={"D3": fmt})})
+    parsed = read_workbook(data, "t.xlsx")
+    where = texts.READER_WHERE.format(file="t.xlsx", sheet="志愿服务", row=3)
+    assert [i.message for i in parsed.errors] == [texts.READER_BAD_CELL.format(
+        where=where, column="时长", value="13800138000", kind=texts.READER_BAD_CELL_KINDS["duration"])]
+    assert "第3行「时长」13800138000 不是有效的时长" in parsed.errors[0].message
+
+
+def test_a_huge_negative_date_is_an_error_naming_it():
+    rows = register_rows("study", [{"date": "2025-03-15", "type": "集中学习", "topic": "学习党章"},
+                                   {"date": -3e11, "type": "集中学习", "topic": "学习党章2"}])
+    parsed = read_workbook(xlsx_bytes({"学习教育": Sheet(rows=rows, formats={"A3": "yyyy-mm-dd"})}), "t.xlsx")
+    assert len(parsed.errors) == 1
+    assert "第3行「日期」-300000000000 不是有效的日期或时间" in parsed.errors[0].message
+
+
+def test_crash_cells_on_other_sheets_skip_them_and_the_registers_import():
+    good = volunteer_rows([2, 1.5])
+    data = xlsx_bytes({
+        "通讯录": Sheet(rows=[["姓名", "电话"], ["王明", 13800138000]], formats={"B2": "[h]:mm"}),
+        "志愿服务": good,
+        "生日": Sheet(rows=[["姓名", "生日"], ["李华", -3e11]], formats={"B2": "yyyy-mm-dd"}),
+    })
+    parsed = read_workbook(data, "t.xlsx")
+    assert parsed.ok and len(parsed.frames["volunteer"]) == 2
+    skipped = {s.sheet: s.skipped for s in parsed.sheets}
+    assert "B2 13800138000" in skipped["通讯录"] and "B2 -300000000000" in skipped["生日"]
+
+
+def test_crash_cells_in_xls():
+    parsed = parse(FILES / "crash-cells.xls")
+    assert [i.message for i in parsed.errors] == [texts.READER_SHEET_BAD_NUMBER.format(
+        file="crash-cells.xls", sheet="志愿服务", row=3)]
+    assert {s.sheet: s.skipped for s in parsed.sheets}["通讯录"] == texts.READER_SKIP_BAD_NUMBER.format(row=2)
+
+
+def test_crash_cells_through_the_cli(tmp_path):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(xlsx_bytes({"志愿服务": Sheet(rows=volunteer_rows([2, 13800138000]), formats={"D3": "[h]:mm"})}))
+    err = cli(tmp_path, "import", path, expect=1).stderr
+    assert "第3行「时长」13800138000 不是有效的时长" in err and "Traceback" not in err
+
+
+# --- honest results and messages (#12.4) --------------------------------------------------------------
+
+def test_header_only_file_has_no_data_rows(tmp_path):
+    path = tmp_path / "空.xlsx"
+    path.write_bytes(xlsx_bytes({"学习教育": register_rows("study", []), "志愿服务": register_rows("volunteer", [])}))
+    err = cli(tmp_path, "import", path, expect=1).stderr
+    assert texts.READER_NO_ROWS.format(file="空.xlsx", sheets="学习教育、志愿服务") in err
+
+
+def test_a_part_a_few_bytes_past_its_declared_size_is_corrupt_not_a_bomb():
+    part = bad_inputs._part("xl/worksheets/sheet1.xml", bad_inputs.sheet_xml(bad_inputs.cell("A1")))
+    short = bad_inputs._Part(part.name, part.stream, part.size - 3, part.crc)
+    with pytest.raises(RejectedFile) as err:
+        safety.check_workbook_bytes(bad_inputs.sheet_bytes(short), "t.xlsx")
+    assert err.value.code == "corrupt"
+
+
+def test_lists_in_messages_are_capped():
+    headers = [f"列{i}" for i in range(100)]
+    parsed = read_workbook(xlsx_bytes({"学习教育": [headers, list(range(100))]}), "t.xlsx")
+    message = parsed.errors[0].message
+    assert "列19" in message and "列20、" not in message and texts.LIST_MORE.format(count=100) in message
+    assert texts.capped(range(3)) == "0、1、2"
+
+
+def test_generic_sheet_name_with_other_headers_is_skipped_with_a_warning():
+    plan = [["序号", "学习内容", "时间安排", "责任人"], [1, "学习党章", "每月", "王明"]]
+    data = xlsx_bytes({"计划": plan, "志愿服务": volunteer_rows([2])})
+    parsed = read_workbook(data, "t.xlsx")
+    assert parsed.ok and len(parsed.frames["volunteer"]) == 1
+    warnings = [i.message for i in parsed.warnings]
+    assert any("「计划」" in w and "已跳过" in w for w in warnings), warnings
+    # An exact register name keeps strict behaviour: its missing columns are an error.
+    strict = read_workbook(xlsx_bytes({"计划目标": plan, "志愿服务": volunteer_rows([2])}), "t.xlsx")
+    assert not strict.ok
+
+
+def test_hours_typed_as_a_time_mean_hours_and_minutes():
+    rows = volunteer_rows(["3:00", 0.0625, "1:30"])
+    parsed = read_workbook(xlsx_bytes({"志愿服务": Sheet(rows=rows, formats={"D3": "h:mm"})}), "t.xlsx")
+    assert parsed.ok, [i.message for i in parsed.issues]
+    assert parsed.frames["volunteer"]["hours"].tolist() == [3.0, 1.5, 1.5]

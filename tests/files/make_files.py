@@ -9,6 +9,7 @@ Writes, next to this script:
 - 2025-03.ods: the sample saved as OpenDocument (refused by name, data.safety);
 - crash-cells.xls: a 志愿服务 register whose 时长 cell holds 13800138000 in a [h]:mm cell and a
   non-register sheet with -3e11 in a date cell (cells that crash calamine 0.9.1), saved as .xls;
+- far-cell.xls: cells A1 and IV65536 (the last cell of a .xls sheet): a 65,536 x 256 grid;
 - encrypted.xls: a small register saved as .xls with an open password ("dj-test"), through
   LibreOffice's UNO API (system python3 with python3-uno).
 """
@@ -78,6 +79,18 @@ def crash_cells_xlsx() -> bytes:
     return buf.getvalue()
 
 
+def far_cell_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "学习教育"
+    wb.active["A1"] = "日期"
+    wb.active["IV65536"] = 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def encrypted_source() -> bytes:
     from tests.xlsx_factory import xlsx_bytes, register_rows
 
@@ -99,13 +112,17 @@ def main() -> None:
         crash = tmp / "crash-cells.xlsx"
         crash.write_bytes(crash_cells_xlsx())
         shutil.copy(convert(crash, "xls", tmp / "crash", profile), HERE / "crash-cells.xls")
+        far = tmp / "far-cell.xlsx"
+        far.write_bytes(far_cell_xlsx())
+        shutil.copy(convert(far, "xls", tmp / "far", profile), HERE / "far-cell.xls")
         plain = tmp / "plain.xlsx"
         plain.write_bytes(encrypted_source())
         script = tmp / "encrypt.py"
         script.write_text(UNO_SCRIPT)
         subprocess.run(["/usr/bin/python3", str(script), str(plain), str(HERE / "encrypted.xls"), "dj-test",
                         str(tmp / "uno-profile")], check=True, timeout=300)
-    for name in ("2025-03.xls", "2025-03-from-xls.xlsx", "2025-03.ods", "crash-cells.xls", "encrypted.xls"):
+    for name in ("2025-03.xls", "2025-03-from-xls.xlsx", "2025-03.ods", "crash-cells.xls", "far-cell.xls",
+                 "encrypted.xls"):
         print(name, (HERE / name).stat().st_size, "bytes")
 
 
