@@ -36,10 +36,10 @@ from jinja2 import TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from data import texts
+from data import sandbox, texts
 from data.errors import DataError, RejectedFile
 from data.export import to_xlsx
-from data.safety import MAX_ENTRIES, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
+from data.safety import check_docx_bytes
 from data.schema import REGISTERS
 
 # Fonts of a Chinese official document (GB/T 9704): the East Asian font of each run.
@@ -285,11 +285,11 @@ def _undefined(recorder: _Recorder) -> type[Undefined]:
 
 def template_context(summary, recorder: _Recorder) -> dict:
     """Placeholder name -> value: figure names and keys, and ``texts.REPORT_CONTEXT``."""
-    flat: dict[str, object] = {}
-    for key, value in summary.context_values().items():
-        flat[key] = flat[texts.REPORT_CONTEXT[key][0]] = value
-    for f in summary.figures.values():
-        flat[f.name] = flat[f.key] = f.text if f.has_data else _NoData(f.name, recorder)
+    return _context(placeholder_values(summary), recorder)
+
+
+def _context(values: dict[str, object], recorder: _Recorder) -> dict:
+    flat = {k: _NoData(v.name, recorder) if isinstance(v, _NoDataValue) else v for k, v in values.items()}
     context: dict[str, object] = {}
     groups: dict[str, dict] = {}
     for name, value in flat.items():
@@ -303,31 +303,44 @@ def template_context(summary, recorder: _Recorder) -> dict:
     return context
 
 
-def _check_docx(data: bytes, file_name: str) -> None:
-    if len(data) > MAX_FILE_BYTES:
-        raise RejectedFile(texts.REPORT_TEMPLATE_TOO_BIG.format(file=file_name, limit=f"{MAX_FILE_BYTES >> 20} MB"),
-                           "too_big")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=file_name), "not_docx") from None
-    # zipfile never inflates past a part's declared size, so the declared sizes bound memory.
-    if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise RejectedFile(texts.REPORT_TEMPLATE_TOO_BIG.format(file=file_name, limit=f"{MAX_FILE_BYTES >> 20} MB"),
-                           "too_big")
-    if "word/document.xml" not in {i.filename for i in infos}:
-        raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=file_name), "not_docx")
+# Filling a draft runs the user's Jinja in a child process (data.sandbox): nested loops, output
+# growth and huge parts stop at these limits with one message; the server stays responsive.
+DRAFT_LIMITS = sandbox.Limits(memory_bytes=768 * 2**20, cpu_seconds=15, seconds=30, output_bytes=64 * 2**20)
+
+
+@dataclass(frozen=True)
+class _NoDataValue:
+    """A known placeholder without data, as handed to the child (rendered there as a mark)."""
+
+    name: str  # the figure's name, shown in the mark
+
+
+def placeholder_values(summary: Summary) -> dict[str, object]:
+    """Placeholder name (figure and context names and keys) -> value, plain and picklable: what a
+    draft may use, computed here and handed to the sandboxed fill."""
+    flat: dict[str, object] = {}
+    for key, value in summary.context_values().items():
+        flat[key] = flat[texts.REPORT_CONTEXT[key][0]] = value
+    for f in summary.figures.values():
+        flat[f.name] = flat[f.key] = f.text if f.has_data else _NoDataValue(f.name)
+    return flat
 
 
 def fill_template(draft: bytes, summary, file_name: str = "") -> Filled:
     """The user's draft with every known placeholder replaced by its value (formatting kept).
 
-    Raises ``RejectedFile`` when ``draft`` is not a readable .docx, ``DataError`` when a
-    placeholder is malformed (the message quotes the text around it).
+    The draft is checked like a workbook first (``data.safety.check_docx_bytes``), then filled in
+    a sandboxed child (``DRAFT_LIMITS``). Raises ``RejectedFile`` when ``draft`` is not a readable
+    .docx or exceeds a limit (``SandboxFailed``), ``DataError`` when a placeholder is malformed
+    (the message quotes the text around it).
     """
     name = file_name or texts.READER_DEFAULT_FILE_NAME
-    _check_docx(draft, name)
+    check_docx_bytes(draft, name)
+    return sandbox.run(fill_values, draft, placeholder_values(summary), name, limits=DRAFT_LIMITS, what=name)
+
+
+def fill_values(draft: bytes, values: dict[str, object], name: str) -> Filled:
+    """The fill itself (run in the sandbox by ``fill_template``)."""
     template = DocxTemplate(io.BytesIO(draft))
     try:
         template.init_docx()
@@ -336,7 +349,7 @@ def fill_template(draft: bytes, summary, file_name: str = "") -> Filled:
     recorder = _Recorder()
     env = SandboxedEnvironment(undefined=_undefined(recorder), autoescape=True)
     try:
-        template.render(template_context(summary, recorder), env)
+        template.render(_context(values, recorder), env)
     except (TemplateError, TypeError) as err:
         around = " ".join(line.strip() for line in getattr(err, "docx_context", ()) if line.strip())
         raise DataError(texts.REPORT_TEMPLATE_SYNTAX.format(file=name, context=around[:200])) from None

@@ -158,6 +158,39 @@ def _mb(n: int) -> str:
 
 
 def _check(data: bytes) -> None:
+    zf, infos, names = _directory(data)
+    other = _other_format(zf, infos, names)
+    if other:
+        raise _Refusal("other_format", format=texts.SAFETY_FORMATS[other][0], advice=texts.SAFETY_FORMATS[other][1])
+    for part in REQUIRED_PARTS:
+        if part.lower() not in names:
+            raise _Refusal("not_workbook", part=part)
+    if any(n.rpartition("/")[2] == "vbaproject.bin" for n in names):
+        raise _Refusal("macros")
+    for part in FOREIGN_PARTS:
+        if part in names:
+            raise _Refusal("nonstandard", part=part)
+    _declared_bounds(infos)
+
+    view = memoryview(data)
+    sheets = [(i, n) for i, n in zip(infos, names) if n.startswith(_SHEET_FOLDERS)]
+    for info, name in zip(infos, names):
+        if not name.startswith(_SHEET_FOLDERS):
+            _verify(view, info, _parser_reads(name), count_strings=name == _SHARED_STRINGS)
+    total = 0
+    for info, _name in sheets:
+        try:
+            rows, cols = _sheet_extent(view, info)
+        except _Refusal as refusal:
+            refusal.fields = {k: _sheet_name(zf, info) if v is _SHEET else v for k, v in refusal.fields.items()}
+            raise
+        total += rows * cols
+        if total > MAX_WORKBOOK_CELLS:
+            raise _Refusal("workbook_too_large", cells=total, max_cells=MAX_WORKBOOK_CELLS)
+
+
+def _directory(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo], list[str]]:
+    """The zip's directory (normalised names too), for bytes of a bounded size that are a zip."""
     if not data:
         raise _Refusal("empty")
     if len(data) > MAX_FILE_BYTES:
@@ -176,17 +209,11 @@ def _check(data: bytes) -> None:
     names = [_normal(i.filename) for i in infos]
     if len(set(names)) != len(names):
         raise _Refusal("corrupt")
-    other = _other_format(zf, infos, names)
-    if other:
-        raise _Refusal("other_format", format=texts.SAFETY_FORMATS[other][0], advice=texts.SAFETY_FORMATS[other][1])
-    for part in REQUIRED_PARTS:
-        if part.lower() not in names:
-            raise _Refusal("not_workbook", part=part)
-    if any(n.rpartition("/")[2] == "vbaproject.bin" for n in names):
-        raise _Refusal("macros")
-    for part in FOREIGN_PARTS:
-        if part in names:
-            raise _Refusal("nonstandard", part=part)
+    return zf, infos, names
+
+
+def _declared_bounds(infos: list[zipfile.ZipInfo]) -> None:
+    """Stored or deflated parts only, each within MAX_RATIO, all within MAX_UNCOMPRESSED_BYTES."""
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
             raise _Refusal("nonstandard", part=info.filename)
@@ -196,21 +223,45 @@ def _check(data: bytes) -> None:
     if (total := sum(i.file_size for i in infos)) > MAX_UNCOMPRESSED_BYTES:
         raise _bomb(texts.SAFETY_BOMB_TOTAL.format(size=_mb(total), limit=_mb(MAX_UNCOMPRESSED_BYTES)))
 
-    view = memoryview(data)
-    sheets = [(i, n) for i, n in zip(infos, names) if n.startswith(_SHEET_FOLDERS)]
-    for info, name in zip(infos, names):
-        if not name.startswith(_SHEET_FOLDERS):
-            _verify(view, info, _parser_reads(name), count_strings=name == _SHARED_STRINGS)
-    total = 0
-    for info, _name in sheets:
-        try:
-            rows, cols = _sheet_extent(view, info)
-        except _Refusal as refusal:
-            refusal.fields = {k: _sheet_name(zf, info) if v is _SHEET else v for k, v in refusal.fields.items()}
-            raise
-        total += rows * cols
-        if total > MAX_WORKBOOK_CELLS:
-            raise _Refusal("workbook_too_large", cells=total, max_cells=MAX_WORKBOOK_CELLS)
+
+# --- Word drafts ------------------------------------------------------------------------------------
+
+DOCX_REQUIRED_PART = "word/document.xml"
+MAX_DOCX_XML_BYTES = 16 * 2**20  # one XML part docxtpl renders (a 300-page report: ~5 MB)
+
+
+def check_docx_bytes(data: bytes, file_name: str) -> None:
+    """Refuse (``RejectedFile``) a Word draft the same way as a workbook before any parser sees it:
+    size, zip directory, entries, compression ratio, declared and actual inflation of every part,
+    and the XML parts docxtpl renders (content types, relationships, word/*.xml) ASCII-compatible,
+    without DTD and at most MAX_DOCX_XML_BYTES each. Messages: REPORT_TEMPLATE_* in data/texts.py."""
+    try:
+        zf, infos, names = _directory(data)
+        if DOCX_REQUIRED_PART not in names:
+            raise _Refusal("not_docx")
+        _declared_bounds(infos)
+        view = memoryview(data)
+        for info, name in zip(infos, names):
+            rendered = _docx_renders(name)
+            if rendered and info.file_size > MAX_DOCX_XML_BYTES:
+                raise _bomb(texts.SAFETY_BOMB_PART.format(part=info.filename, size=_mb(info.file_size),
+                                                          limit=_mb(MAX_DOCX_XML_BYTES)))
+            _verify(view, info, rendered)
+    except _Refusal as refusal:
+        if refusal.code == "too_big":
+            message = texts.REPORT_TEMPLATE_TOO_BIG.format(file=file_name, limit=_mb(MAX_FILE_BYTES))
+        elif refusal.code == "bomb":
+            message = texts.REPORT_TEMPLATE_BOMB.format(file=file_name, **refusal.fields)
+        elif refusal.code == "unsafe_xml":
+            message = texts.REPORT_TEMPLATE_UNSAFE.format(file=file_name)
+        else:
+            message = texts.REPORT_TEMPLATE_NOT_DOCX.format(file=file_name)
+        raise RejectedFile(message, refusal.code) from None
+
+
+def _docx_renders(name: str) -> bool:
+    return name == "[content_types].xml" or name.endswith(".rels") or (
+        name.startswith("word/") and name.endswith(".xml"))
 
 
 def _other_format(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], names: list[str]) -> str | None:

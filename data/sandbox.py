@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data import texts
-from data.errors import DataError
+from data.errors import DataError, RejectedFile
 
 # Imported once in the zygote, so that a child finds them ready.
 PRELOAD = ("data.reader", "data.report_docx")
@@ -57,12 +57,12 @@ class Limits:
     output_bytes: int = 256 * 2**20  # the pickled result
 
 
-class SandboxFailed(DataError):
-    """The sandboxed work did not finish within its limits, or crashed. ``reason``: "timeout",
+class SandboxFailed(RejectedFile):
+    """The file is refused: the sandboxed work on it did not finish within its limits, or crashed. ``reason``: "timeout",
     "cpu", "memory", "output", "crash"."""
 
     def __init__(self, message: str, reason: str):
-        super().__init__(message)
+        super().__init__(message, code=f"sandbox_{reason}")
         self.reason = reason
 
 

@@ -104,6 +104,7 @@ SAFETY_BOMB = "{file} {reason}，疑似“压缩炸弹”，为保护系统不�
 SAFETY_BOMB_ENTRIES = "内部文件有 {entries:,} 个，超过上限 {limit:,} 个"
 SAFETY_BOMB_RATIO = "内部文件「{part}」的压缩比约为 {ratio:,} 倍，超过上限 {limit} 倍"
 SAFETY_BOMB_TOTAL = "解压后合计 {size}，超过上限 {limit}"
+SAFETY_BOMB_PART = "内部文件「{part}」解压后为 {size}，超过上限 {limit}"
 SAFETY_BOMB_OVERFLOW = "内部文件「{part}」解压后远超其声明的大小（{size}）"
 SAFETY_UNSAFE_XML = (
     "{file} 含有不安全的 XML 声明（DOCTYPE 或实体定义），正常的 Excel 文件不会有，为安全起见不予导入。"
@@ -656,6 +657,8 @@ REPORT_CONTEXT = {  # placeholder key -> (Chinese name, what it is)
 }
 REPORT_PLACEHOLDER_COLUMNS = {"name": "占位符", "key": "也可写作", "value": "当前数值", "description": "口径"}
 REPORT_TEMPLATE_NOT_DOCX = "{file} 不是 Word 文档（.docx），无法填写。请在 Word 或 WPS 中“另存为”Word 文档（.docx）后再试。"
+REPORT_TEMPLATE_BOMB = "{file} {reason}，疑似“压缩炸弹”，为保护系统不予填写。请检查文档后另存再试。"
+REPORT_TEMPLATE_UNSAFE = "{file} 含有不安全的 XML 声明（DOCTYPE 或实体定义），正常的 Word 文档不会有，不予填写。请在 Word 或 WPS 中另存后再试。"
 REPORT_TEMPLATE_TOO_BIG = "{file} 大小超过上限 {limit}，无法填写。请删除文档中的大图片后再试。"
 REPORT_TEMPLATE_SYNTAX = ("{file} 中的占位符写法有误，无法填写。出错位置附近的文字：“{context}”。"
                           "占位符应写成 {{{{名称}}}}：两边各两个英文大括号，名称中不能有空格或标点。")
