@@ -246,9 +246,9 @@ def cmd_report(args) -> int:
         filled = fill_template(_read(draft, texts.REPORT_TEMPLATE_NOT_FOUND), summary, file_name=draft.name)
         _write(out, lambda: filled.data)
         if filled.unknown:
-            print(texts.REPORT_UNKNOWN_LINE.format(names="、".join(filled.unknown)), file=sys.stderr)
+            print(texts.REPORT_UNKNOWN_LINE.format(names=texts.capped(filled.unknown)), file=sys.stderr)
         if filled.no_data:
-            print(texts.REPORT_NO_DATA_LINE.format(names="、".join(filled.no_data)))
+            print(texts.REPORT_NO_DATA_LINE.format(names=texts.capped(filled.no_data)))
     print(texts.CLI_REPORT_DONE.format(path=out))
     return EXIT_OK
 

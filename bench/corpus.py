@@ -65,7 +65,7 @@ def _cli(args: list[str], env: dict, stderr_path: Path) -> tuple[int, float, flo
 def _message_ok(case: Case, stderr: str) -> bool:
     lines = stderr.splitlines()
     if case.stage == SAFETY:
-        return bool(lines) and lines[0] == case.message
+        return bool(lines) and lines[0] == case.imported_message
     return any(line.startswith(case.message) for line in lines)
 
 

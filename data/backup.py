@@ -183,7 +183,7 @@ def _read(content: bytes, file_name: str) -> dict[str, list[dict]]:
             name, columns = sheet_name(t), list(t.columns)
             header = [c.name for c in columns]
             bad_sheet = DataError(texts.BACKUP_BAD_SHEET.format(
-                file=file_name, sheet=name, columns="、".join(header)))
+                file=file_name, sheet=name, columns=texts.capped(header)))
             if name not in book.sheetnames:
                 raise bad_sheet
             rows = book[name].iter_rows(values_only=True)

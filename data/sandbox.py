@@ -11,16 +11,18 @@ socket, so other threads (Streamlit sessions) run meanwhile. A ``DataError`` rai
 function itself (a refusal with its own message, e.g. an encrypted file) is raised as is.
 
 Start method. Forking the parent is unsafe (a Streamlit server has many threads; a fork copies
-their locks in whatever state they are in) and ``spawn`` re-imports pandas & co. for every call
-(~1 s). multiprocessing's ``forkserver`` would be the fit, but every child it starts re-runs the
-parent's ``__main__`` (under ``streamlit run`` that is the streamlit launcher: ~1 s again). So
-this module keeps its own small fork server ("zygote"): a fresh interpreter started once with
-``subprocess`` (fork+exec, safe in a threaded parent), single-threaded, with ``data.reader`` and
+their locks in whatever state they are in) and ``spawn`` starts a fresh interpreter that imports
+pandas & co. for every call (measured: 2.5 s a call on the 2-core CI machine). multiprocessing's
+``forkserver`` would be the fit, but each child it starts also re-runs the parent's ``__main__``
+(under ``streamlit run`` the streamlit launcher, importing streamlit again). So this module keeps
+its own small fork server ("zygote"): a fresh interpreter started once with ``subprocess``
+(fork+exec, safe in a threaded parent), single-threaded, with ``data.reader`` and
 ``data.report_docx`` imported once. Each call connects to it over a Unix socket in a private
-directory; it forks a child that reads the call (a pickle of the function by reference and its
-arguments), sets its limits, runs it and writes the pickled outcome back. A call thus costs a
-fork and two pickles (a few ms; measured in the report of issue #12), the first one also the
-zygote's start (~1 s). The zygote exits when the parent does (its stdin closes).
+directory (mode 0700); it forks a child that reads the call (a pickle of the function by
+reference and its arguments), sets its limits, runs it and writes the pickled outcome back.
+Measured (loaded 2-core machine): a call ~20-40 ms (fork and two pickles; a 20 MB argument
+~0.2 s); the zygote's start, once, ~2.5 s. The zygote exits when the parent does (its stdin
+closes).
 """
 
 from __future__ import annotations
@@ -213,6 +215,8 @@ def _serve(address: str, preload: list[str]) -> None:
     listener.listen(64)
     sys.stdout.buffer.write(b"ready\n")
     sys.stdout.buffer.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # nobody reads the pipe after "ready": a child's prints must not fill it
     stdin = sys.stdin.buffer.fileno()
     while True:
         readable = select.select([listener, stdin], [], [])[0]

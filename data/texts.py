@@ -491,7 +491,7 @@ CHANGE_COLUMNS = {"file": "文件", "register": "台账", "period": "期间", "a
 HISTORY_COLUMNS = {"id": "批次", "created_at": "时间", "user": "操作人", "file_name": "文件", "kind": "方式",
                    "status": "状态", "registers": "台账", "added": "新增", "removed": "删除", "kept": "保留",
                    "periods": "期间"}
-UPLOAD_INTRO = ("上传一个或多个台账工作簿（.xlsx），先检查并预览将发生的变化，确认后才写入。"
+UPLOAD_INTRO = ("上传一个或多个台账工作簿（.xlsx，或旧版 .xls），先检查并预览将发生的变化，确认后才写入。"
                 "导入按台账和月份替换：文件中出现的月份以文件内容为准。任何文件有错误时全部不导入。")
 UPLOAD_TEMPLATE_BUTTON = "下载空白模板"
 UPLOAD_TEMPLATE_FILE = "党建台账模板.xlsx"
