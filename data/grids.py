@@ -73,6 +73,9 @@ class SheetGrid:
     bad_cells: list[BadCell] = field(default_factory=list)
 
 
+sandbox.allow_result(SheetGrid, BadCell)
+
+
 def read_grids(data: bytes, file_name: str) -> list[SheetGrid]:
     """Every sheet of the workbook in ``data``, or ``RejectedFile`` (SandboxFailed included)."""
     if data[:8] == safety.OLE2_MAGIC:

@@ -220,6 +220,9 @@ class Filled:
     no_data: tuple[str, ...] = ()    # known placeholders filled with 【暂无数据：…】
 
 
+sandbox.allow_result(Filled)
+
+
 class _Recorder:
     def __init__(self) -> None:
         self.unknown: dict[str, None] = {}

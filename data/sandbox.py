@@ -27,6 +27,7 @@ closes).
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import resource
@@ -78,12 +79,16 @@ def run(func, *args, limits: Limits = Limits(), what: str = "", **kwargs):
     pid = 0
     try:
         pid = _HEADER.unpack(_recv_exact(conn, _HEADER.size, deadline))[0]
-        _send(conn, request)
-        kind, payload = pickle.loads(_recv_message(conn, deadline, limits.output_bytes + 2**16))
+        conn.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            _send(conn, request)
+        except TimeoutError:
+            raise _Timeout from None
+        kind, payload = _loads(_recv_message(conn, deadline, limits.output_bytes + 2**16))
     except _Timeout:
         _kill(pid)
         raise SandboxFailed(texts.SANDBOX_TIMEOUT.format(what=what, seconds=int(limits.seconds)), "timeout") from None
-    except (_Closed, OSError, pickle.UnpicklingError, EOFError):
+    except (_Closed, OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         # The child died before answering: an abort when an allocation failed under the memory
         # limit (Rust code aborts then), the CPU limit's SIGKILL, a segfault.
         _kill(pid)
@@ -91,9 +96,14 @@ def run(func, *args, limits: Limits = Limits(), what: str = "", **kwargs):
     finally:
         conn.close()
     if kind == "ok":
-        return pickle.loads(payload)
+        try:
+            return _loads(payload)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            raise SandboxFailed(texts.SANDBOX_MESSAGES["crash"].format(what=what), "crash") from None
     if kind == "data_error":
         cls, message, fields = payload
+        if not (isinstance(cls, type) and issubclass(cls, DataError)):
+            raise SandboxFailed(texts.SANDBOX_MESSAGES["crash"].format(what=what), "crash")
         err = cls.__new__(cls)
         Exception.__init__(err, message)
         err.__dict__.update(fields)
@@ -102,6 +112,37 @@ def run(func, *args, limits: Limits = Limits(), what: str = "", **kwargs):
 
 
 # --- the parent's side -------------------------------------------------------------------------
+
+# What a child's answer may contain besides Python's plain types: a child that ran hostile input is
+# not trusted to send arbitrary pickles (unpickling can call any importable function). Modules whose
+# results cross the boundary register their classes with ``allow_result``.
+_RESULT_TYPES: dict[tuple[str, str], type] = {
+    ("datetime", name): getattr(__import__("datetime"), name) for name in ("date", "datetime", "time", "timedelta",
+                                                                           "timezone")
+}
+
+
+def allow_result(*classes: type) -> None:
+    """Let instances of ``classes`` (plain data classes) come back from a child."""
+    for cls in classes:
+        _RESULT_TYPES[(cls.__module__, cls.__qualname__)] = cls
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        found = _RESULT_TYPES.get((module, name))
+        if found is None:
+            # DataError subclasses name the refusal's class (used as a type, never called).
+            cls = super().find_class(module, name) if module.startswith("data.") else None
+            if isinstance(cls, type) and issubclass(cls, DataError):
+                return cls
+            raise pickle.UnpicklingError(f"{module}.{name}")
+        return found
+
+
+def _loads(data: bytes):
+    return _ResultUnpickler(io.BytesIO(data)).load()
+
 
 class _Timeout(Exception):
     pass
@@ -115,9 +156,13 @@ def _recv_exact(conn: socket.socket, n: int, deadline: float) -> bytes:
     chunks, got = [], 0
     while got < n:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([conn], [], [], left)[0]:
+        if left <= 0:
             raise _Timeout
-        chunk = conn.recv(min(n - got, 2**20))
+        conn.settimeout(left)  # not select(): a busy server may hold file descriptors past 1024
+        try:
+            chunk = conn.recv(min(n - got, 2**20))
+        except TimeoutError:
+            raise _Timeout from None
         if not chunk:
             raise _Closed
         chunks.append(chunk)

@@ -67,3 +67,16 @@ def write_file(path):
     with open(path, "w") as f:
         f.write("x" * 10)
     return "written"
+
+
+def hostile_pickle():
+    """A result whose unpickling would call a function (as a compromised child could send)."""
+    class Payload:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    return Payload()
+
+
+def returns_function():
+    return os.system

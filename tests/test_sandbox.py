@@ -13,7 +13,8 @@ import pytest
 
 from data import sandbox
 from data.errors import DataError, RejectedFile
-from tests.sandbox_funcs import (abort, add, allocate, big_result, calamine_panic, refuse, segfault, sleep, spin,
+from tests.sandbox_funcs import (abort, add, allocate, big_result, calamine_panic, hostile_pickle, refuse,
+                                 returns_function, segfault, sleep, spin,
                                  system_exit, write_file)
 
 SMALL = sandbox.Limits(memory_bytes=256 * 2**20, cpu_seconds=2, seconds=30, output_bytes=2**20)
@@ -86,3 +87,8 @@ def test_parent_stays_responsive_while_a_child_spins():
     thread.join(timeout=60)
     assert outcome == {"hostile": "timeout"}
     assert sandbox.run(add, 1, 1, limits=limits)["sum"] == 2  # and still works after
+
+
+def test_a_child_cannot_make_the_parent_call_a_function():
+    assert failure(hostile_pickle).reason == "crash"
+    assert failure(returns_function).reason == "crash"
