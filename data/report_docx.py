@@ -318,9 +318,10 @@ class _NoDataValue:
     name: str  # the figure's name, shown in the mark
 
 
-def placeholder_values(summary: Summary) -> dict[str, object]:
-    """Placeholder name (figure and context names and keys) -> value, plain and picklable: what a
-    draft may use, computed here and handed to the sandboxed fill."""
+def placeholder_values(summary) -> dict[str, object]:
+    """Placeholder name (figure and context names and keys) -> value, plain and picklable, for a
+    ``metrics.summary.Summary``: what a draft may use, computed here and handed to the sandboxed
+    fill (the Summary itself, with every figure's rows, never crosses into the child)."""
     flat: dict[str, object] = {}
     for key, value in summary.context_values().items():
         flat[key] = flat[texts.REPORT_CONTEXT[key][0]] = value

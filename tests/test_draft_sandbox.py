@@ -18,7 +18,8 @@ import pytest
 from data import safety, texts
 from data.errors import RejectedFile
 from data.importer import import_files
-from data.report_docx import DRAFT_LIMITS, fill_template, summarize
+from data.report_docx import DRAFT_LIMITS, fill_template
+from metrics.summary import summarize
 from data.sandbox import SandboxFailed
 from data.store import Store
 
