@@ -285,6 +285,30 @@ def bench_rss(plan: Plan, tmp: Path, path: Path, n: int) -> list[Row]:
                 target="≤ 400 MB" if full else "", met=result["peak_mb"] <= 400 if full else None)]
 
 
+# --- 7. .xls and the sandbox --------------------------------------------------------------------
+
+def bench_xls(plan: Plan) -> list[Row]:
+    """The sandbox's cost: a call (fork from the zygote, two pickles), the .xls read in the child
+    beside the .xlsx LibreOffice saved from it (tests/files/, written by LibreOffice)."""
+    from data import sandbox
+    from data.importer import parse
+
+    files = ROOT / "tests" / "files"
+    xls, xlsx = files / "2025-03.xls", files / "2025-03-from-xls.xlsx"
+    started = time.perf_counter()
+    sandbox.start()
+    first = time.perf_counter() - started
+    m = rounds({"call": (lambda: sandbox.run(os.getpid), None), "xls": (lambda: parse(xls), None),
+                "xlsx": (lambda: parse(xlsx), None)}, max(plan.repeat, 3))
+    rows = sum(len(f) for f in parse(xls).frames.values())
+    ratio = _ratios(m["xls"], m["xlsx"])
+    return [Row("7", "sandbox: zygote start (once per server process)", None, first),
+            Row("7", "sandbox: one call (fork, limits, two pickles; wall in parent)", None, *m["call"]),
+            Row("7", ".xls parse in the sandbox (2025-03.xls, LibreOffice)", rows, *m["xls"],
+                f"{ratio[0]:.1f}× the .xlsx saved from it (parent CPU {ratio[1]:.1f}×)"),
+            Row("7", "  · the .xlsx saved from it, in process", rows, *m["xlsx"])]
+
+
 # --- 6. bad inputs ------------------------------------------------------------------------------
 
 def bench_corpus(plan: Plan) -> list[Row]:
@@ -376,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
                           ("pages", lambda: bench_pages(plan, tmp)),
                           ("downloads", lambda: bench_export(plan)),
                           ("memory", lambda: bench_rss(plan, tmp, books[max(books)], max(books))),
-                          ("bad inputs", lambda: bench_corpus(plan))):
+                          ("bad inputs", lambda: bench_corpus(plan)),
+                          (".xls and sandbox", lambda: bench_xls(plan))):
             print(f"[bench] {step} …", file=sys.stderr, flush=True)
             rows += run()
     seconds = (datetime.now() - started).total_seconds()
