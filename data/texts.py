@@ -15,9 +15,13 @@ LIST_CAP = 20  # items a message lists before "等 N 项"
 LIST_MORE = "等 {count} 项"
 
 
+ITEM_CAP = 50  # characters of one listed item before "…" (a header cell may hold a whole page)
+
+
 def capped(items, sep: str = "、", limit: int = LIST_CAP) -> str:
-    """``items`` joined by ``sep``, the first ``limit`` of them, then "等 N 项" (N: all of them)."""
-    items = [str(i) for i in items]
+    """``items`` joined by ``sep``, the first ``limit`` of them, then "等 N 项" (N: all of them);
+    an item longer than ITEM_CAP characters is cut with "…"."""
+    items = [t if len(t := str(i)) <= ITEM_CAP else t[:ITEM_CAP] + "…" for i in items]
     if len(items) <= limit:
         return sep.join(items)
     return sep.join(items[:limit]) + sep + LIST_MORE.format(count=len(items))

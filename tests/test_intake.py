@@ -275,6 +275,7 @@ def test_lists_in_messages_are_capped():
     message = parsed.errors[0].message
     assert "列19" in message and "列20、" not in message and texts.LIST_MORE.format(count=100) in message
     assert texts.capped(range(3)) == "0、1、2"
+    assert texts.capped(["党" * 70000]) == "党" * texts.ITEM_CAP + "…"
 
 
 def test_generic_sheet_name_with_other_headers_is_skipped_with_a_warning():
