@@ -427,7 +427,7 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
             bad = bad_cells.get(key, {})  # already reported as cells calamine could not convert
             issues.extend(i for i in found if (i.row, i.column) not in bad)
     issues.extend(month_warnings(frames, raw_frames, name))
-    if not any(s.register for s in sheets) and not any(i.level == "error" for i in issues):
+    if not any(s.register for s in sheets) and not any(i.level == Level.ERROR for i in issues):
         names = texts.capped(r.name for r in schema.REGISTERS.values())
         issues.append(Issue.error(name, texts.READER_NO_REGISTER.format(file=name, names=names)))
     elif not any(s.rows for s in sheets) and not any(i.level == Level.ERROR for i in issues):

@@ -4,24 +4,19 @@ header-only file says it has no data rows, a generic sheet name is a warning."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from data import texts
 from data.settings import load_settings
 from data.store import Store
+from tests.helpers import ROOT, XLSX, button, goto
 from tests.xlsx_factory import Sheet, register_rows, xlsx_bytes
 
-FILES = Path(__file__).resolve().parent / "files"
+FILES = ROOT / "tests" / "files"
 UPLOAD = "pages/upload.py"
-XLS = "application/vnd.ms-excel"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLS = "application/vnd.ms-excel"  # the media type a browser sends with an uploaded .xls
 
 
 def open_upload(app):
-    at = app(timeout=120).run()
-    at.switch_page(UPLOAD).run()
-    assert not at.exception, at.exception
-    return at
+    return goto(app(timeout=120).run(), UPLOAD)
 
 
 def upload(at, name: str, data: bytes, mime: str = XLSX):
@@ -42,8 +37,7 @@ def test_an_xls_file_imports_through_the_page(app, app_db):
     at = open_upload(app)
     upload(at, "2025-03.xls", (FILES / "2025-03.xls").read_bytes(), XLS)
     assert not at.error, [e.value for e in at.error]
-    [confirm] = [b for b in at.button if b.label == texts.UPLOAD_CONFIRM]
-    confirm.click().run()
+    button(at, texts.UPLOAD_CONFIRM).click().run()
     assert not at.exception, at.exception
     counts = store(app_db).counts()
     assert (counts["study"], counts["inspections"], counts["volunteer"]) == (9, 28, 42)
@@ -80,6 +74,5 @@ def test_a_generic_sheet_name_is_a_warning_and_the_register_imports(app, app_db)
     table = issues(at)
     assert table[texts.ISSUE_COLUMNS["level"]].tolist() == [texts.ISSUE_LEVELS["warning"]]
     assert "「计划」" in table[texts.ISSUE_COLUMNS["message"]].iloc[0]
-    [confirm] = [b for b in at.button if b.label == texts.UPLOAD_CONFIRM]
-    confirm.click().run()
+    button(at, texts.UPLOAD_CONFIRM).click().run()
     assert store(app_db).counts()["study"] == 1

@@ -10,7 +10,6 @@ import random
 import threading
 import time
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
@@ -22,8 +21,8 @@ from data.report_docx import DRAFT_LIMITS, fill_template
 from metrics.summary import summarize
 from data.sandbox import SandboxFailed
 from data.store import Store
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
 
 

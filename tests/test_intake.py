@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,12 +17,12 @@ from data import safety, texts
 from data.errors import RejectedFile
 from data.importer import parse
 from data.reader import read_workbook
+from tests.helpers import ROOT
 from tests import bad_inputs
 from tests.xlsx_factory import Sheet, register_rows, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "2025-03.xlsx"
-FILES = Path(__file__).resolve().parent / "files"
+FILES = ROOT / "tests" / "files"
 
 # --- WPS 金山文档 and SharePoint parts (#12.1) -------------------------------------------------------
 
