@@ -78,11 +78,11 @@ def draft(summary: Summary) -> None:
             st.error(messages.md(err.message))
         else:
             if filled.unknown:
-                st.warning(messages.md(texts.REPORT_UNKNOWN_LINE.format(names="、".join(filled.unknown))))
+                st.warning(messages.md(texts.REPORT_UNKNOWN_LINE.format(names=texts.capped(filled.unknown))))
             else:
                 st.success(texts.SUMMARY_DRAFT_DONE)
             if filled.no_data:
-                st.info(messages.md(texts.REPORT_NO_DATA_LINE.format(names="、".join(filled.no_data))))
+                st.info(messages.md(texts.REPORT_NO_DATA_LINE.format(names=texts.capped(filled.no_data))))
             st.download_button(texts.SUMMARY_DRAFT_DOWNLOAD, filled.data, mime=DOCX_MIME, on_click="ignore",
                                type="primary", icon=":material/download:",
                                file_name=texts.REPORT_FILLED_FILE_NAME.format(stem=Path(upload.name).stem))

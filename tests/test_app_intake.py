@@ -76,3 +76,24 @@ def test_a_generic_sheet_name_is_a_warning_and_the_register_imports(app, app_db)
     assert "「计划」" in table[texts.ISSUE_COLUMNS["message"]].iloc[0]
     button(at, texts.UPLOAD_CONFIRM).click().run()
     assert store(app_db).counts()["study"] == 1
+
+
+# --- a hostile Word draft on the 年度总结 page (#13.2) -------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_a_hostile_draft_is_one_message_on_the_summary_page_and_the_next_draft_fills(app, app_db):
+    from data.demo import SAMPLES_DIR
+    from data.importer import import_files
+    from tests.test_draft_sandbox import NESTED_LOOPS, draft
+
+    assert not import_files(store(app_db), sorted(SAMPLES_DIR.glob("*.xlsx")), user="demo").rejected
+    at = goto(app(timeout=240).run(), "pages/summary.py")
+    at.file_uploader[0].set_value([("恶意.docx", draft(NESTED_LOOPS), DOCX)]).run()
+    assert not at.exception, at.exception
+    shown = [e.value for e in at.error]
+    assert len(shown) == 1 and shown[0].startswith("恶意") and "已中止" in shown[0]  # shown as text (escaped)
+    at.file_uploader[0].set_value([("正常.docx", draft("本年度开展集中学习{{study.collective}}次。"), DOCX)]).run()
+    assert not at.exception and not at.error
+    assert texts.SUMMARY_DRAFT_DONE in [s.value for s in at.success]
