@@ -9,7 +9,6 @@ rows, 合计/总计/小计 rows and 填表人：-style footer lines (excluded, w
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 from dataclasses import dataclass, field
