@@ -101,7 +101,34 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def _refused_early(paths) -> list[str] | None:
+    """The messages for files that are refused from their container alone (empty, not a zip, another
+    format, macros: ``data.safety.check_container``), when every file is; else None and the import
+    goes on (every problem of every file is then listed by the full check). Needs no pandas, so such
+    a refusal costs little more than Python's start."""
+    from data import safety
+    from data.errors import RejectedFile
+
+    messages = []
+    for path in paths:
+        try:
+            safety.check_container(Path(path).read_bytes(), Path(path).name)
+        except RejectedFile as err:
+            messages.append(err.message)
+        except OSError:  # a missing or unreadable file: the full path says which
+            return None
+        else:
+            return None
+    return messages
+
+
 def cmd_import(args) -> int:
+    if early := _refused_early(args.files):
+        for message in early:
+            print(message, file=sys.stderr)
+        summary = texts.IMPORT_ISSUE_COUNT.format(errors=len(early), warnings=0)
+        print(texts.CLI_IMPORT_REJECTED.format(summary=summary), file=sys.stderr)
+        return EXIT_REFUSED
     from data.importer import describe_issue_count, import_files
 
     outcome = import_files(_store(), args.files, user=_user(args), dry_run=args.dry_run)

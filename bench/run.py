@@ -10,7 +10,10 @@ dir, then measures in one run, as medians of several repeats (wall clock; CPU ti
 3. AppTest reruns of 总览 and 数据查询 with 100k rows stored (child process: fresh caches);
 4. building the .xlsx and .csv download of 10k filtered rows;
 5. peak RSS of the 100k import (child process);
-6. every bad-input corpus case through ``python cli.py import`` in a fresh process (time, peak RSS).
+6. every bad-input corpus case through ``python cli.py import`` in a fresh process (time, peak RSS);
+7. the sandbox (a call; .xls parsed in it beside the .xlsx saved from it);
+8. start-up: ``python cli.py --help`` and refusals of non-workbooks as whole processes, beside
+   ``python -c pass`` and ``python -c "import pandas"``.
 
 It prints one Markdown table (machine, load, library versions, targets) and writes it to
 ``bench/results.md`` (``--out``). ``--quick``: small sizes, one repeat, nothing written unless
@@ -309,6 +312,56 @@ def bench_xls(plan: Plan) -> list[Row]:
             Row("7", "  · the .xlsx saved from it, in process", rows, *m["xlsx"])]
 
 
+# --- 8. start-up: what a command costs before it does anything ------------------------------------
+
+STARTUP_TARGET = 0.3  # seconds, a whole process
+
+
+def _process(argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one whole process (its CPU from the children's rusage)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run(argv, cwd=ROOT, capture_output=True, env={**os.environ, "DATABASE_URL": "sqlite://"})
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_startup(plan: Plan, tmp: Path) -> list[Row]:
+    """Whole processes, interleaved round by round: Python alone, Python importing pandas, and the
+    CLI's --help and refusals of files that are not workbooks (a CSV renamed .xlsx, a zero-byte
+    file), which need neither pandas nor SQLAlchemy."""
+    csv = tmp / "renamed.xlsx"
+    csv.write_text("日期,类型,主题\n2025-03-01,集中学习,学习\n", encoding="utf-8")
+    empty = tmp / "empty.xlsx"
+    empty.write_bytes(b"")
+    py, cli = sys.executable, str(ROOT / "cli.py")
+    measures = {"pass": [py, "-c", "pass"], "pandas": [py, "-c", "import pandas"],
+                "help": [py, cli, "--help"], "csv": [py, cli, "import", str(csv)],
+                "empty": [py, cli, "import", str(empty)]}
+    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in measures}
+    for _ in range(plan.repeat if plan.quick else max(plan.repeat, 3)):
+        for name, argv in measures.items():
+            samples[name].append(_process(argv))
+    m = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in samples.items()}
+    full = not plan.quick
+
+    def command(name: str, what: str) -> Row:
+        wall = m[name][0]
+        return Row("8", what, None, *m[name], versus=f"{wall / m['pass'][0]:.1f}× `python -c pass`",
+                   target=f"≤ {STARTUP_TARGET * 1000:.0f} ms" if full else "",
+                   met=wall <= STARTUP_TARGET if full else None)
+
+    return [Row("8", "`python -c pass`", None, *m["pass"]),
+            Row("8", '`python -c "import pandas"`', None, *m["pandas"],
+                versus=f"{m['pandas'][0] / m['pass'][0]:.1f}× `python -c pass`"),
+            command("help", "`python cli.py --help`"),
+            command("csv", "`python cli.py import` of a CSV renamed .xlsx (refused)"),
+            command("empty", "`python cli.py import` of a zero-byte file (refused)")]
+
+
 # --- 6. bad inputs ------------------------------------------------------------------------------
 
 def bench_corpus(plan: Plan) -> list[Row]:
@@ -401,7 +454,8 @@ def main(argv: list[str] | None = None) -> int:
                           ("downloads", lambda: bench_export(plan)),
                           ("memory", lambda: bench_rss(plan, tmp, books[max(books)], max(books))),
                           ("bad inputs", lambda: bench_corpus(plan)),
-                          (".xls and sandbox", lambda: bench_xls(plan))):
+                          (".xls and sandbox", lambda: bench_xls(plan)),
+                          ("start-up", lambda: bench_startup(plan, tmp))):
             print(f"[bench] {step} …", file=sys.stderr, flush=True)
             rows += run()
     seconds = (datetime.now() - started).total_seconds()

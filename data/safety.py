@@ -53,14 +53,15 @@ from functools import lru_cache
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
-import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
-from numpy.lib.stride_tricks import sliding_window_view
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
+from typing import TYPE_CHECKING
 
 from data import texts
 from data.errors import RejectedFile
+
+if TYPE_CHECKING:  # numpy and openpyxl load when a sheet is scanned: a refusal of the container needs neither
+    import numpy as np
 
 # Limits. A legitimate 100,000-row x 8-column register is ~4.4 MB zipped, ~36 MB unzipped,
 # ratio ~8, and 800,000 cells.
@@ -116,12 +117,20 @@ _MAX_TAG_BYTES = 64 * 1024  # an unfinished tag longer than this is not plain
 
 _PAD = 32  # zero bytes after a scanned buffer, so that fixed offsets past a tag stay inside
 _REF_WIDTH = 12  # bytes read after r=": up to 3 letters, 7 digits, the closing quote
-_TAG_END = np.zeros(256, dtype=bool)  # bytes that end a tag name: XML blanks, "/" and ">"
-_TAG_END[list(b" \t\r\n/>")] = True
-_BEFORE_NAME = np.zeros(256, dtype=bool)  # bytes an attribute name may follow (quick-xml is lenient)
-_BEFORE_NAME[list(b" \t\r\n\"'")] = True
-_AFTER_NAME = np.zeros(256, dtype=bool)  # bytes that may end the attribute name r
-_AFTER_NAME[list(b" \t\r\n=")] = True
+
+
+@lru_cache(maxsize=1)
+def _byte_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lookup tables over byte values: (ends a tag name: XML blanks, "/" and ">"; may precede an
+    attribute name (quick-xml is lenient); may end the attribute name r)."""
+    import numpy as np
+
+    tables = []
+    for members in (b" \t\r\n/>", b" \t\r\n\"'", b" \t\r\n="):
+        table = np.zeros(256, dtype=bool)
+        table[list(members)] = True
+        tables.append(table)
+    return tuple(tables)
 # A shared string's start tag: <si …>, and with a prefix, <x:si …> (a slower search, done only
 # where ":si" occurs).
 _STRING_TAG = re.compile(rb"<si[\t\n\r />]")
@@ -157,7 +166,21 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
-def _check(data: bytes) -> None:
+def check_container(data: bytes, file_name: str) -> None:
+    """The part of ``check_workbook_bytes`` that reads only the zip's directory and a few small
+    parts (no inflating of sheets, no numpy): an empty file, a CSV or web page, another format, a
+    corrupt zip, macros. Cheap, so that a command can refuse such a file before loading pandas.
+    An OLE2 file (.xls) passes: it is read in the sandbox."""
+    if data[:8] == OLE2_MAGIC:
+        return
+    try:
+        _container(data)
+    except _Refusal as refusal:
+        message = SAFETY_MESSAGES[refusal.code].format(file=file_name, **refusal.fields)
+        raise RejectedFile(message, refusal.code) from None
+
+
+def _container(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo], list[str]]:
     zf, infos, names = _directory(data)
     other = _other_format(zf, infos, names)
     if other:
@@ -170,6 +193,11 @@ def _check(data: bytes) -> None:
     for part in FOREIGN_PARTS:
         if part in names:
             raise _Refusal("nonstandard", part=part)
+    return zf, infos, names
+
+
+def _check(data: bytes) -> None:
+    zf, infos, names = _container(data)
     _declared_bounds(infos)
 
     view = memoryview(data)
@@ -424,6 +452,8 @@ def _check_box(rows: int, cols: int) -> None:
     if rows > GRID_ROWS or cols > GRID_COLUMNS:
         raise _Refusal("out_of_grid", sheet=_SHEET)
     if rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS:
+        from openpyxl.utils.cell import get_column_letter
+
         raise _Refusal("sheet_too_large", sheet=_SHEET, corner=f"{get_column_letter(cols)}{rows}",
                        rows=rows, cols=cols, max_rows=MAX_SHEET_ROWS, max_cells=MAX_SHEET_CELLS)
 
@@ -458,12 +488,16 @@ class _PlainScan:
             for col1, row1, col2, row2 in merges:
                 first = (int(row1), _column(col1.decode()))
                 self.merged += _merge_area(first, (int(row2), _column(col2.decode())) if col2 else first)
+        import numpy as np
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        tag_end = _byte_classes()[0]
         a = np.frombuffer(buf + bytes(_PAD), dtype=np.uint8)
         colons = np.flatnonzero(a == ord(":"))
-        if ((a[colons + 1] == ord("c")) & _TAG_END[a[colons + 2]]).any():
+        if ((a[colons + 1] == ord("c")) & tag_end[a[colons + 2]]).any():
             return False  # <x:c …>: a prefixed cell tag
         starts = np.flatnonzero((a[:-2] == ord("<")) & (a[1:-1] == ord("c")))
-        tags = starts[_TAG_END[a[starts + 2]]]
+        tags = starts[tag_end[a[starts + 2]]]
         if not tags.size:
             return True
         if not all((a[tags + i] == byte).all() for i, byte in enumerate(b' r="', start=2)):
@@ -482,6 +516,8 @@ class _PlainScan:
 def _tag_ends(a: np.ndarray, tags: np.ndarray, buf: bytes) -> np.ndarray | None:
     """Where each tag ends (its first ">"), or None unless that ">" is certainly not inside a
     quoted value: no single quote before it in the tag and an even number of double quotes."""
+    import numpy as np
+
     gts = np.flatnonzero(a == ord(">"))
     found = np.searchsorted(gts, tags)
     if (found == gts.size).any():
@@ -501,8 +537,11 @@ def _second_r(a: np.ndarray, tags: np.ndarray, ends: np.ndarray) -> bool:
     """Whether a cell tag has another attribute named r (calamine keeps the last one: A1 then
     r="XFD1048576" aborts it), or something that may be one: an "r" after a blank or a quote and
     before a blank or "=", inside a cell tag, other than the first attribute."""
+    import numpy as np
+
+    _, before_name, after_name = _byte_classes()
     maybe = np.flatnonzero(a == ord("r"))
-    maybe = maybe[_BEFORE_NAME[a[maybe - 1]] & _AFTER_NAME[a[maybe + 1]]]
+    maybe = maybe[before_name[a[maybe - 1]] & after_name[a[maybe + 1]]]
     owner = np.searchsorted(tags, maybe, side="right") - 1
     inside = (owner >= 0) & (maybe < ends[owner]) & (maybe != tags[owner] + 3)
     return bool(inside.any())
@@ -511,6 +550,8 @@ def _second_r(a: np.ndarray, tags: np.ndarray, ends: np.ndarray) -> bool:
 def _refs_box(refs: np.ndarray) -> tuple[int, int] | None:
     """(largest row, largest column) of cell references, one per row of ``refs`` (the bytes after
     r="); None when one is not 1-3 letters, 1-7 digits and a closing quote."""
+    import numpy as np
+
     n_letters = (((refs | 0x20) - ord("a")) < 26).argmin(axis=1)  # uint8 arithmetic wraps
     n_digits = (refs == ord('"')).argmax(axis=1) - n_letters
     if not ((n_letters >= 1) & (n_letters <= 3) & (n_digits >= 1) & (n_digits <= 7)).all():
@@ -600,6 +641,8 @@ class _ExactScan:
 @lru_cache(maxsize=4096)
 def _column(letters: str) -> int:
     """1-based column of letters (any case); past Excel's last column for more than three."""
+    from openpyxl.utils.cell import column_index_from_string
+
     return column_index_from_string(letters.upper()) if len(letters) <= 3 else GRID_COLUMNS + 1
 
 
