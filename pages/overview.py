@@ -60,7 +60,7 @@ def _open(kind: str, value: object) -> None:
     st.session_state[DIALOG_KEY] = (kind, value)
 
 
-def board(table, result, big: bool) -> None:
+def cards_and_chart(table, result, big: bool) -> None:
     """The cards worst first, then the completion chart; clicking a card's 明细 or a bar opens the rows."""
     st.subheader(texts.BOARD_CARDS_TITLE)
     if table["target"].notna().sum() == 0:
@@ -159,7 +159,7 @@ glance_ui.freshness(board.computed(glance.freshness), cache.last_import())
 if uploads.message():
     st.warning(uploads.message())
 if not uploads.year_empty:
-    board(table, result, selection.big_screen())
+    cards_and_chart(table, result, selection.big_screen())
     compliance_summary(result, as_of)
     open_dialog(table, result, year, as_of)
 with st.container(key=style.NO_PRINT_PREFIX + "-imports"):
