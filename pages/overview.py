@@ -101,7 +101,7 @@ def compliance_summary(result, as_of) -> None:
     else:
         shown = gaps[list(texts.BOARD_MISSING_COLUMNS)].fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS)
         with st.container(key=style.KEEP_PREFIX + "-gaps"):
-            event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row",
+            event = st.dataframe(shown, hide_index=True, placeholder="", on_select="rerun", selection_mode="single-row",
                                  key=glance_ui.GAPS_KEY, width=glance_ui.PRINT_WIDTH)
         with st.container(key=style.NO_PRINT_PREFIX + "-gaps-hint"):
             st.caption(texts.GLANCE_GAPS_HINT)
@@ -140,7 +140,7 @@ def recent_imports() -> None:
     history = cache.batches().head(RECENT_IMPORTS)
     shown = history[list(texts.BOARD_IMPORT_COLUMNS)].assign(
         created_at=history["created_at"].map(local_time), status=history["status"].map(texts.STORE_BATCH_STATUS))
-    st.dataframe(shown.rename(columns=texts.BOARD_IMPORT_COLUMNS), hide_index=True)
+    st.dataframe(shown.rename(columns=texts.BOARD_IMPORT_COLUMNS), hide_index=True, placeholder="")
     if signin.can("editor"):  # a viewer has no upload page
         st.page_link("pages/upload.py", label=texts.PAGE_UPLOAD, icon=":material/upload_file:")
 

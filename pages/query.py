@@ -36,7 +36,7 @@ with left:
                             default=(date(year, 1, 1), date(year, 12, 31)), format="YYYY-MM-DD")
         date_from, date_to = (tuple(dates) + (None, None))[:2]
     chosen = {c.key: widgets.kept(st.multiselect, c.label, list(c.values), key=f"query.{register}.{c.key}",
-                                 default=[]) for c in enums}
+                                 default=[], placeholder=texts.UI_CHOOSE) for c in enums}
 with right:
     person = obj = ""
     if reg.person_columns:
@@ -57,7 +57,8 @@ if rows.empty:
     st.info(texts.QUERY_NO_ROWS)
 else:
     st.caption(texts.QUERY_ROWS.format(rows=len(rows)))
-    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=widgets.column_config(register))
+    st.dataframe(rows, hide_index=True, placeholder="", column_order=reg.keys,
+                 column_config=widgets.column_config(register))
     key = (register, filters, cache.data_version())
     if st.button(texts.QUERY_PREPARE, help=texts.QUERY_PREPARE_HELP, icon=":material/table_view:"):
         now = datetime.now()

@@ -37,6 +37,8 @@ PAGES = {"overview": "", "study": "study", "inspections": "inspections", "volunt
          "summary": "summary", "upload": "upload", "query": "query", "targets": "targets"}
 MAX_SHOT_HEIGHT = 9000
 COUNT_INDICATOR = ("study.collective", "集中学习次数")  # counted in rows: its rows equal its value
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/156.0 Mobile Safari/537.36")
 
 
 def expected(db_url: str, year: int, as_of: dt.date) -> tuple[str, dict]:
@@ -132,21 +134,35 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             page.keyboard.press("Escape")
             dialog.wait_for(state="detached")
 
-            # Phone, desktop, projector: no page scrolls sideways; screenshots of each.
-            for width, height in VIEWPORTS.items():
-                page.set_viewport_size({"width": width, "height": height})
-                for name_, path in PAGES.items():
-                    page.goto(f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
-                    page.get_by_test_id("stHeading").first.wait_for(timeout=2 * STEP_TIMEOUT_MS)
-                    wait_ready(page)
-                    page.wait_for_timeout(300)  # charts lay out after the run; not an assertion
-                    assert overflow(page) == {"page": 0, "main": 0}, (width, name_)
-                    shoot(page, f"{width}-{name_}")
-                    if width == 390 and name_ == "overview":
-                        # Two cards to a row on a phone.
-                        boxes = [c.bounding_box() for c in page.locator('[class*="st-key-keep-card"]').all()[:2]]
-                        assert boxes[0]["y"] == pytest.approx(boxes[1]["y"], abs=2)
-                        assert boxes[0]["width"] < width / 2
+            # Phone, desktop, projector: no page scrolls sideways; screenshots of each. The phone is a
+            # browser of its own (a phone's User-Agent: small multiples two to a row), signed in anew.
+            phone = browser.new_context(viewport={"width": 390, "height": VIEWPORTS[390]}, locale="zh-CN",
+                                        user_agent=PHONE_AGENT)
+            phone.set_default_timeout(STEP_TIMEOUT_MS)
+            try:
+                on_phone = phone.new_page()
+                on_phone.goto(f"{base}/?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}", timeout=4 * STEP_TIMEOUT_MS)
+                sign_in(on_phone)
+                on_phone.get_by_text(subtitle(DEMO_YEAR, AS_OF)).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                for width, height in VIEWPORTS.items():
+                    tab = on_phone if width == 390 else page
+                    tab.set_viewport_size({"width": width, "height": height})
+                    for name_, path in PAGES.items():
+                        tab.goto(f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
+                        tab.get_by_test_id("stHeading").first.wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                        wait_ready(tab)
+                        tab.wait_for_timeout(300)  # charts lay out after the run; not an assertion
+                        assert overflow(tab) == {"page": 0, "main": 0}, (width, name_)
+                        shoot(tab, f"{width}-{name_}")
+                        if width == 390 and name_ == "overview":
+                            # Two cards to a row on a phone, the filters at the top of the page.
+                            cards = [c.bounding_box() for c in tab.locator('[class*="st-key-keep-card"]').all()[:2]]
+                            assert cards[0]["y"] == pytest.approx(cards[1]["y"], abs=2)
+                            assert cards[0]["width"] < width / 2
+                            assert tab.get_by_test_id("stSelectbox").first.bounding_box()["y"] < cards[0]["y"]
+                            assert tab.locator(".st-key-noprint-toolbar").is_visible()
+            finally:
+                phone.close()
 
             # 大屏: the sidebar is hidden and the switch is kept in the address.
             page.set_viewport_size({"width": 1920, "height": 1080})

@@ -73,7 +73,7 @@ def missing_table(result) -> None:
     if missing.empty:
         st.success(texts.COMPLIANCE_ALL_MET)
         return
-    st.dataframe(missing.fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS), hide_index=True)
+    st.dataframe(missing.fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS), hide_index=True, placeholder="")
 
 
 def register_page(title: str, register: str) -> pd.DataFrame:

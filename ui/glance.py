@@ -111,7 +111,8 @@ def card(row: dict, on_open) -> None:
             target=target, progress=format_percent(row["time_progress"]))
         yoy = _yoy(row)
         st.caption(detail + (texts.GLANCE_FRESH_SEP + yoy if yoy else ""))
-        st.button(texts.GLANCE_ROWS_BUTTON, key=f"{style.NO_PRINT_PREFIX}-rows-{row['key'].replace('.', '-')}", on_click=on_open,
+        button_key = f"{style.NO_PRINT_PREFIX}-rows-{row['key'].replace('.', '-')}"
+        st.button(texts.GLANCE_ROWS_BUTTON, key=button_key, on_click=on_open,
                   args=(row["key"],), icon=":material/table_rows:", type="tertiary")
 
 
@@ -163,7 +164,8 @@ def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, c
             st.info(texts.SUMMARY_NO_ROWS)
             return
         reg = REGISTERS[ind.register]
-        st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=column_config(ind.register))
+        st.dataframe(rows, hide_index=True, placeholder="", column_order=reg.keys,
+                     column_config=column_config(ind.register))
         filters = {texts.SUMMARY_ROWS_FILTER_NAME: texts.REPORT_FIGURE.format(name=ind.name, value=value),
                    texts.SUMMARY_ROWS_FILTER_RULE: describe(ind),
                    texts.SUMMARY_ROWS_FILTER_PERIOD: texts.SUMMARY_PERIOD.format(
@@ -189,7 +191,8 @@ def gap_dialog(cell: dict, result, frames: dict, column_config) -> None:
         if rows.empty:
             st.info(texts.GLANCE_GAP_NONE)
             return
-        st.dataframe(rows, hide_index=True, column_order=REGISTERS["study"].keys, column_config=column_config("study"))
+        st.dataframe(rows, hide_index=True, placeholder="", column_order=REGISTERS["study"].keys,
+                     column_config=column_config("study"))
         filters = {texts.SUMMARY_ROWS_FILTER_NAME: title, texts.SUMMARY_ROWS_FILTER_RULE: cell["name"],
                    texts.SUMMARY_ROWS_FILTER_PERIOD: cell["label"]}
         _download(rows, "study", cell["name"], filters,
