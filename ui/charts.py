@@ -120,8 +120,10 @@ def cumulative_chart(series: pd.DataFrame, title: str, columns: int = 3, *, narr
     for key in keys:
         first = series.loc[series["key"] == key].iloc[0]
         heads.append(texts.CHART_FACET.format(name=first["name"], unit=first["unit"]))
+    height = (230 if narrow else 300) * nrows + 80
+    # About 75 px between rows of small charts (room for the ticks and the next titles), however many rows.
     fig = make_subplots(rows=nrows, cols=cols, subplot_titles=heads, horizontal_spacing=0.07,
-                        vertical_spacing=0.22 if nrows > 1 else 0.1)
+                        vertical_spacing=min(0.22, 75 / height) if nrows > 1 else 0.1)
     labels = texts.METRIC_SERIES_LABELS
     shown: set[str] = set()
     for i, key in enumerate(keys):
@@ -144,7 +146,7 @@ def cumulative_chart(series: pd.DataFrame, title: str, columns: int = 3, *, narr
     fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=[period_labels.get(t, "") for t in ticks])
     fig.update_yaxes(rangemode="tozero")
     fig.update_annotations(font_size=14)
-    return _layout(fig, title, height=(230 if narrow else 300) * nrows + 80)
+    return _layout(fig, title, height=height)
 
 
 def monthly_rate_chart(df: pd.DataFrame, title: str, target: float | None = None) -> go.Figure:
