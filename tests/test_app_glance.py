@@ -118,3 +118,22 @@ def test_url_view_seeds_the_toolbar(demo_app):
     # The address is written back: year always, as_of as it differs from the year's default.
     assert dict(at.query_params) in ({"year": [str(DEMO_YEAR)], "as_of": [JUNE_30.isoformat()]},
                                      {"year": str(DEMO_YEAR), "as_of": JUNE_30.isoformat()})
+
+
+def test_query_filters_round_trip_through_the_address(demo_app, app_db):
+    """A link to 数据查询 with filters opens that query; the page writes its filters back."""
+    from data.query import Filters, filter_rows
+
+    at = demo_app()
+    for key, value in {"year": str(DEMO_YEAR), "reg": "study", "type": "集中学习,不存在的类型",
+                       "from": f"{DEMO_YEAR}-01-01", "to": JUNE_30.isoformat()}.items():
+        at.query_params[key] = value
+    at.switch_page("pages/query.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="query.register.w").value == "study"
+    assert at.multiselect(key="query.study.type.w").value == ["集中学习"]  # the unknown value left out
+    rows = filter_rows(Store(app_db).load("study", date_from=dt.date(DEMO_YEAR, 1, 1), date_to=JUNE_30), "study",
+                       Filters(date_from=dt.date(DEMO_YEAR, 1, 1), date_to=JUNE_30, types=("集中学习",)))
+    assert texts.QUERY_ROWS.format(rows=len(rows)) in [c.value for c in at.caption]
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+    assert params["reg"] == "study" and params["type"] == "集中学习" and params["to"] == JUNE_30.isoformat()

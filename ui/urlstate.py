@@ -16,7 +16,8 @@ from datetime import date
 import streamlit as st
 
 YEAR, AS_OF, SCREEN = "year", "as_of", "screen"
-SEEDED_KEY = "url.seeded"
+VIEW = (YEAR, AS_OF, SCREEN)
+SEEDED_KEY, INITIAL_KEY, USED_KEY = "url.seeded", "url.initial", "url.used"
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
 
@@ -70,6 +71,7 @@ def seed() -> None:
     if st.session_state.get(SEEDED_KEY):
         return
     st.session_state[SEEDED_KEY] = True
+    st.session_state[INITIAL_KEY] = st.query_params.to_dict()  # a page's own filters: ``page_params``
     for key, value in read(st.query_params.to_dict()).items():
         st.session_state[key] = value
 
@@ -77,6 +79,24 @@ def seed() -> None:
 def publish(params: dict[str, str]) -> None:
     """Make the address show ``params`` (other parameters are kept)."""
     current = st.query_params.to_dict()
-    wanted = {**{k: v for k, v in current.items() if k not in (YEAR, AS_OF, SCREEN)}, **params}
+    wanted = {**{k: v for k, v in current.items() if k not in VIEW}, **params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def page_params(page: str) -> dict[str, str]:
+    """The address's parameters as this browser session began, given once to ``page`` (a link to a
+    page with its filters); empty afterwards, when the session's own choice wins."""
+    used = st.session_state.setdefault(USED_KEY, set())
+    if page in used:
+        return {}
+    used.add(page)
+    return dict(st.session_state.get(INITIAL_KEY) or {})
+
+
+def publish_page(params: dict[str, str]) -> None:
+    """Make the address show the view and this page's filters ``params`` (empty ones left out)."""
+    current = st.query_params.to_dict()
+    wanted = {**{k: v for k, v in current.items() if k in VIEW}, **{k: v for k, v in params.items() if v}}
     if current != wanted:
         st.query_params.from_dict(wanted)
