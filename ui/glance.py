@@ -21,9 +21,11 @@ from data.schema import REGISTERS
 from data.settings import load_settings
 from metrics import glance
 from metrics.catalogue import DISTINCT, by_key, describe
+from metrics.compliance import local_rules
 from metrics.progress import series
+from metrics.report import format_number, format_percent
 from metrics.states import label
-from ui import downloads, style
+from ui import downloads, messages, style
 
 STATUS_MD_COLORS = {glance.DONE: "green", glance.ON_TRACK: "blue", glance.SLIGHTLY_BEHIND: "orange",
                     glance.BEHIND: "red", glance.NO_DATA: "gray"}
@@ -69,10 +71,10 @@ def _bar(row: dict) -> str:
     fill = 0.0 if completion is None or pd.isna(completion) else max(0.0, min(float(completion), 1.0)) * 100
     tick = 100.0 if by_key(row["key"]).fraction else float(row["time_progress"]) * 100
     color = BAR_COLORS.get(row["status"], "#9e9e9e")
-    label = html.escape(texts.GLANCE_BAR_LABEL.format(
+    words = html.escape(texts.GLANCE_BAR_LABEL.format(
         completion="—" if completion is None or pd.isna(completion) else f"{float(completion) * 100:.1f}%",
         progress=f"{tick:.1f}%"))
-    return (f'<div class="dj-bar" title="{label}" role="img" aria-label="{label}">'
+    return (f'<div class="dj-bar" title="{words}" role="img" aria-label="{words}">'
             f'<span class="dj-fill" style="width:{fill:.1f}%;background:{color}"></span>'
             f'<span class="dj-tick" style="left:{tick:.1f}%"></span></div>')
 
@@ -89,16 +91,14 @@ def _yoy(row: dict) -> str | None:
     prev = row.get("previous")
     if prev is None or pd.isna(prev):
         return None
-    from metrics.report import format_number
-
     if row.get("yoy") is None or pd.isna(row.get("yoy")):
         return texts.GLANCE_YOY_PLAIN.format(previous=format_number(prev, ind.unit))
     return texts.GLANCE_YOY.format(change=f"{float(row['yoy']) * 100:+.1f}%", previous=format_number(prev, ind.unit))
 
 
 def card(row: dict, on_open) -> None:
-    from metrics.report import format_number, format_percent
-
+    """One indicator (a ``progress_table`` row, status banded): value, status, completion bar with the
+    序时 marker, the words, target and 同比, and the 明细 button (``on_open(key)``)."""
     ind = by_key(row["key"])
     with st.container(border=True, key=f"{style.KEEP_PREFIX}-card-{row['key'].replace('.', '-')}"):
         st.metric(row["name"], format_number(row["value"], row["unit"]), help=describe(ind))
@@ -137,8 +137,6 @@ def _download(rows: pd.DataFrame, register: str, name: str, filters: dict, file_
 def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, column_config) -> None:
     """The rows behind one card (the same rows 年度总结's 数字来源 lists), their download, and for
     a card behind plan its month-by-month shortfall against the plan line."""
-    from metrics.report import format_number
-
     ind = by_key(key)
     row = table.set_index("key").loc[key]
     rows = glance.card_rows(frames, year, as_of, key)
@@ -178,15 +176,14 @@ def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, c
 
 def gap_dialog(cell: dict, result, frames: dict, column_config) -> None:
     """The 学习教育 rows a 三会一课 cell counts (none, or fewer than the rule asks)."""
-    from metrics.compliance import local_rules
-
     rules = local_rules(load_settings().local_rules)
     rows = glance.gap_rows(frames, result, cell["rule"], int(cell["period"]), cell.get("group"), rules)
     title = cell.get("message") or cell["name"]
 
     def body() -> None:
-        st.caption(texts.GLANCE_GAP_RULE.format(name=cell["name"], article=cell["article"], label=cell["label"],
-                                                min=cell["min"]))
+        # A rule's name may come from the settings and a 党小组 from the registers: shown literally.
+        st.caption(messages.md(texts.GLANCE_GAP_RULE.format(name=cell["name"], article=cell["article"],
+                                                            label=cell["label"], min=cell["min"])))
         st.markdown(f"**{texts.GLANCE_ROWS_COUNT.format(rows=len(rows), register=REGISTERS['study'].name)}**")
         if rows.empty:
             st.info(texts.GLANCE_GAP_NONE)
@@ -198,7 +195,7 @@ def gap_dialog(cell: dict, result, frames: dict, column_config) -> None:
         _download(rows, "study", cell["name"], filters,
                   texts.GLANCE_GAP_FILE.format(name=cell["name"], label=cell["label"], year=result.year))
 
-    st.dialog(title, width="large")(body)()
+    st.dialog(messages.md(title), width="large")(body)()
 
 
 def newly_selected(key: str, selection: object) -> object | None:
