@@ -178,6 +178,10 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             page.goto(f"{base}/?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
             page.get_by_text(subtitle(DEMO_YEAR, AS_OF)).wait_for()
             wait_ready(page)
+            # The print button opens the browser's print dialog (stubbed here: headless has none).
+            page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+            page.locator("button.dj-print").click()
+            assert page.evaluate("() => window.__printed") == 1
             page.emulate_media(media="print")
             hidden = page.evaluate("""() => ['stSidebar', 'stHeader'].map(id =>
                 getComputedStyle(document.querySelector(`[data-testid="${id}"]`)).display)""")

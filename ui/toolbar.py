@@ -16,9 +16,11 @@ from ui import style, urlstate
 
 SCREEN_KEY = urlstate.SCREEN   # the 大屏 switch
 BAR_KEY = style.NO_PRINT_PREFIX + "-toolbar"
-# Printing is the browser's own dialog (Save as PDF included); the script only opens it.
-PRINT_BUTTON = ('<button class="dj-print" type="button" onclick="window.print()" title="{help}">'
-                '{label}</button>'
+# Printing is the browser's own dialog (Save as PDF included); the script only opens it. DOMPurify
+# drops inline handlers, so one click listener on the document (added once) serves the button.
+PRINT_BUTTON = ('<button class="dj-print" type="button" title="{help}">{label}</button>'
+                '<script>if (!window.__djPrint) {{ window.__djPrint = true; document.addEventListener("click", '
+                '(e) => {{ if (e.target.closest && e.target.closest(".dj-print")) window.print(); }}); }}</script>'
                 '<style>.dj-print{{font:inherit;font-size:0.875rem;padding:0.3rem 0.75rem;border-radius:0.5rem;'
                 'border:1px solid rgba(49,51,63,0.2);background:#fff;cursor:pointer;margin-top:1.7rem;}}'
                 '.dj-print:hover{{border-color:#c0392b;color:#c0392b;}}</style>')
