@@ -171,6 +171,7 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             wait_ready(page)
             assert not page.get_by_test_id("stSidebar").is_visible()
             assert "screen=1" in page.url
+            assert overflow(page) == {"page": 0, "main": 0}
             shoot(page, "1920-big-screen")
 
             # Paper: at most two A4 landscape pages, no sidebar, no toolbar.

@@ -21,9 +21,10 @@ def test_print_is_a4_landscape_without_the_sidebar():
 
 
 def test_big_screen_rules_only_when_on():
-    assert "font-size: 21px" not in style.css()
+    marker = '[data-testid="stMetricValue"] { font-size: 2.8rem; }'
+    assert marker not in style.css()
     big = style.css(big_screen=True)
-    assert "font-size: 21px" in big and '[data-testid="stSidebar"]' in big.split("html { font-size: 21px; }")[1]
+    assert marker in big and '[data-testid="stSidebar"]' in big[big.index("@media print"):] + big[-1500:]
 
 
 def test_quotes_are_escaped():

@@ -75,12 +75,19 @@ def _phone() -> str:
 
 
 def _big_screen() -> str:
+    """大屏: no sidebar, six cards to a line, every text about a third larger (charts: ``ui.glance.big_figure``)."""
     return _cards_per_line(6) + """
-html { font-size: 21px; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
   display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: none; padding: 2.5rem 3rem 2rem 3rem; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+[data-testid="stHeading"] h2 { font-size: 2.6rem; }
+[data-testid="stHeading"] h3 { font-size: 2rem; }
+[data-testid="stHeading"] h4, .st-key-keep-status h4 { font-size: 1.75rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMetricValue"] { font-size: 2.8rem; }
+[data-testid="stMetricValue"] p { font-size: inherit; }
 """
 
 
