@@ -129,7 +129,7 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             dialog.get_by_text(counted).wait_for()
             grid = dialog.get_by_test_id("stDataFrame").last.locator("[role=grid]")
             assert int(grid.get_attribute("aria-rowcount")) == value + 1  # the header row, then the rows
-            assert dialog.get_by_test_id("stDownloadButton").count() == 1
+            dialog.get_by_test_id("stDownloadButton").wait_for()  # the rows can be downloaded
             shoot(page, "drill-down")
             page.keyboard.press("Escape")
             dialog.wait_for(state="detached")
