@@ -4,9 +4,10 @@ import streamlit as st
 
 from data import texts
 from data.errors import DataError
-from ui import navigation, routing, sidebar, signin
+from ui import navigation, routing, sidebar, signin, style, urlstate
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/flag:", layout="wide")
+urlstate.seed()  # a reload or a link: the view in the address, before any widget
 
 try:
     user = signin.signed_in()
@@ -19,9 +20,11 @@ if signin.local_mode() and (address := signin.exposed_address()):
 
 if user is None:
     menu = st.navigation([st.Page("pages/auth.py", title=texts.PAGE_SIGNIN, icon=":material/login:")])
+    style.inject()
 else:
     menu = st.navigation(navigation.navigation_sections(user.role))
-    sidebar.render()
+    style.inject(big_screen=sidebar.render())
     sidebar.account(user)
+signin.session_cookie()
 routing.mark_routed()
 menu.run()

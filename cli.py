@@ -226,10 +226,12 @@ def _as_of(args) -> date:
 
 
 def cmd_indicators(args) -> int:
+    from data.settings import load_settings
     from metrics.report import format_indicator_table, indicator_report
 
     store = _store()
-    table, records = indicator_report(_frames(store, args.year), year=args.year, as_of=_as_of(args))
+    table, records = indicator_report(_frames(store, args.year), year=args.year, as_of=_as_of(args),
+                                      tolerance_pp=load_settings().tolerance_pp)  # 略滞后, as on the board
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=2))
     else:

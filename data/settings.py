@@ -4,7 +4,9 @@ DATABASE_URL      any SQLAlchemy URL; default: SQLite file at ``var/dangjian.db`
 DJ_BRANCH         the default branch (支部) name rows are stored under
 DJ_USERS_FILE     the users file (TOML, outside git); unset = local mode without sign-in
 DJ_SETTINGS       path of an optional TOML file with the same keys in lower case
-                  (database_url, branch, local_rules, users_file)
+                  (database_url, branch, local_rules, users_file, tolerance_pp, session_days)
+DJ_TOLERANCE_PP   percentage points below 序时进度 still shown as 略滞后 (amber), not 滞后; default 5
+DJ_SESSION_DAYS   how long a sign-in lasts in a browser (reloads included) before asking again; default 7
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Settings:
     # Local rules for 三会一课 compliance, e.g. [{"type": "讲党课", "every": "quarter", "min": 1}]
     local_rules: list = field(default_factory=list)
     users_file: str | None = None
+    tolerance_pp: float = 5.0
+    session_days: float = 7.0
 
 
 def _file_settings() -> dict:
@@ -50,4 +54,34 @@ def load_settings() -> Settings:
         branch=os.environ.get("DJ_BRANCH") or conf.get("branch") or DEFAULT_BRANCH,
         local_rules=list(conf.get("local_rules", [])),
         users_file=os.environ.get("DJ_USERS_FILE") or conf.get("users_file"),
+        tolerance_pp=_tolerance(os.environ.get("DJ_TOLERANCE_PP", conf.get("tolerance_pp", 5.0))),
+        session_days=_days(os.environ.get("DJ_SESSION_DAYS", conf.get("session_days", 7.0))),
     )
+
+
+def _days(value: object) -> float:
+    """A sign-in's lifetime in days: more than 0, at most 366."""
+    from data import texts
+    from data.errors import DataError
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not 0 < number <= 366:
+        raise DataError(texts.SETTINGS_BAD_SESSION_DAYS.format(value=value))
+    return number
+
+
+def _tolerance(value: object) -> float:
+    """The 略滞后 band in percentage points: a number from 0 to 100 (0 turns the band off)."""
+    from data import texts
+    from data.errors import DataError
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not 0 <= number <= 100:
+        raise DataError(texts.SETTINGS_BAD_TOLERANCE.format(value=value))
+    return number

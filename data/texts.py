@@ -228,7 +228,8 @@ INDICATOR_NAMES = {
 }
 # Indicator progress (metrics.progress, metrics.report)
 # The label of each progress status (metrics.states.Status), keyed by its stable value.
-STATUS_LABELS = {"done": "已完成", "on_track": "正常", "behind": "滞后", "no_data": "无数据"}
+STATUS_LABELS = {"done": "已完成", "on_track": "正常", "slightly_behind": "略滞后", "behind": "滞后",
+                 "no_data": "无数据"}
 METRIC_WORDS_DONE = "完成{completion}%，已完成目标"
 METRIC_WORDS_ZERO_TARGET = "目标为0，已完成"
 METRIC_WORDS_BEHIND = "完成{completion}%，低于序时进度{gap}个百分点"
@@ -269,7 +270,7 @@ METRIC_HOW = {
 }
 # 三会一课 compliance (metrics.compliance)
 # The label of each compliance cell (metrics.states.Mark), keyed by its stable value.
-MARK_LABELS = {"met": "达标", "missed": "缺失", "not_due": "未到期"}
+MARK_LABELS = {"met": "达标", "missed": "缺失", "not_due": "未到期", "not_uploaded": "尚未上传"}
 COMPLIANCE_MISSING_NONE = "{period}{group}未{action}"
 COMPLIANCE_MISSING_FEW = "{period}{group}{action}{count}次，少于{min}次"
 COMPLIANCE_QUORUM = "{date}{type}实到{present}人，应到{expected}人，未超过半数"
@@ -726,3 +727,46 @@ def local_time(value: _dt.datetime) -> str:
 def display_width(text: str) -> int:
     """Width of ``text`` in Excel column units: CJK and full-width characters count twice."""
     return sum(2 if _unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+# --- the leadership view at a glance (metrics.glance, the 总览 page) -----------------------------
+GLANCE_STATUS_LINE = "{total} 项指标：{parts}"
+GLANCE_STATUS_PART = "{status} {count} 项"
+GLANCE_STATUS_SEP = " · "
+GLANCE_STATUS_NO_TARGETS = "尚未设定计划目标"
+GLANCE_COMPLIANCE_PART = "；三会一课缺失 {missing} 项"
+GLANCE_YEAR_NOT_UPLOADED = "{year}年尚未上传台账"
+GLANCE_MONTH = "{month}月"
+GLANCE_MONTH_SEP = "、"
+GLANCE_MONTHS_NOT_UPLOADED = "{months}台账尚未上传"
+GLANCE_COMPLIANCE_NOT_UPLOADED = "{year}年尚未上传学习教育台账，三会一课暂无法核对（不是未召开）。"
+GLANCE_FRESH_PART = "{register}更新至{month}月"
+GLANCE_FRESH_NONE = "{register}尚未上传"
+GLANCE_FRESH_SEP = " · "
+SETTINGS_BAD_TOLERANCE = "设置项 tolerance_pp（略滞后的容差，百分点）应为 0 到 100 之间的数，实际为：{value}"
+UI_UPLOAD_BUTTON = "选择文件"
+UI_UPLOAD_LIMIT = "或拖放到此处，每个不超过 {mb}MB"
+UI_CHOOSE = "请选择"
+UI_CHOOSE_DATES = "选择起止日期"
+UI_BIG_SCREEN = "大屏"
+UI_BIG_SCREEN_HELP = "投影或大屏幕显示：字号放大，隐藏侧栏。地址中会记住此设置。"
+UI_PRINT = "打印"
+UI_PRINT_HELP = "打印或另存为 PDF（A4 横向，最多两页）。在打印对话框中选择“另存为 PDF”即可得到 PDF 文件。"
+GLANCE_BAR_LABEL = "完成 {completion} · 序时 {progress}"
+GLANCE_CARD_TARGET = "目标 {target}"
+GLANCE_YOY = "同比 {change}（去年同期 {previous}）"
+GLANCE_YOY_PLAIN = "去年同期 {previous}"
+GLANCE_ROWS_BUTTON = "明细"
+GLANCE_ROWS_TITLE = "{name}：{value}"
+GLANCE_ROWS_COUNT = "依据“{register}”台账 {rows} 行"
+GLANCE_ROWS_DISTINCT = "（去重后为 {value}）"
+GLANCE_SHORTFALL_TITLE = "逐月累计与计划进度"
+GLANCE_SHORTFALL_COLUMNS = {"label": "月份", "value": "累计完成", "plan": "计划进度", "short": "差额"}
+GLANCE_GAP_RULE = "{name}（{article}）· {label} · 每期至少 {min} 次"
+GLANCE_GAP_NONE = "该期间没有符合条件的记录。"
+GLANCE_GAP_FILE = "{name}_{year}年{label}_明细.xlsx"
+GLANCE_GAPS_HINT = "点选一行查看该期间的台账记录。"
+GLANCE_CHART_HINT = "点击柱条查看该指标依据的台账记录。"
+SETTINGS_BAD_SESSION_DAYS = "设置项 session_days（登录保持天数）应为大于 0、不超过 366 的数，实际为：{value}"
+UI_DATE_YEAR = "年"
+UI_DATE_MONTH = "月"
+UI_DATE_DAY = "日"
+GLANCE_COMPLIANCE_NOT_UPLOADED_COUNT = "另有 {count} 项所在期间尚未上传学习教育台账，未计为缺失。"

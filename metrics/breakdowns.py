@@ -161,7 +161,7 @@ def compliance_cells(grid: pd.DataFrame) -> pd.DataFrame:
 
 
 def compliance_counts(grid: pd.DataFrame) -> dict[str, int]:
-    """How many cells of the compliance grid are MET, MISSED and NOT_DUE (``Mark`` keys, in that
-    order, zeros kept)."""
+    """How many cells of the compliance grid are MET, MISSED, NOT_DUE and NOT_UPLOADED (``Mark``
+    keys, in that order, zeros kept; NOT_UPLOADED only comes from ``metrics.glance.with_uploads``)."""
     counts = grid["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in Mark}

@@ -16,14 +16,20 @@ from metrics.states import label
 
 
 def indicator_report(frames: dict, year: int, as_of: object = None,
-                     catalogue: tuple[Indicator, ...] = CATALOGUE) -> tuple[pd.DataFrame, list[dict]]:
-    """The progress table (see ``progress.progress_table``) and one JSON-ready dict per indicator.
+                     catalogue: tuple[Indicator, ...] = CATALOGUE, *,
+                     tolerance_pp: float = 0.0) -> tuple[pd.DataFrame, list[dict]]:
+    """The progress table (see ``progress.progress_table``) and one JSON-ready dict per indicator;
+    with ``tolerance_pp`` (the settings' 略滞后 band, as on the dashboard) ``metrics.glance.band`` applied.
 
     Each dict: key, name, value, unit, target (None without one), completion, time_progress,
     status (the stable ``metrics.states.Status`` value), status_label (its Chinese label), gap_pp,
     summary, previous, yoy, description (口径). Rates are fractions.
     """
     df = progress_table(prepare(frames), year, as_of, catalogue)
+    if tolerance_pp:
+        from metrics.glance import with_tolerance
+
+        df = with_tolerance(df, tolerance_pp)
     records = []
     for row in df.to_dict("records"):
         rec = {}

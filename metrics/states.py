@@ -17,6 +17,7 @@ class Status(StrEnum):
 
     DONE = "done"            # the target is reached
     ON_TRACK = "on_track"    # completion at or above 序时进度
+    SLIGHTLY_BEHIND = "slightly_behind"  # behind by at most the settings' tolerance (metrics.glance.band)
     BEHIND = "behind"        # completion below 序时进度 (a rate: below its target)
     NO_DATA = "no_data"      # a target but nothing to compute the value from
 
@@ -31,6 +32,7 @@ class Mark(StrEnum):
     MET = "met"              # at least the rule's minimum in the period
     MISSED = "missed"        # the period has ended below the minimum
     NOT_DUE = "not_due"      # below the minimum, but the period has not ended by the as-of date
+    NOT_UPLOADED = "not_uploaded"  # ended, but no 学习教育 row at all in the period (metrics.glance.with_uploads)
 
     @property
     def label(self) -> str:

@@ -79,7 +79,7 @@ with users_tab:
         current = sorted(users.load_users(signin.users_path()).values(), key=lambda u: u.name)
         st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP[u.role]}
                                    for u in current], columns=list(texts.ADMIN_USER_COLUMNS))
-                     .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True)
+                     .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True, placeholder="")
         names = [u.name for u in current]
         with st.form("admin.add", clear_on_submit=True):
             st.markdown(f"**{texts.ADMIN_ADD_TITLE}**")
@@ -106,9 +106,10 @@ with audit_tab:
     st.caption(texts.AUDIT_INTRO)
     left, middle, right = st.columns(3)
     dates = left.date_input(texts.AUDIT_FILTER_DATES, value=(), format="YYYY-MM-DD", key="admin.audit.dates")
-    who = middle.multiselect(texts.AUDIT_FILTER_USERS, audit.users(store), key="admin.audit.users")
+    who = middle.multiselect(texts.AUDIT_FILTER_USERS, audit.users(store), key="admin.audit.users",
+                             placeholder=texts.UI_CHOOSE)
     what = right.multiselect(texts.AUDIT_FILTER_ACTIONS, list(texts.AUDIT_ACTIONS), key="admin.audit.actions",
-                             format_func=texts.AUDIT_ACTIONS.get)
+                             format_func=texts.AUDIT_ACTIONS.get, placeholder=texts.UI_CHOOSE)
     dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
     filters = audit.AuditFilter(date_from=dates[0] if dates else None, date_to=dates[-1] if dates else None,
                                 users=tuple(who), actions=tuple(what))
@@ -117,7 +118,7 @@ with audit_tab:
         st.info(texts.AUDIT_EMPTY)
     else:
         st.caption(texts.AUDIT_COUNT.format(rows=len(log)))
-        st.dataframe(audit.display(log), hide_index=True)
+        st.dataframe(audit.display(log), hide_index=True, placeholder="")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         one, two = st.columns(2)
         one.download_button(texts.AUDIT_DOWNLOAD_XLSX, data=audit.to_xlsx(log), mime=downloads.XLSX_MIME,

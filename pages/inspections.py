@@ -7,7 +7,7 @@ from data import texts
 from data.schema import INSPECTIONS
 from metrics import breakdowns
 from metrics.progress import series
-from ui import board, charts, signin
+from ui import board, charts, signin, style
 
 signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
@@ -18,7 +18,8 @@ table = board.register_page(texts.PAGE_INSPECTIONS, INSPECTIONS.key)
 
 cumulative = breakdowns.cumulative_rows(board.computed(series), table, INSPECTIONS.key)
 st.plotly_chart(charts.cumulative_chart(cumulative,
-                                        texts.CHART_INSPECT_CUMULATIVE, columns=2), theme=None)
+                                        texts.CHART_INSPECT_CUMULATIVE, columns=2, narrow=style.narrow()),
+                theme=None)
 
 visits = board.computed(breakdowns.monthly, INSPECTIONS.key, INSPECTIONS.type_column)
 st.plotly_chart(charts.stacked_monthly(visits, texts.CHART_INSPECT_MONTHLY), theme=None)

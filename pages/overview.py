@@ -1,23 +1,26 @@
-"""总览: where the branch stands against the year's plan, the 三会一课 gaps, the latest imports;
-on an empty database, the first-run panel."""
+"""总览, the leadership view: the status line, each register's freshness, the cards worst first
+(略滞后 within the settings' tolerance), the completion chart, the 三会一课 gaps and the latest
+imports; every number opens its rows in a dialog. A year or month without uploads says so. On an
+empty database, the first-run panel."""
 
 import streamlit as st
 
 from data import texts
-from data.errors import SettingsError
 from data.demo import DEMO_YEAR, load_demo
-from data.texts import local_time
+from data.errors import SettingsError
+from data.settings import load_settings
 from data.template import build_template
-from metrics import breakdowns
-from metrics.catalogue import by_key, describe
+from data.texts import local_time
+from metrics import breakdowns, glance
 from metrics.progress import progress_table
-from metrics.states import label
-from ui import board, cache, charts, downloads, messages, selection, signin
+from metrics.states import Mark
+from ui import board, cache, charts, downloads, messages, selection, signin, style, widgets
+from ui import glance as glance_ui
 
 signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
 FLASH_KEY = "overview.flash"
-CARDS_PER_ROW = 4
+DIALOG_KEY = "overview.dialog"
 RECENT_IMPORTS = 5
 
 
@@ -52,48 +55,84 @@ def first_run() -> None:
                 st.page_link("pages/upload.py", label=texts.BOARD_UPLOAD_LINK, icon=":material/upload_file:")
 
 
-def card(row: dict) -> None:
-    ind = by_key(row["key"])
-    with st.container(border=True):
-        st.metric(row["name"], charts.number(row["value"], row["unit"]), help=describe(ind))
-        st.badge(label(row["status"]), color=charts.STATUS_BADGES.get(row["status"], "gray"))
-        target = charts.number(row["target"], row["unit"])
-        if ind.fraction:
-            st.caption(texts.BOARD_CARD_DETAIL_RATE.format(target=target))
-        else:
-            st.caption(texts.BOARD_CARD_DETAIL.format(target=target, progress=charts.percent(row["time_progress"])))
-        st.caption(row["summary"])
+def _open(kind: str, value: object) -> None:
+    """Button callback: the dialog to open in this run (a card's rows)."""
+    st.session_state[DIALOG_KEY] = (kind, value)
 
 
-def cards(table) -> None:
+def cards_and_chart(table, result, big: bool) -> None:
+    """The cards worst first, then the completion chart; clicking a card's 明细 or a bar opens the rows."""
     st.subheader(texts.BOARD_CARDS_TITLE)
-    targeted = table.loc[table["target"].notna()].to_dict("records")
-    if not targeted:
+    if table["target"].notna().sum() == 0:
         st.info(texts.BOARD_NO_TARGETS.format(year=selection.selection()[0]))
         return
-    for start in range(0, len(targeted), CARDS_PER_ROW):
-        for column, row in zip(st.columns(CARDS_PER_ROW), targeted[start:start + CARDS_PER_ROW]):
-            with column:
-                card(row)
-    st.plotly_chart(charts.completion_chart(table.loc[table["target"].notna()]), theme=None)
+    glance_ui.cards(table, lambda key: _open("card", key))
+    fig = glance_ui.big_figure(charts.completion_chart(glance.worst_first(table)), big)
+    with st.container(key=style.KEEP_PREFIX + "-chart"):
+        event = st.plotly_chart(fig, theme=None, on_select="rerun", selection_mode="points", key=glance_ui.CHART_KEY,
+                                config={"displayModeBar": False}, width="stretch" if big else glance_ui.PRINT_WIDTH)
+    with st.container(key=style.NO_PRINT_PREFIX + "-chart-hint"):
+        st.caption(texts.GLANCE_CHART_HINT)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    picked = glance_ui.newly_selected(glance_ui.CHART_KEY, [p.get("customdata") for p in points])
+    if picked and picked[0]:
+        _open("card", picked[0])
 
 
-def compliance_summary(as_of) -> None:
+def compliance_summary(result, as_of) -> None:
     st.subheader(texts.BOARD_COMPLIANCE_TITLE)
+    if result is None:
+        return
+    state = glance.compliance_state(result, cache.frames(result.year))
+    if state:
+        st.info(state)
+        return
+    counts = breakdowns.compliance_counts(result.grid)
+    line = texts.BOARD_COMPLIANCE_COUNTS.format(
+        as_of=texts.long_date(as_of),
+        met=counts[Mark.MET], missing=counts[Mark.MISSED], not_due=counts[Mark.NOT_DUE])
+    if counts[Mark.NOT_UPLOADED]:
+        line += texts.GLANCE_COMPLIANCE_NOT_UPLOADED_COUNT.format(count=counts[Mark.NOT_UPLOADED])
+    st.write(line)
+    grid = result.grid
+    gaps = grid.loc[grid["status"] == Mark.MISSED].reset_index(drop=True)
+    if gaps.empty:
+        st.success(texts.COMPLIANCE_ALL_MET)
+    else:
+        shown = gaps[list(texts.BOARD_MISSING_COLUMNS)].fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS)
+        with st.container(key=style.KEEP_PREFIX + "-gaps"):
+            event = st.dataframe(shown, hide_index=True, placeholder="", on_select="rerun", selection_mode="single-row",
+                                 key=glance_ui.GAPS_KEY, width=glance_ui.PRINT_WIDTH)
+        with st.container(key=style.NO_PRINT_PREFIX + "-gaps-hint"):
+            st.caption(texts.GLANCE_GAPS_HINT)
+        picked = glance_ui.newly_selected(glance_ui.GAPS_KEY, list(event.selection.rows) if event else [])
+        if picked:
+            _open("gap", gaps.iloc[picked[0]].to_dict())
+    if result.notes:
+        with st.container(key=style.NO_PRINT_PREFIX + "-notes"):
+            with st.expander(texts.BOARD_NOTES_TITLE.format(count=len(result.notes))):
+                for note in result.notes:
+                    st.text(note)
+
+
+def compliance_or_error():
     try:
-        result = board.compliance_result()
+        return board.compliance_result()
     except SettingsError as err:  # a malformed local rule in the settings
         st.error(messages.md(str(err)))
+        return None
+
+
+def open_dialog(table, result, year, as_of) -> None:
+    """The dialog a click asked for in this run, if any."""
+    pending = st.session_state.pop(DIALOG_KEY, None)
+    if pending is None:
         return
-    met, missing, not_due = breakdowns.compliance_counts(result.grid).values()
-    st.write(texts.BOARD_COMPLIANCE_COUNTS.format(
-        as_of=texts.long_date(as_of),
-        met=met, missing=missing, not_due=not_due))
-    board.missing_table(result)
-    if result.notes:
-        with st.expander(texts.BOARD_NOTES_TITLE.format(count=len(result.notes))):
-            for note in result.notes:
-                st.text(note)
+    kind, value = pending
+    if kind == "card" and value in set(table["key"]):
+        glance_ui.card_dialog(value, table, cache.frames(year), year, as_of, widgets.column_config)
+    elif kind == "gap" and result is not None:
+        glance_ui.gap_dialog(value, result, cache.frames(year), widgets.column_config)
 
 
 def recent_imports() -> None:
@@ -101,7 +140,7 @@ def recent_imports() -> None:
     history = cache.batches().head(RECENT_IMPORTS)
     shown = history[list(texts.BOARD_IMPORT_COLUMNS)].assign(
         created_at=history["created_at"].map(local_time), status=history["status"].map(texts.STORE_BATCH_STATUS))
-    st.dataframe(shown.rename(columns=texts.BOARD_IMPORT_COLUMNS), hide_index=True)
+    st.dataframe(shown.rename(columns=texts.BOARD_IMPORT_COLUMNS), hide_index=True, placeholder="")
     if signin.can("editor"):  # a viewer has no upload page
         st.page_link("pages/upload.py", label=texts.PAGE_UPLOAD, icon=":material/upload_file:")
 
@@ -111,6 +150,17 @@ messages.show_flashes(FLASH_KEY)
 if cache.is_empty():
     first_run()
     st.stop()
-cards(board.computed(progress_table))
-compliance_summary(as_of)
-recent_imports()
+uploads = board.computed(glance.uploads)
+table = glance.with_tolerance(board.computed(progress_table), load_settings().tolerance_pp)
+result = None if uploads.year_empty else compliance_or_error()
+if not uploads.year_empty:
+    glance_ui.status_line(table, result)
+glance_ui.freshness(board.computed(glance.freshness), cache.last_import())
+if uploads.message():
+    st.warning(uploads.message())
+if not uploads.year_empty:
+    cards_and_chart(table, result, selection.big_screen())
+    compliance_summary(result, as_of)
+    open_dialog(table, result, year, as_of)
+with st.container(key=style.NO_PRINT_PREFIX + "-imports"):
+    recent_imports()

@@ -1,6 +1,7 @@
 """数据查询: one register's rows, filtered (dates, 类型/类别, person, object, free text), shown and
-downloaded as .xlsx or .csv. Filters are kept per register across page switches; the download
-files are built only when asked for."""
+downloaded as .xlsx or .csv. Filters are kept per register across page switches and in the address
+(``?reg=study&type=集中学习,研讨交流&from=2025-01-01&to=2025-06-30&q=…``, so a link opens the same
+query); the download files are built only when asked for."""
 
 from datetime import date, datetime
 
@@ -9,7 +10,7 @@ import streamlit as st
 from data import schema, texts
 from data.export import to_csv, to_xlsx
 from data.query import Filters, filter_rows
-from ui import cache, downloads, selection, signin, widgets
+from ui import cache, downloads, selection, signin, urlstate, widgets
 
 signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
@@ -17,6 +18,32 @@ EXPORT = "query.export"  # {"key": (register, filters, data version), "xlsx", "c
 
 st.header(texts.PAGE_QUERY)
 year, _ = selection.selection()
+REGISTER, DATE_FROM, DATE_TO, PERSON, OBJECT, TEXT = "reg", "from", "to", "person", "object", "q"
+
+
+def _set(key: str, value) -> None:
+    """Seed a kept widget (``widgets.kept``) with ``value``."""
+    st.session_state[key] = st.session_state[key + ".w"] = value
+
+
+def from_address() -> None:
+    """A link with filters: they seed this page's widgets once (invalid values are left out)."""
+    params = urlstate.page_params("query")
+    key = params.get(REGISTER)
+    if key not in schema.REGISTERS:
+        return
+    _set("query.register", key)
+    start, end = urlstate.parse_date(params.get(DATE_FROM)), urlstate.parse_date(params.get(DATE_TO))
+    if start and end and start <= end:
+        _set(f"query.dates.{year}", (start, end))
+    for col in (c for c in schema.REGISTERS[key].columns if c.kind == schema.ENUM and c.key in params):
+        _set(f"query.{key}.{col.key}", [v for v in params[col.key].split(",") if v in col.values])
+    for name, suffix in ((PERSON, "person"), (OBJECT, "object"), (TEXT, "text")):
+        if name in params:
+            _set(f"query.{key}.{suffix}", params[name])
+
+
+from_address()
 
 register = widgets.kept(st.selectbox, texts.QUERY_REGISTER, list(schema.REGISTERS), key="query.register",
                        default=schema.REGISTER_KEYS[0], format_func=lambda k: schema.REGISTERS[k].name)
@@ -36,7 +63,7 @@ with left:
                             default=(date(year, 1, 1), date(year, 12, 31)), format="YYYY-MM-DD")
         date_from, date_to = (tuple(dates) + (None, None))[:2]
     chosen = {c.key: widgets.kept(st.multiselect, c.label, list(c.values), key=f"query.{register}.{c.key}",
-                                 default=[]) for c in enums}
+                                 default=[], placeholder=texts.UI_CHOOSE) for c in enums}
 with right:
     person = obj = ""
     if reg.person_columns:
@@ -48,6 +75,10 @@ with right:
     text = widgets.kept(st.text_input, texts.FILTER_TEXT, key=f"query.{register}.text", default="",
                        help=texts.QUERY_TEXT_HELP)
 
+urlstate.publish_page({
+    REGISTER: register, DATE_FROM: date_from.isoformat() if date_from else "",
+    DATE_TO: date_to.isoformat() if date_to else "", PERSON: person, OBJECT: obj, TEXT: text,
+    **{k: ",".join(v) for k, v in chosen.items()}})
 types = tuple(chosen.pop(reg.type_column, ()))
 filters = Filters(date_from=date_from, date_to=date_to, types=types, person=person.strip(), obj=obj.strip(),
                   text=text.strip(), extra={k: tuple(v) for k, v in chosen.items() if v})
@@ -57,7 +88,8 @@ if rows.empty:
     st.info(texts.QUERY_NO_ROWS)
 else:
     st.caption(texts.QUERY_ROWS.format(rows=len(rows)))
-    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=widgets.column_config(register))
+    st.dataframe(rows, hide_index=True, placeholder="", column_order=reg.keys,
+                 column_config=widgets.column_config(register))
     key = (register, filters, cache.data_version())
     if st.button(texts.QUERY_PREPARE, help=texts.QUERY_PREPARE_HELP, icon=":material/table_view:"):
         now = datetime.now()

@@ -7,7 +7,7 @@ from data.errors import SettingsError
 from data.schema import STUDY
 from metrics import breakdowns
 from metrics.progress import series
-from ui import board, charts, messages, signin
+from ui import board, charts, messages, signin, style
 
 signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
@@ -19,7 +19,7 @@ monthly = board.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
 st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_STUDY_MONTHLY), theme=None)
 
 cumulative = breakdowns.cumulative_rows(board.computed(series), table, STUDY.key)
-st.plotly_chart(charts.cumulative_chart(cumulative, texts.CHART_STUDY_CUMULATIVE),
+st.plotly_chart(charts.cumulative_chart(cumulative, texts.CHART_STUDY_CUMULATIVE, narrow=style.narrow()),
                 theme=None)
 
 target = table.set_index("key").at[ATTENDANCE, "target"]

@@ -58,7 +58,8 @@ def sources(summary: Summary) -> None:
     if rows.empty:
         st.info(texts.SUMMARY_NO_ROWS)
         return
-    st.dataframe(rows, hide_index=True, column_order=reg.keys, column_config=widgets.column_config(fig.register))
+    st.dataframe(rows, hide_index=True, placeholder="", column_order=reg.keys,
+                 column_config=widgets.column_config(fig.register))
     st.download_button(
         texts.SUMMARY_ROWS_DOWNLOAD, data=partial(rows_xlsx, summary, key), mime=downloads.XLSX_MIME, on_click="ignore",
         icon=":material/download:",
@@ -88,7 +89,7 @@ def draft(summary: Summary) -> None:
                                file_name=texts.REPORT_FILLED_FILE_NAME.format(stem=Path(upload.name).stem))
     table = summary.placeholders()
     with st.expander(texts.SUMMARY_PLACEHOLDERS_TITLE.format(count=len(table))):
-        st.dataframe(table.rename(columns=texts.REPORT_PLACEHOLDER_COLUMNS), hide_index=True)
+        st.dataframe(table.rename(columns=texts.REPORT_PLACEHOLDER_COLUMNS), hide_index=True, placeholder="")
 
 
 year, as_of = board.heading(texts.PAGE_SUMMARY)

@@ -30,6 +30,7 @@ stored = filter_rows(cache.load("targets"), "targets", Filters(date_from=date(ye
 edited = st.data_editor(
     targets_for_editor(stored, year), num_rows="dynamic", hide_index=True, column_order=TARGET_KEYS, height="content",
     key=f"targets.editor.{year}.{version[0]}.{version[1]}",  # a fresh editor after every write
+    placeholder="",  # an empty 备注 shows empty, not "None"
     column_config={
         "indicator": st.column_config.SelectboxColumn(column("indicator").label, options=[i.name for i in CATALOGUE],
                                                       required=True, help=texts.TARGETS_INDICATOR_HELP, width="medium"),
@@ -41,7 +42,7 @@ if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):
     outcome = save_targets(store, year, edited, user=signin.current_user())
     if outcome.rejected:
         st.error(texts.TARGETS_REJECTED.format(summary=describe_issue_count(outcome)))
-        st.dataframe(issues_frame(outcome.issues), hide_index=True)
+        st.dataframe(issues_frame(outcome.issues), hide_index=True, placeholder="")
     elif outcome.nothing_to_do:
         st.info(texts.STORE_NOTHING_TO_DO)
     else:
@@ -52,7 +53,7 @@ if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):
 with st.expander(texts.TARGETS_CATALOGUE_TITLE):
     names = texts.TARGETS_CATALOGUE_COLUMNS
     st.dataframe([{names["name"]: i.name, names["key"]: i.key, names["unit"]: i.unit,
-                   names["description"]: describe(i)} for i in CATALOGUE], hide_index=True)
+                   names["description"]: describe(i)} for i in CATALOGUE], hide_index=True, placeholder="")
 
 st.download_button(
     texts.TARGETS_EXPORT.format(year=year), mime=downloads.XLSX_MIME, icon=":material/download:", on_click="ignore",

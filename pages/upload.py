@@ -39,7 +39,7 @@ history = cache.batches()
 if history.empty:
     st.info(texts.UPLOAD_NO_HISTORY)
 else:
-    st.dataframe(batches_frame(history), hide_index=True)
+    st.dataframe(batches_frame(history), hide_index=True, placeholder="")
     with st.container(border=True):
         st.markdown(f"**{texts.UPLOAD_UNDO_TITLE}**")
         undoable = history.loc[history["undoable"]]

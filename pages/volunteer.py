@@ -8,7 +8,7 @@ from data.schema import VOLUNTEER
 from metrics import breakdowns
 from metrics.coverage import coverage
 from metrics.progress import series
-from ui import board, charts, signin
+from ui import board, charts, signin, style
 
 signin.require_role("viewer")  # every page checks: a page can be run without app.py (see ui.navigation.PAGE_ROLES)
 
@@ -26,7 +26,7 @@ with times:
 
 cumulative = breakdowns.cumulative_rows(board.computed(series), table, VOLUNTEER.key)
 st.plotly_chart(charts.cumulative_chart(cumulative,
-                                        texts.CHART_VOLUNTEER_CUMULATIVE), theme=None)
+                                        texts.CHART_VOLUNTEER_CUMULATIVE, narrow=style.narrow()), theme=None)
 
 top = board.computed(breakdowns.top_values, VOLUNTEER.key, "name", "hours", TOP)
 st.plotly_chart(charts.top_chart(top, texts.CHART_TOP_VOLUNTEERS.format(n=TOP), "total"), theme=None)
@@ -40,12 +40,12 @@ without, per_member = st.columns([1, 2])
 with without:
     st.markdown(f"**{texts.BOARD_WITHOUT_TITLE.format(count=len(members.without_volunteer))}**")
     if members.without_volunteer:
-        st.dataframe({texts.COVERAGE_COLUMNS["name"]: members.without_volunteer}, hide_index=True)
+        st.dataframe({texts.COVERAGE_COLUMNS["name"]: members.without_volunteer}, hide_index=True, placeholder="")
     else:
         st.success(texts.BOARD_ALL_SERVED)
 with per_member:
     shown = members.volunteer.rename(columns=texts.COVERAGE_COLUMNS)
-    st.dataframe(shown, hide_index=True, column_config={
+    st.dataframe(shown, hide_index=True, placeholder="", column_config={
         texts.COVERAGE_COLUMNS["hours"]: st.column_config.NumberColumn(format="%.1f")})
 if members.not_in_roster:
     st.caption(texts.BOARD_NOT_IN_ROSTER.format(count=len(members.not_in_roster)))

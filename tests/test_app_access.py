@@ -78,7 +78,7 @@ def test_a_signed_out_session_sees_only_the_sign_in_form(app, users_file):
     at = app().run()
     assert not at.exception
     assert is_sign_in_form(at) and at.header[0].value == texts.SIGNIN_TITLE
-    assert not at.sidebar.selectbox and not at.dataframe and not at.metric
+    assert not at.selectbox and not at.dataframe and not at.metric
     for page in (OVERVIEW, UPLOAD, ADMIN):  # no other page is registered at all
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
@@ -317,7 +317,7 @@ def listening_everywhere():
 def test_local_mode_refuses_to_serve_a_network(app, local, listening_everywhere):
     at = app().run()
     assert texts_of(at.error) == texts.LOCAL_MODE_EXPOSED.format(address="0.0.0.0")
-    assert not at.metric and not at.sidebar.selectbox
+    assert not at.metric and not at.selectbox
 
 
 def test_sign_in_mode_may_serve_a_network(app, users_file, listening_everywhere):

@@ -179,8 +179,8 @@ def test_compliance_cells_name_the_group():
 def test_compliance_counts():
     grid = compliance(FRAMES, 2023, "2023-04-30").grid
     counts = b.compliance_counts(grid)
-    assert list(counts) == [Mark.MET, Mark.MISSED, Mark.NOT_DUE]
+    assert list(counts) == [Mark.MET, Mark.MISSED, Mark.NOT_DUE, Mark.NOT_UPLOADED]
     # 43 cells: 支部党员大会 4 quarters, 支委会 / 党小组会 / 主题党日 12 months each, 3 yearly rules.
     # 达标: 主题党日 in April, 书记讲党课 (no roster: the February 讲党课 counts).
     # 缺失: Q1 大会; 支委会 and 党小组会 January to April; 主题党日 January to March.
-    assert counts == {Mark.MET: 2, Mark.MISSED: 1 + 4 + 4 + 3, Mark.NOT_DUE: 43 - 2 - 12}
+    assert counts == {Mark.MET: 2, Mark.MISSED: 1 + 4 + 4 + 3, Mark.NOT_DUE: 43 - 2 - 12, Mark.NOT_UPLOADED: 0}

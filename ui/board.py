@@ -29,13 +29,15 @@ def computed(fn, *args):
 
 def _compliance(frames_: dict, year: int, as_of: date, local: list):
     from metrics.compliance import compliance
+    from metrics.glance import with_uploads
 
-    return compliance(frames_, year, as_of, local=local)
+    return with_uploads(compliance(frames_, year, as_of, local=local), frames_)
 
 
 def compliance_result():
-    """三会一课 compliance (``metrics.compliance.compliance``) with the settings' local rules, cached
-    like ``computed``. Raises ``SettingsError`` (a Chinese message) when a local rule is malformed."""
+    """三会一课 compliance (``metrics.compliance.compliance``) with the settings' local rules, a
+    period without any 学习教育 row marked 尚未上传 (``metrics.glance.with_uploads``), cached like
+    ``computed``. Raises ``SettingsError`` (a Chinese message) when a local rule is malformed."""
     return computed(_compliance, load_settings().local_rules)
 
 
@@ -71,7 +73,7 @@ def missing_table(result) -> None:
     if missing.empty:
         st.success(texts.COMPLIANCE_ALL_MET)
         return
-    st.dataframe(missing.fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS), hide_index=True)
+    st.dataframe(missing.fillna("").rename(columns=texts.BOARD_MISSING_COLUMNS), hide_index=True, placeholder="")
 
 
 def register_page(title: str, register: str) -> pd.DataFrame:

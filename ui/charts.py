@@ -22,11 +22,13 @@ from metrics.report import format_number, format_percent
 from metrics.states import Mark, Status
 
 GREEN, BLUE, RED, GREY, LIGHT = "#2e7d32", "#1565c0", "#c62828", "#757575", "#e0e0e0"
-ORANGE = "#ef6c00"
-STATUS_COLORS = {Status.DONE: GREEN, Status.ON_TRACK: BLUE, Status.BEHIND: RED, Status.NO_DATA: GREY}
+ORANGE, AMBER, BLUE_GREY = "#ef6c00", "#ef8f00", "#b0bec5"
+STATUS_COLORS = {Status.DONE: GREEN, Status.ON_TRACK: BLUE, Status.SLIGHTLY_BEHIND: AMBER, Status.BEHIND: RED,
+                 Status.NO_DATA: GREY}
 # st.badge colour names for the same statuses.
-STATUS_BADGES = {Status.DONE: "green", Status.ON_TRACK: "blue", Status.BEHIND: "red", Status.NO_DATA: "gray"}
-COMPLIANCE_COLORS = {Mark.MET: GREEN, Mark.MISSED: RED, Mark.NOT_DUE: LIGHT}
+STATUS_BADGES = {Status.DONE: "green", Status.ON_TRACK: "blue", Status.SLIGHTLY_BEHIND: "orange", Status.BEHIND: "red",
+                 Status.NO_DATA: "gray"}
+COMPLIANCE_COLORS = {Mark.MET: GREEN, Mark.MISSED: RED, Mark.NOT_DUE: LIGHT, Mark.NOT_UPLOADED: BLUE_GREY}
 # 整改状态 in schema order: 已整改, 整改中, 未整改, 无需整改.
 RECTIFY_COLORS = dict(zip(RECTIFY_STATES, (GREEN, ORANGE, RED, GREY)))
 # Categories (types, 服务类别, 整改状态) in a palette that stays distinct in grey print.
@@ -70,6 +72,7 @@ def completion_chart(table: pd.DataFrame) -> go.Figure:
     completion = [c * 100 for c in rows["completion"]]
     fig = go.Figure(go.Bar(
         y=names, x=completion, orientation="h", name=texts.CHART_COMPLETION, showlegend=False,
+        customdata=rows["key"].tolist() if "key" in rows else None,
         marker_color=[STATUS_COLORS.get(s, GREY) for s in rows["status"]],
         text=[f"{c:.1f}%" for c in completion], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>" + texts.CHART_COMPLETION + " %{x:.1f}%<extra></extra>"))
@@ -81,9 +84,10 @@ def completion_chart(table: pd.DataFrame) -> go.Figure:
                 y=rows.loc[mask, "name"], x=refs[mask], mode="markers", name=name,
                 marker=dict(symbol="line-ns-open", size=26, color="#212121", line=dict(width=4)),
                 hovertemplate="%{y}<br>" + name + " %{x:.1f}%<extra></extra>"))
-    fig.update_xaxes(title_text=texts.CHART_PERCENT_AXIS, ticksuffix="%", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, texts.CHART_COMPLETION_TITLE, height=max(300, 42 * len(rows) + 130))
+    # Room right of the longest bar for its label, so nothing is clipped on a narrow screen.
+    fig.update_xaxes(title_text=texts.CHART_PERCENT_AXIS, ticksuffix="%", range=[0, max([100.0, *completion]) * 1.22])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(fig, texts.CHART_COMPLETION_TITLE, height=max(260, 24 * len(rows) + 120))
 
 
 def stacked_monthly(df: pd.DataFrame, title: str, colors: dict[str, str] | None = None) -> go.Figure:
@@ -101,21 +105,25 @@ def stacked_monthly(df: pd.DataFrame, title: str, colors: dict[str, str] | None 
                              hovertemplate=f"%{{x}} {_escape(name)}：%{{y}}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(categoryorder="array", categoryarray=labels)
-    return _layout(fig, title, legend="right" if groups != [None] else None)
+    # The legend under the chart (wraps): beside it, it took half the width of a phone.
+    return _layout(fig, title, legend="bottom" if groups != [None] else None)
 
 
-def cumulative_chart(series: pd.DataFrame, title: str, columns: int = 3) -> go.Figure:
+def cumulative_chart(series: pd.DataFrame, title: str, columns: int = 3, *, narrow: bool = False) -> go.Figure:
     """One small chart per indicator: the cumulative value, the plan line (where a target exists)
-    and last year's same period (``metrics.progress.series`` rows of the indicators to show)."""
+    and last year's same period (``metrics.progress.series`` rows of the indicators to show).
+    ``narrow`` (a phone): two to a row, lower, so the small charts' titles do not overlap."""
     keys = list(dict.fromkeys(series["key"].tolist()))
-    cols = max(1, min(columns, len(keys)))
+    cols = max(1, min(2 if narrow else columns, len(keys)))
     nrows = max(1, math.ceil(len(keys) / cols))
     heads = []
     for key in keys:
         first = series.loc[series["key"] == key].iloc[0]
         heads.append(texts.CHART_FACET.format(name=first["name"], unit=first["unit"]))
+    height = (230 if narrow else 300) * nrows + 80
+    # About 75 px between rows of small charts (room for the ticks and the next titles), however many rows.
     fig = make_subplots(rows=nrows, cols=cols, subplot_titles=heads, horizontal_spacing=0.07,
-                        vertical_spacing=0.22 if nrows > 1 else 0.1)
+                        vertical_spacing=min(0.22, 75 / height) if nrows > 1 else 0.1)
     labels = texts.METRIC_SERIES_LABELS
     shown: set[str] = set()
     for i, key in enumerate(keys):
@@ -138,7 +146,7 @@ def cumulative_chart(series: pd.DataFrame, title: str, columns: int = 3) -> go.F
     fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=[period_labels.get(t, "") for t in ticks])
     fig.update_yaxes(rangemode="tozero")
     fig.update_annotations(font_size=14)
-    return _layout(fig, title, height=300 * nrows + 80)
+    return _layout(fig, title, height=height)
 
 
 def monthly_rate_chart(df: pd.DataFrame, title: str, target: float | None = None) -> go.Figure:
@@ -164,7 +172,8 @@ def top_chart(df: pd.DataFrame, title: str, column: str = "rows") -> go.Figure:
         text=[number(float(v), "") for v in values], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}：%{x}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(rangemode="tozero", tickformat="~g")
+    # Room right of the longest bar for its label, so nothing is clipped on a narrow screen.
+    fig.update_xaxes(range=[0, max(max(values, default=0), 1) * 1.18], tickformat="~g")
     if column == "rows":  # whole visits: whole-number ticks
         fig.update_xaxes(dtick=max(1, math.ceil(max(values, default=1) / 6)))
     return _layout(fig, title, height=max(260, 30 * len(df) + 120), legend=None)

@@ -35,6 +35,11 @@ def on_year_change() -> None:
     st.session_state[AS_OF_KEY] = default_as_of(st.session_state[YEAR_KEY], date.today())
 
 
+def big_screen() -> bool:
+    """Whether the 大屏 mode is on (``ui.toolbar``)."""
+    return bool(st.session_state.get("screen"))
+
+
 def choose_year(year: int) -> None:
     """Select ``year`` and its default as-of date in the sidebar; call from a widget callback."""
     st.session_state[YEAR_KEY] = year

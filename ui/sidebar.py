@@ -1,5 +1,6 @@
-"""The sidebar every signed-in page shares: branch, year, as-of date, data freshness, and who is
-signed in (or the local-mode notice)."""
+"""What every signed-in page shares around its content: the toolbar at the top (year, as-of date,
+大屏, print; ``ui.toolbar``) and the sidebar (branch, data freshness, who is signed in or the
+local-mode notice)."""
 
 from __future__ import annotations
 
@@ -13,27 +14,31 @@ from data.texts import local_time
 from ui import cache, messages, selection, signin
 
 
-def render() -> None:
-    """Branch, year, as-of date and data freshness."""
+def render() -> bool:
+    """The toolbar at the top of the page (year, as-of date, 大屏, print: ``ui.toolbar``) and the
+    sidebar (branch, data freshness); returns whether 大屏 is on."""
+    from ui import toolbar
+
     today = date.today()
     years = cache.years()
     options = sorted(set(years) | {today.year}, reverse=True)
     if st.session_state.get(selection.YEAR_KEY) not in options:
         st.session_state[selection.YEAR_KEY] = selection.default_year(years, today)
         st.session_state[selection.AS_OF_KEY] = selection.default_as_of(st.session_state[selection.YEAR_KEY], today)
+    as_of = st.session_state.get(selection.AS_OF_KEY)
+    if not isinstance(as_of, date) or as_of.year != st.session_state[selection.YEAR_KEY]:  # e.g. from a link
+        st.session_state[selection.AS_OF_KEY] = selection.default_as_of(st.session_state[selection.YEAR_KEY], today)
+    big = toolbar.toolbar(options, on_year_change=selection.on_year_change, year_key=selection.YEAR_KEY,
+                          as_of_key=selection.AS_OF_KEY, default_as_of=lambda y: selection.default_as_of(y, today))
     with st.sidebar:
         st.markdown(f"**{texts.SIDEBAR_BRANCH}**")
         st.text(load_settings().branch)
-        st.selectbox(texts.SIDEBAR_YEAR, options, key=selection.YEAR_KEY, on_change=selection.on_year_change,
-                     format_func=lambda y: texts.YEAR_FORMAT.format(year=y))
-        year = st.session_state[selection.YEAR_KEY]
-        st.date_input(texts.SIDEBAR_AS_OF, key=selection.AS_OF_KEY, min_value=date(year, 1, 1),
-                      max_value=date(year, 12, 31), format="YYYY-MM-DD", help=texts.SIDEBAR_AS_OF_HELP)
         last = cache.last_import()
         if last:
             st.caption(texts.SIDEBAR_FRESHNESS.format(time=local_time(last["created_at"]), user=last["user"]))
         else:
             st.caption(texts.SIDEBAR_NO_DATA)
+    return big
 
 
 def account(user: users.User) -> None:

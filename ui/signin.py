@@ -1,5 +1,6 @@
-"""Access: who this session's user is (sign-in, local mode), what their role allows, and the check
-every page makes first (``require_role``)."""
+"""Access: who this session's user is (sign-in, local mode, a sign-in kept across reloads by a
+server-side session and its cookie), what their role allows, and the check every page makes first
+(``require_role``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ui import routing
 
 
 AUTH_KEY, CLIENT_KEY = "auth.user", "auth.client"
+TOKEN_KEY, COOKIE_KEY = "auth.token", "auth.cookie"   # the server-side session; the cookie to write
+SESSION_COOKIE = "dj_session"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -35,13 +38,38 @@ def local_user() -> users.User:
     return users.User(name, "admin", "")
 
 
+@st.cache_resource
+def sessions():
+    """The server-side sign-in sessions (``data.sessions``), one per server process."""
+    from data.sessions import Sessions
+
+    settings = load_settings()
+    return Sessions(settings.database_url, days=settings.session_days)
+
+
 def signed_in() -> users.User | None:
     """This session's user, looked up in the users file on every run (removing a user or changing
     a role takes effect at their next click); local mode's user; None when signed out.
-    ``DataError`` when the users file is malformed."""
+    ``DataError`` when the users file is malformed.
+
+    A browser that signed in before (the session cookie) is signed in again on a reload or a new
+    tab while its server-side session lasts (``data.sessions``); every run checks that session,
+    so sign-out, a password change or removal ends it at the next click."""
     if local_mode():
         return local_user()
     known = users.load_users(users_path())  # read (and checked) on every run
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None and AUTH_KEY not in st.session_state:
+        token = _cookie()
+    if token:
+        user = sessions().resolve(token, known)
+        if user is None:  # expired, signed out, password changed or user removed
+            st.session_state.pop(AUTH_KEY, None)
+            st.session_state.pop(TOKEN_KEY, None)
+            st.session_state[COOKIE_KEY] = None
+            return None
+        st.session_state[AUTH_KEY], st.session_state[TOKEN_KEY] = user.name, token
+        return user
     name = st.session_state.get(AUTH_KEY)
     user = known.get(name) if name else None
     if name and user is None:
@@ -49,17 +77,48 @@ def signed_in() -> users.User | None:
     return user
 
 
+def _cookie() -> str | None:
+    """The session cookie the browser sent when this session connected, if any."""
+    value = st.context.cookies.get(SESSION_COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
 def sign_in_as(user: users.User) -> None:
-    st.session_state[AUTH_KEY] = user.name
+    """Sign this browser session in, and start a server-side session whose token the browser keeps
+    (a cookie written by ``session_cookie``)."""
+    token = sessions().start(user)
+    st.session_state[AUTH_KEY], st.session_state[TOKEN_KEY] = user.name, token
+    st.session_state[COOKIE_KEY] = token
 
 
 def sign_out() -> None:
-    """Forget this session's state (the next person at this browser starts afresh), except the
-    client key the failed sign-in limit counts by."""
+    """End the server-side session, forget this session's state (the next person at this browser
+    starts afresh), except the client key the failed sign-in limit counts by; the cookie is cleared."""
+    sessions().end(st.session_state.get(TOKEN_KEY))
     client = st.session_state.get(CLIENT_KEY)
     st.session_state.clear()
     if client:
         st.session_state[CLIENT_KEY] = client
+    st.session_state[COOKIE_KEY] = None
+
+
+def session_cookie() -> None:
+    """Write (after sign-in) or clear (after sign-out or an ended session) the browser's session
+    cookie, once. ``SameSite=Strict``; ``Secure`` when the page is served over HTTPS. Script-written,
+    so not HttpOnly (Streamlit cannot set a cookie from the server; see README, 访问与权限)."""
+    if COOKIE_KEY not in st.session_state:
+        return
+    token = st.session_state.pop(COOKIE_KEY)
+    if token is None and not _cookie():
+        return
+    age = int(load_settings().session_days * 86400) if token else 0
+    value = token or ""
+    if not all(c.isalnum() or c in "-_" for c in value):  # token_urlsafe only; never anything else
+        return
+    script = (f'<script>document.cookie = "{SESSION_COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict"'
+              ' + (location.protocol === "https:" ? "; Secure" : "");</script>')
+    with st.sidebar:
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def client_id() -> str:

@@ -9,7 +9,10 @@ import streamlit as st
 
 from data import texts
 from data.errors import DataError
-from ui import cache, messages, signin
+from ui import cache, messages, signin, style
+
+# The issue columns a phone shows: where (sheet, row, column) and what to fix.
+PHONE_ISSUE_COLUMNS = ("sheet", "row", "column", "message")
 
 
 def show_check(outcome) -> bool:
@@ -30,14 +33,22 @@ def show_check(outcome) -> bool:
     else:
         st.success(texts.UPLOAD_NO_ISSUES)
     if outcome.issues:
-        st.dataframe(issues_frame(outcome.issues), hide_index=True)
+        issues = issues_frame(outcome.issues)
+        if style.narrow():  # a phone: what to fix, wrapped, in a table as wide as the screen
+            st.table(issues[[texts.ISSUE_COLUMNS[k] for k in PHONE_ISSUE_COLUMNS]].astype(object).fillna(""),
+                     hide_index=True)
+        else:  # the fix (说明) right after the level, where it is seen first
+            first = [texts.ISSUE_COLUMNS[k] for k in ("level", "message")]
+            st.dataframe(issues, hide_index=True, placeholder="",
+                         column_order=first + [c for c in issues.columns if c not in first],
+                         column_config={texts.ISSUE_COLUMNS["message"]: st.column_config.TextColumn(width="large")})
     if errors:
         return False
     if outcome.nothing_to_do:
         st.info(texts.STORE_NOTHING_TO_DO)
         return False
     st.subheader(texts.UPLOAD_PREVIEW_TITLE)
-    st.dataframe(changes_frame(outcome), hide_index=True)
+    st.dataframe(changes_frame(outcome), hide_index=True, placeholder="")
     return True
 
 

@@ -1,0 +1,136 @@
+"""The app's one style sheet, injected once per run by app.py (``inject``): the phone layout
+(≤ 640 px: cards two to a row, smaller figures, nothing wider than the screen), the 大屏 mode for a
+projector (larger type, no sidebar), print (A4 landscape, no sidebar or buttons, nothing split
+across pages) and Chinese text where Streamlit has no option for it (the file uploader's button
+and size limit). The texts come from ``data.texts``; ``css`` is a pure function, tested alone.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import texts
+
+# Containers keyed with these names (``st.container(key=...)``) get the class ``st-key-<name>``.
+CARDS_KEY = "glance-cards"      # the 总览 cards (a wrapping row): 4 to a line, 2 on a phone, 6 on paper
+CARD_PREFIX = "keep-card"       # each card's key starts with this
+NO_PRINT_PREFIX = "noprint"     # any container whose key starts with this is left off paper
+KEEP_PREFIX = "keep"            # any container whose key starts with this is never split across pages
+PHONE_MAX_PX = 640              # Streamlit stacks columns below this width too
+# A row of columns holding key figures (st.metric): two to a line on a phone instead of one.
+FIGURES = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])'
+
+
+def _quote(text: str) -> str:
+    """A CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _localise(max_upload_mb: int) -> str:
+    """Chinese where Streamlit has English and no option: the file uploader's "Upload" button and
+    "NMB per file • XLSX" line, and an empty date field's "yyyy-mm-dd". The English is hidden
+    (font-size 0) and the Chinese put in its place with ``content``."""
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    limit = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    empty = '[data-testid="stDateInput"] [data-placeholder="true"]'
+    parts = "".join(f'{empty}[data-type="{kind}"]::after {{ content: {_quote(text)}; font-size: 0.875rem; }}\n'
+                    for kind, text in (("year", texts.UI_DATE_YEAR), ("month", texts.UI_DATE_MONTH),
+                                       ("day", texts.UI_DATE_DAY)))
+    return f"""
+{button}, {limit}, {empty} {{ font-size: 0 !important; }}
+{button}::after {{ content: {_quote(texts.UI_UPLOAD_BUTTON)}; font-size: 0.875rem; }}
+{limit}:first-child::after {{ content: {_quote(texts.UI_UPLOAD_LIMIT.format(mb=max_upload_mb))}; font-size: 0.875rem;
+  white-space: normal; }}
+{parts}"""
+
+
+def _cards_per_line(n: int, gap: str = "0.5rem") -> str:
+    """Each card a 1/n share of the cards' row (less the gaps)."""
+    width = f"calc((100% - {n - 1} * {gap}) / {n})"
+    return (f'.st-key-{CARDS_KEY} {{ flex-wrap: wrap !important; gap: {gap} !important; }}\n'
+            f'.st-key-{CARDS_KEY} > div {{ flex: 0 0 {width} !important; '
+            f'width: {width} !important; min-width: 0 !important; max-width: {width} !important; }}\n')
+
+
+def _screen() -> str:
+    return _cards_per_line(4)
+
+
+def _phone() -> str:
+    return f"""
+@media (max-width: {PHONE_MAX_PX}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding: 3.75rem 0.6rem 2rem 0.6rem; }}
+  {_cards_per_line(2)}
+  .st-key-{CARDS_KEY} [class*="st-key-{CARD_PREFIX}"] {{ padding: 0.6rem !important; }}
+  {FIGURES} {{ flex-direction: row !important; flex-wrap: wrap !important; gap: 0.5rem !important; }}
+  {FIGURES} > [data-testid="stColumn"] {{ flex: 0 0 calc(50% - 0.25rem) !important;
+    width: calc(50% - 0.25rem) !important; min-width: 0 !important; }}
+  [data-testid="stMetricValue"] {{ font-size: 1.45rem; }}
+  .st-key-{CARDS_KEY} [data-testid="stMetricLabel"] p {{ font-size: 0.85rem; }}
+  [data-testid="stHeading"] h1 {{ font-size: 1.6rem; }}
+  [data-testid="stHeading"] h2 {{ font-size: 1.3rem; }}
+  [data-testid="stMain"] .stPlotlyChart {{ overflow: hidden; }}
+}}
+"""
+
+
+def _big_screen() -> str:
+    """大屏: no sidebar, six cards to a line, every text about a third larger (charts: ``ui.glance.big_figure``)."""
+    return _cards_per_line(6) + """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
+  display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: none; padding: 2.5rem 3rem 2rem 3rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+[data-testid="stHeading"] h2 { font-size: 2.6rem; }
+[data-testid="stHeading"] h3 { font-size: 2rem; }
+[data-testid="stHeading"] h4, .st-key-keep-status h4 { font-size: 1.75rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMetricValue"] { font-size: 2.8rem; }
+[data-testid="stMetricValue"] p { font-size: inherit; }
+"""
+
+
+def _print() -> str:
+    keep = f'[class*="st-key-{KEEP_PREFIX}"], .stPlotlyChart, ' \
+           '[data-testid="stTable"], [data-testid="stDataFrame"], [data-testid="stMetric"]'
+    return f"""
+@page {{ size: A4 landscape; margin: 9mm 10mm; }}
+@media print {{
+  html, body {{ font-size: 13px; }}
+  [data-testid="stHeading"] h1 {{ font-size: 1.5rem; padding: 0; }}
+  [data-testid="stHeading"] h3 {{ font-size: 1.15rem; padding: 0.3rem 0 0 0; }}
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], [data-testid="stStatusWidget"],
+  [class*="st-key-{NO_PRINT_PREFIX}"], .stButton, .stDownloadButton, [data-testid="stPageLink"],
+  [data-testid="stElementToolbar"], .modebar-container, [data-testid="stChatInput"] {{ display: none !important; }}
+  .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {{
+    position: static !important; overflow: visible !important; height: auto !important; min-height: 0 !important; }}
+  [data-testid="stMainBlockContainer"] {{ max-width: none !important; padding: 0 !important; }}
+  [data-testid="stVerticalBlock"] {{ gap: 0.45rem !important; }}
+  {_cards_per_line(6, "0.4rem")}
+  .st-key-{CARDS_KEY} [class*="st-key-{CARD_PREFIX}"] {{ padding: 0.5rem !important; }}
+  .st-key-{CARDS_KEY} [data-testid="stMetricValue"] {{ font-size: 1.35rem; }}
+  {keep} {{ break-inside: avoid; page-break-inside: avoid; }}
+  .stPlotlyChart {{ break-before: auto; }}
+  [data-testid="stHeading"] {{ break-after: avoid; page-break-after: avoid; }}
+  * {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+}}
+"""
+
+
+def css(*, big_screen: bool = False, max_upload_mb: int = 10) -> str:
+    """The whole style sheet: localisation, phone and print always; the 大屏 rules when on."""
+    return _localise(max_upload_mb) + _screen() + _phone() + _print() + (_big_screen() if big_screen else "")
+
+
+def narrow() -> bool:
+    """Whether the browser is a phone (its User-Agent says "Mobi"): charts that cannot reflow (small
+    multiples) are laid out for a narrow screen. CSS handles everything else."""
+    agent = st.context.headers.get("User-Agent") if st.context.headers else None
+    return isinstance(agent, str) and "Mobi" in agent
+
+
+def inject(*, big_screen: bool = False) -> None:
+    """Put the style sheet in the page (a style-only ``st.html`` takes no space)."""
+    st.html(f"<style>{css(big_screen=big_screen, max_upload_mb=int(st.get_option('server.maxUploadSize')))}</style>")
