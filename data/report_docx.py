@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -45,7 +46,7 @@ from data.schema import REGISTERS
 # Fonts of a Chinese official document (GB/T 9704): the East Asian font of each run.
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"
 LATIN_FONT = "Times New Roman"
-TITLE_PT, BODY_PT, TABLE_PT, LINE_PT = 22, 16, 11, 28  # 二号, 三号, 五号; fixed line height
+TITLE_PT, BODY_PT, TABLE_PT, LINE_PT = 22, 16, 10.5, 28  # 二号, 三号, 五号; fixed line height
 # A4, margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm).
 PAGE = {"page_width": Cm(21), "page_height": Cm(29.7), "top_margin": Cm(3.7), "bottom_margin": Cm(3.5),
         "left_margin": Cm(2.8), "right_margin": Cm(2.6)}
@@ -88,18 +89,78 @@ def _paragraph(container, text: str, font: str = BODY_FONT, size: float = BODY_P
     return p
 
 
-def _table(doc, headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> None:
+# Table text: 五号 (10.5 pt) in the body tables, 小五 (9 pt) in the appendix; cell padding left + right.
+APPENDIX_PT = 9
+CELL_PADDING = Cm(0.5)
+TEXT_WIDTH = PAGE["page_width"] - PAGE["left_margin"] - PAGE["right_margin"]
+
+
+def column_widths(headers, rows, size: float, wide: int, numeric: tuple[int, ...] = (),
+                  total: int = TEXT_WIDTH) -> list[int]:
+    """Column widths (EMU) fitted to content. A column's natural width is its longest cell (a CJK
+    character is ``size`` points wide, a Latin one half) plus the cell padding. ``numeric`` columns
+    (numbers, states: short) get their natural width and never wrap; other text columns at most a
+    fifth of the text width (they wrap); ``wide`` (the 说明 column) takes what is left, at least a
+    quarter of the text width. When that does not fit, the other text columns shrink in proportion."""
+    def natural(cells) -> int:
+        return int(max(texts.display_width(str(c)) for c in cells) * Pt(size) / 2 + CELL_PADDING)
+
+    columns = list(zip(headers, *rows))
+    widths = [natural(col) if i in numeric else min(natural(col), total // 5) for i, col in enumerate(columns)]
+    floor = total // 4
+    fixed = sum(w for i, w in enumerate(widths) if i in numeric)
+    text = [i for i in range(len(widths)) if i != wide and i not in numeric]
+    room = total - floor - fixed
+    if sum(widths[i] for i in text) > room > 0:
+        scale = room / sum(widths[i] for i in text)
+        for i in text:
+            widths[i] = int(widths[i] * scale)
+    widths[wide] = total - sum(w for i, w in enumerate(widths) if i != wide)
+    return widths
+
+
+PENDING = re.compile(r"(【[^】]*】)")
+
+
+def _marked(p, text: str) -> None:
+    """Body text with every 【待补充：…】 highlighted in yellow, so that it is found and filled in."""
+    for part in PENDING.split(text):
+        if part:
+            run = p.add_run(part)
+            _font(run, BODY_FONT, BODY_PT)
+            if PENDING.fullmatch(part):
+                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _table(doc, headers, rows: list[list[str]], *, wide: int, size: float = TABLE_PT,
+           numeric: tuple[int, ...] = ()) -> None:
+    """A table whose columns fit their content (``column_widths``), laid out fixed so that Word,
+    WPS and LibreOffice keep the widths; no row splits across pages; the header row repeats."""
+    widths = column_widths(headers, rows, size, wide, numeric)
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for column, width in zip(table.columns, widths):
+        column.width = width  # w:gridCol
     header_row = table.rows[0]
     header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on every page
-    for cells, values, font in ((header_row.cells, headers, HEADING_FONT),
-                                *((table.add_row().cells, r, BODY_FONT) for r in rows)):
-        for cell, value in zip(cells, values):
+    for row, values, font in ((header_row, headers, HEADING_FONT),
+                              *((table.add_row(), r, BODY_FONT) for r in rows)):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row stays on one page
+        for i, (cell, value, width) in enumerate(zip(row.cells, values, widths)):
+            cell.width = width  # w:tcW, which Word and LibreOffice honour per cell
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
             p.paragraph_format.line_spacing = 1.0
-            _font(p.add_run(str(value)), font, TABLE_PT)
+            p.paragraph_format.first_line_indent = 0
+            p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(size / 5)
+            if font == HEADING_FONT or i in numeric:
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(p.add_run(str(value)), font, size)
 
 
 def _page_number(section) -> None:
@@ -142,7 +203,7 @@ def _progress_rows(summary) -> list[list[str]]:
         ind = fig.indicator
         unit = "" if ind.fraction else ind.unit
         rows.append([r["name"], fig.with_unit, fig.format(r["target"]) + unit,
-                     _percent(None if ind.fraction else r["completion"]), _percent(r["time_progress"]),
+                     _percent(None if ind.fraction else r["completion"]),
                      r["status"].label if r["status"] else texts.METRIC_NONE, r["summary"] or texts.METRIC_NONE])
     return rows
 
@@ -153,9 +214,28 @@ def _compliance_rows(summary) -> list[list[str]]:
 
 
 def source_rows(summary) -> list[list[str]]:
-    """The appendix 数据来源: per figure, its number, register, 口径 and row count."""
-    return [[str(i), texts.REPORT_FIGURE.format(name=f.name, value=f.with_unit), REGISTERS[f.register].name,
-             f.description, str(len(f.rows))] for i, f in enumerate(summary.figures.values(), 1)]
+    """The appendix 数据来源: per figure, its number, register, 口径 and row count; then the items of
+    the outline without a number (待补充) and what would fill them."""
+    rows = [[texts.REPORT_FIGURE.format(name=f.name, value=f.with_unit), REGISTERS[f.register].name,
+             f.description, str(len(f.rows))] for f in summary.figures.values()]
+    rows += [[texts.REPORT_FIGURE.format(name=p.name, value=texts.REPORT_SOURCES_PENDING), texts.METRIC_NONE,
+              p.need, texts.METRIC_NONE] for p in summary.pending.values()]
+    return [[str(i), *row] for i, row in enumerate(rows, 1)]
+
+
+def _properties(doc, summary) -> None:
+    """File > Properties name the branch and say where the numbers come from (never python-docx)."""
+    props = doc.core_properties
+    now = dt.datetime.now().replace(microsecond=0)
+    props.title = texts.REPORT_TITLE.format(branch=summary.branch, year=summary.year)
+    props.subject = texts.REPORT_SUBJECT.format(year=summary.year)
+    props.author = props.last_modified_by = summary.branch
+    props.keywords = texts.REPORT_KEYWORDS.format(year=summary.year)
+    props.comments = texts.REPORT_PROVENANCE.format(year=summary.year, as_of=texts.long_date(summary.as_of))
+    props.category = props.content_status = props.identifier = props.language = props.version = ""
+    props.created = props.modified = now
+    props.last_printed = now
+    props.revision = 1
 
 
 def build_docx(summary) -> bytes:
@@ -166,32 +246,36 @@ def build_docx(summary) -> bytes:
     as_of = texts.long_date(summary.as_of)
     _paragraph(doc, texts.REPORT_TITLE.format(branch=summary.branch, year=summary.year), TITLE_FONT, TITLE_PT,
                center=True)
-    _paragraph(doc, texts.REPORT_SUBTITLE.format(as_of=as_of), SUBHEADING_FONT, center=True)
+    if summary.as_of < dt.date(summary.year, 12, 31):
+        _paragraph(doc, texts.REPORT_SUBTITLE.format(as_of=as_of), SUBHEADING_FONT, center=True)
     _paragraph(doc, "", indent=False)
-    _paragraph(doc, texts.REPORT_INTRO.format(branch=summary.branch, year=summary.year, as_of=as_of))
+    _paragraph(doc, texts.REPORT_INTRO.format(branch=summary.branch, year=summary.year))
 
     _paragraph(doc, texts.REPORT_PART_WORK.format(year=summary.year), HEADING_FONT)
     for numeral, section in zip(texts.REPORT_NUMERALS, summary.sections):
         _paragraph(doc, texts.REPORT_SUBHEADING.format(numeral=numeral, title=section.title), SUBHEADING_FONT)
-        _paragraph(doc, "".join(s.text for s in section.sentences))
+        _marked(_paragraph(doc, ""), "".join(s.text for s in section.sentences))
 
     _paragraph(doc, texts.REPORT_PART_TARGETS, HEADING_FONT)
     rows = _progress_rows(summary)
     if rows:
         _paragraph(doc, texts.REPORT_PROGRESS_LINE.format(as_of=as_of, progress=_percent(summary.time_progress)))
         title = texts.METRIC_TABLE_TITLE.format(year=summary.year, as_of=as_of)
-        _paragraph(doc, texts.REPORT_TABLE_TARGETS.format(title=title), HEADING_FONT, 14, center=True)
+        _paragraph(doc, texts.REPORT_TABLE_TARGETS.format(title=title), HEADING_FONT, 14,
+                   center=True).paragraph_format.keep_with_next = True
         h = texts.METRIC_TABLE_HEADERS
-        _table(doc, [h[c] for c in ("name", "value", "target", "completion", "time_progress", "status", "summary")],
-               rows)
+        # 序时进度 is the same in every row: the line above the table states it once.
+        _table(doc, [h[c] for c in ("name", "value", "target", "completion", "status", "summary")],
+               rows, wide=5, numeric=(1, 2, 3, 4))
     else:
         _paragraph(doc, texts.REPORT_NO_TARGETS.format(year=summary.year))
 
     _paragraph(doc, texts.REPORT_PART_COMPLIANCE, HEADING_FONT)
     if summary.period_rows.get("study"):
         title = texts.COMPLIANCE_TITLE.format(year=summary.year, as_of=as_of)
-        _paragraph(doc, texts.REPORT_TABLE_COMPLIANCE.format(title=title), HEADING_FONT, 14, center=True)
-        _table(doc, texts.REPORT_COMPLIANCE_HEADERS, _compliance_rows(summary))
+        _paragraph(doc, texts.REPORT_TABLE_COMPLIANCE.format(title=title), HEADING_FONT, 14,
+                   center=True).paragraph_format.keep_with_next = True
+        _table(doc, texts.REPORT_COMPLIANCE_HEADERS, _compliance_rows(summary), wide=6, numeric=(1, 2, 3, 4, 5))
         if summary.compliance.notes:
             _paragraph(doc, texts.REPORT_NOTES)
             for note in summary.compliance.notes:
@@ -201,10 +285,10 @@ def build_docx(summary) -> bytes:
 
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _paragraph(doc, texts.REPORT_PART_SOURCES, HEADING_FONT, indent=False)
-    _paragraph(doc, texts.REPORT_SOURCES_INTRO.format(year=summary.year, as_of=as_of))
-    _table(doc, texts.REPORT_SOURCES_HEADERS, source_rows(summary))
+    _paragraph(doc, texts.REPORT_SOURCES_INTRO.format(branch=summary.branch, year=summary.year, as_of=as_of))
+    _table(doc, texts.REPORT_SOURCES_HEADERS, source_rows(summary), wide=3, size=APPENDIX_PT, numeric=(0, 4))
 
-    doc.core_properties.title = texts.REPORT_TITLE.format(branch=summary.branch, year=summary.year)
+    _properties(doc, summary)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -330,6 +414,38 @@ def placeholder_values(summary) -> dict[str, object]:
     return flat
 
 
+APPROX_FILTERS = ("约数", "approx")  # {{数据质量核查企业数|约数}} -> 100余
+
+
+def approximate(value: object) -> object:
+    """The 公文 approximation of a number (the 约数 filter): below 10 as it is; from 10 to 999 the
+    leading digit kept and the rest dropped (46 -> 40余, 108 -> 100余); from 1000 on the two leading
+    digits kept (1234 -> 1200余); a number that is already round stays exact (40, 100, 1200); a
+    fraction is cut to its whole part first (616.5 -> 600余). Anything else (a percentage, a
+    【暂无数据】 mark) is returned unchanged. The unit follows in the draft: {{…|约数}}家 -> 100余家."""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return value
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return value
+    if not number >= 10 or number != number or number == float("inf"):
+        return value
+    whole = int(number)
+    step = 10 ** (len(str(whole)) - (1 if whole < 1000 else 2))
+    rounded = whole // step * step
+    return str(rounded) if rounded == number else texts.REPORT_APPROX.format(value=rounded)
+
+
+def template_environment(recorder: _Recorder) -> SandboxedEnvironment:
+    """The sandboxed Jinja environment a draft is rendered in: unknown placeholders recorded and
+    marked, the 约数 filter (``approximate``) registered under its Chinese and English names."""
+    env = SandboxedEnvironment(undefined=_undefined(recorder), autoescape=True)
+    for name in APPROX_FILTERS:
+        env.filters[name] = approximate
+    return env
+
+
 def fill_template(draft: bytes, summary, file_name: str = "") -> Filled:
     """The user's draft with every known placeholder replaced by its value (formatting kept).
 
@@ -351,7 +467,7 @@ def fill_values(draft: bytes, values: dict[str, object], name: str) -> Filled:
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
         raise RejectedFile(texts.REPORT_TEMPLATE_NOT_DOCX.format(file=name), "not_docx") from None
     recorder = _Recorder()
-    env = SandboxedEnvironment(undefined=_undefined(recorder), autoescape=True)
+    env = template_environment(recorder)
     try:
         template.render(_context(values, recorder), env)
     except (TemplateError, TypeError) as err:

@@ -605,34 +605,78 @@ CHART_HEATMAP_HOVER = "{row}<br>{label}：{count}次（应不少于{min}次）<b
 # (section: report)
 PAGE_SUMMARY = "年度总结"
 REPORT_TITLE = "{branch}{year}年党建工作总结"
-REPORT_SUBTITLE = "（数据部分，统计截至{as_of}）"
-REPORT_INTRO = ("本材料由党建台账看板根据{branch}各项台账自动生成，统计{year}年1月1日至{as_of}的记录。"
-                "文中每个数字的台账、筛选条件、计数方法和记录行数见附件“数据来源”。")
-REPORT_PART_WORK = "一、{year}年主要工作数据"
+REPORT_SUBTITLE = "（统计截至{as_of}）"  # only when the as-of date is before 31 December
+REPORT_INTRO = "现将{branch}{year}年党建工作主要情况总结如下。"
+REPORT_PART_WORK = "一、{year}年主要工作及成效"
 REPORT_PART_TARGETS = "二、年度计划目标完成情况"
 REPORT_PART_COMPLIANCE = "三、“三会一课”等组织生活制度落实情况"
 REPORT_PART_SOURCES = "附件：数据来源"
+# The five sections of the seed summary (docs: ../shared/seed/2022-branch-work-summary.txt).
 REPORT_SECTIONS = {"political": "政治建设", "organization": "组织建设", "service": "服务大局",
                    "people": "为民办实事", "discipline": "纪律建设"}
 REPORT_SUBHEADING = "（{numeral}）{title}"
 REPORT_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
-# Sentences of the generated draft: each {field} is the last part of an indicator key
-# (study.collective -> {collective}); study.life_meeting and study.appraisal come from 三会一课 rules.
-REPORT_SENTENCES = {
-    "study": "组织党员干部开展集中学习{collective}次，研讨交流{discussion}次，领导干部讲党课{lecture}次。",
-    "meetings": ("落实“三会一课”等组织生活制度，召开支部党员大会{assembly}次、支委会{committee}次、"
-                 "党小组会{group}次，开展主题党日{theme_day}次，召开组织生活会{life_meeting}次，"
-                 "开展民主评议党员{appraisal}次。"),
-    "attendance": "党员参加学习和组织生活的平均出勤率为{attendance}。",
-    "enforcement": "对{enforcement_enterprises}家企业和{enforcement_projects}个入库项目开展统计执法检查。",
-    "quality": "深入{quality_enterprises}家企业开展数据质量核查，抓实数据质量管控。",
-    "research": "开展调研{research}批次。",
-    "issues": "检查核查中发现问题{issues}个。",
-    "rectified": "问题整改率为{rectified}。",
-    "volunteer": "组织党员干部开展志愿服务活动{activities}场次，参与{people}人，累计服务{person_times}人次、{hours}小时。",
-    "integrity": "开展廉政教育和警示教育{integrity}场次。",
+# The countable items of the seed, per section: sentences whose {key} fields are indicator keys
+# (built-in, 三会一课 rule counts such as study.life_meeting, or the branch's own indicators). A field
+# is written as value and unit, with 同比 when last year has data; "compliance" is the 三会一课 sentence.
+REPORT_OUTLINE = {
+    "political": (
+        "组织党员干部开展集中学习{study.collective}，研讨交流{study.discussion}，领导干部讲党课{study.lecture}。",
+        "开展统计执法检查，检查企业{inspect.enforcement_enterprises}，入库项目{inspect.enforcement_projects}。",
+    ),
+    "organization": (
+        "落实“三会一课”制度，召开支部党员大会{study.assembly}，支委会{study.committee}，党小组会{study.group}，"
+        "开展主题党日{study.theme_day}，召开组织生活会{study.life_meeting}，开展民主评议党员{study.appraisal}。",
+        "党员参加学习和组织生活的平均出勤率为{study.attendance}。",
+        "compliance",
+        "发展预备党员{members.probationary}，预备党员转正{members.full}，办理组织关系转接{members.transfers}。",
+        "开展党员信仰宗教情况排查，签订承诺书{work.pledges}。",
+    ),
+    "service": (
+        "撰写统计专报{work.reports}，其中获领导签批{work.reports_signed}。",
+        "深入基层一线开展调研{inspect.research}。",
+        "检查核查中发现问题{inspect.issues}，问题整改率为{inspect.rectified}。",
+    ),
+    "people": (
+        "深入企业开展数据质量核查，核查企业{inspect.quality_enterprises}。",
+        "与帮扶村召开专题会议{work.meetings}。",
+        "组织干部下沉社区{volunteer.community}。",
+        "开展志愿服务活动{volunteer.activities}，参与党员干部{volunteer.people}，"
+        "累计服务{volunteer.person_times}，服务时长{volunteer.hours}。",
+    ),
+    "discipline": (
+        "开展廉政教育和警示教育{study.integrity}，其中现场学习{study.integrity_site}，"
+        "集中观看廉政教育片{study.integrity_film}。",
+        "研究意识形态工作{work.ideology_meetings}，上报意识形态研判{work.ideology_reviews}，"
+        "答复网民咨询{work.inquiries}。",
+    ),
 }
-REPORT_NO_DATA_SENTENCE = "{names}暂无数据：“{register}”台账中没有{year}年1月1日至{as_of}可用于统计的记录。"
+# Items of the outline whose indicator the branch has not defined: the name in 【待补充：…】 and, in
+# the appendix, what would fill it (a register and, for the branch's own, an indicator in the settings).
+REPORT_PENDING = {
+    "members.probationary": ("发展预备党员人数", "在“党员发展与组织关系”台账登记事项为“接收预备党员”的记录"),
+    "members.full": ("预备党员转正人数", "在“党员发展与组织关系”台账登记事项为“预备党员转正”的记录"),
+    "members.transfers": ("组织关系转接人数", "在“党员发展与组织关系”台账登记组织关系转入、转出的记录"),
+    "work.pledges": ("签订承诺书份数", "在“工作台账”登记类别为“承诺书”的记录，并在设置中定义指标 work.pledges"),
+    "work.reports": ("统计专报篇数", "在“工作台账”登记类别为“统计专报”的记录，并在设置中定义指标 work.reports"),
+    "work.reports_signed": ("统计专报签批篇数", "在“工作台账”登记签批的统计专报，并在设置中定义指标 work.reports_signed"),
+    "work.meetings": ("帮扶专题会议次数", "在“工作台账”登记类别为“专题会议”的记录，并在设置中定义指标 work.meetings"),
+    "volunteer.community": ("下沉社区干部人数", "在设置中定义按姓名去重、筛选“下沉社区”服务类别的志愿服务指标 volunteer.community"),
+    "study.integrity_site": ("廉政教育现场学习场次", "在设置中定义筛选现场学习的学习教育指标 study.integrity_site"),
+    "study.integrity_film": ("观看廉政教育片场次", "在设置中定义筛选观看教育片的学习教育指标 study.integrity_film"),
+    "work.ideology_meetings": ("研究意识形态工作次数", "在“工作台账”登记类别为“意识形态”的记录，并在设置中定义指标 work.ideology_meetings"),
+    "work.ideology_reviews": ("意识形态研判次数", "在“工作台账”登记类别为“意识形态研判”的记录，并在设置中定义指标 work.ideology_reviews"),
+    "work.inquiries": ("答复网民咨询批次", "在“工作台账”登记类别为“网民咨询”的记录，并在设置中定义指标 work.inquiries"),
+}
+REPORT_PENDING_MARK = "【待补充：{name}】"
+REPORT_PENDING_EMPTY = "“{register}”台账中没有{year}年1月1日至{as_of}的记录"
+REPORT_NOT_DUE = "（按规定{every}{min}次，尚未到期）"
+REPORT_EVERY = {"month": "每月", "quarter": "每季度", "year": "每年"}
+REPORT_YOY_UP = "（同比增加{diff}）"
+REPORT_YOY_SAME = "（同比持平）"
+REPORT_YOY_DOWN = "（同比减少{diff}）"
+REPORT_EXTRA = "此外，{items}。"  # the branch's own indicators the outline does not name
+REPORT_EXTRA_ITEM = "{name}{value}"
 REPORT_COMPLIANCE_OK = "对照《中国共产党支部工作条例（试行）》逐项核对，截至{as_of}各项制度均按期落实（见表2）。"
 REPORT_COMPLIANCE_GAPS = "对照《中国共产党支部工作条例（试行）》逐项核对，未按期落实的事项见表2。"
 REPORT_COMPLIANCE_EMPTY = "“学习教育”台账中没有{year}年的记录，无法核对组织生活制度落实情况。"
@@ -644,9 +688,14 @@ REPORT_TABLE_COMPLIANCE = "表2　{title}"
 REPORT_COMPLIANCE_HEADERS = ("制度", "依据", "党小组", "已落实", "缺失", "未到期", "缺失情况")
 REPORT_ALL_GROUPS = "全支部"
 REPORT_NOTES = "提示："
-REPORT_SOURCES_INTRO = ("统计期间为{year}年1月1日至{as_of}。“行数”是参与计算的台账记录数；按对象、日期或人员去重的指标，"
-                        "行数可多于数值。")
+REPORT_SOURCES_INTRO = ("正文数字依据{branch}各项台账统计，统计期间为{year}年1月1日至{as_of}。“行数”是参与计算的台账记录数；"
+                        "按对象、日期或人员去重的指标，行数可多于数值。")
 REPORT_SOURCES_HEADERS = ("序号", "数字", "台账", "筛选条件与计数方法", "行数")
+REPORT_SOURCES_PENDING = "待补充"
+# Document properties (File > Properties): the branch is the author; where the numbers come from.
+REPORT_SUBJECT = "{year}年党建工作总结"
+REPORT_KEYWORDS = "党建工作总结;{year}"
+REPORT_PROVENANCE = "数字依据党建台账统计，统计期间{year}年1月1日至{as_of}；每个数字的口径和记录行数见附件“数据来源”。"
 REPORT_FIGURE = "{name}：{value}"
 REPORT_NO_DATA = "暂无数据"
 REPORT_FILE_NAME = "{branch}{year}年党建工作总结（数据部分）.docx"
@@ -654,6 +703,7 @@ REPORT_FILLED_FILE_NAME = "{stem}（已填数）.docx"
 # The user's own draft (placeholders)
 REPORT_UNKNOWN_MARK = "【未知占位符：{name}】"
 REPORT_NO_DATA_MARK = "【暂无数据：{name}】"
+REPORT_APPROX = "{value}余"  # the 约数 filter: {{数据质量核查企业数|约数}}家 -> 100余家
 REPORT_CONTEXT = {  # placeholder key -> (Chinese name, what it is)
     "year": ("年度", "统计年度，如 2025"),
     "as_of": ("截至日期", "统计截至日期，如 2025年12月31日"),
@@ -682,6 +732,8 @@ SUMMARY_INTRO = ("按台账自动统计年度党建工作总结中的各项数�
 SUMMARY_EMPTY = "数据库中还没有任何台账，无法生成年度总结。请先到“数据上传”页上传台账，或在“总览”页载入演示年度。"
 SUMMARY_DOWNLOAD = "下载年度总结（Word）"
 SUMMARY_TEXT_TITLE = "总结中的数字"
+SUMMARY_PENDING_TITLE = "待补充的数字（{count} 项，Word 中标为“【待补充：…】”）"
+SUMMARY_PENDING_COLUMNS = {"name": "数字", "need": "怎样补上"}
 SUMMARY_SOURCE_TITLE = "数字的来源"
 SUMMARY_CHOOSE = "选择一个数字，查看它依据的台账记录"
 SUMMARY_SOURCE_LINE = "“{register}”台账，{rows} 行记录。口径：{description}"
@@ -694,7 +746,8 @@ SUMMARY_ROWS_FILTER_PERIOD = "统计期间"
 SUMMARY_PERIOD = "{year}年1月1日至{as_of}"
 SUMMARY_DRAFT_TITLE = "为自己的 Word 草稿填数"
 SUMMARY_DRAFT_HELP = ("在 Word 或 WPS 中写好总结，需要数字的地方写占位符，如 {{集中学习次数}} 或 {{study.collective}}"
-                      "（两边各两个英文大括号）。上传后按当前年度和截至日期填上数字，格式保持不变。页眉、页脚和表格中的占位符也会填写。")
+                      "（两边各两个英文大括号）。上传后按当前年度和截至日期填上数字，格式保持不变。页眉、页脚和表格中的占位符也会填写。"
+                      "需要约数时写 {{数据质量核查企业数|约数}}家，得到“100余家”。")
 SUMMARY_DRAFT_UPLOAD = "上传 Word 草稿（.docx）"
 SUMMARY_DRAFT_DOWNLOAD = "下载填好数字的文档"
 SUMMARY_DRAFT_DONE = "已填写，未发现未知的占位符。"

@@ -1,9 +1,15 @@
 """The year-end work summary's figures (年度党建工作总结): every number with the rows behind it,
 the sections of sentences quoting them, the progress table and the compliance result.
 
-``summarize(frames, year, as_of, branch=...)`` computes everything once: one ``Figure`` per
-indicator of the catalogue, plus the 三会一课 meetings the catalogue does not count (组织生活会,
-民主评议: built from ``metrics.compliance.RULES``). ``data.report_docx`` only renders a summary
+``summarize(frames, year, as_of, branch=..., catalogue=...)`` computes everything once: one ``Figure``
+per indicator of the catalogue (the built-in one, or any catalogue that adds the branch's own
+indicators), plus the 三会一课 meetings the catalogue does not count (组织生活会, 民主评议: built from
+``metrics.compliance.RULES``). The sentences follow the seed summary's five sections
+(``texts.REPORT_OUTLINE``): each {key} field is the indicator of that key (or of the name
+``texts.REPORT_PENDING`` gives it) written with its unit and 同比 when last year has data; an item
+whose indicator is not defined, or whose register has no rows in the period, is written
+【待补充：名称】 (never 0); a 三会一课 meeting whose only period is not yet due is worded as such.
+Indicators the outline does not name (the branch's own) are listed in their register's section. ``data.report_docx`` only renders a summary
 (the generated Word draft, the user's draft filled in, the rows behind a figure as .xlsx); the page
 shows the same sentences, and ``Summary.rows(key)`` is exactly what the appendix counts.
 """
@@ -11,28 +17,24 @@ shows the same sentences, and ``Summary.rows(key)`` is exactly what the appendix
 from __future__ import annotations
 
 import datetime as dt
-import string
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from data import texts
 from data.schema import REGISTERS
-from metrics.catalogue import CATALOGUE, COUNT, Indicator, describe, rows_for, value_in, windows
+from metrics.catalogue import CATALOGUE, COUNT, Indicator, describe, resolve, rows_for, value_in, windows
 from metrics.compliance import RULES, Compliance, Rule, compliance
 from metrics.frames import cutoff, prepare
-from metrics.progress import progress_table, time_progress
+from metrics.progress import _previous_as_of, progress_table, time_progress
 from metrics.states import Mark
 
 COMPLIANCE_SENTENCE = "compliance"
-# Sections of the generated text: (texts.REPORT_SECTIONS key, sentence keys of texts.REPORT_SENTENCES).
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("political", ("study",)),
-    ("organization", ("meetings", "attendance", COMPLIANCE_SENTENCE)),
-    ("service", ("enforcement", "quality", "research", "issues", "rectified")),
-    ("people", ("volunteer",)),
-    ("discipline", ("integrity",)),
-)
+FIELD = re.compile(r"\{([A-Za-z0-9_.]+)\}")
+# The section where an indicator the outline does not name is listed, by register.
+REGISTER_SECTION = {"study": "political", "membership": "organization", "inspections": "service",
+                    "work": "service", "volunteer": "people"}
 
 
 def rule_indicators(rules: tuple[Rule, ...] = RULES,
@@ -47,9 +49,7 @@ def rule_indicators(rules: tuple[Rule, ...] = RULES,
 
 
 INDICATORS: tuple[Indicator, ...] = CATALOGUE + rule_indicators()
-# Sentence fields name an indicator by the last part of its key: {collective} is study.collective.
-_BY_FIELD = {ind.key.rsplit(".", 1)[1]: ind.key for ind in INDICATORS}
-assert len(_BY_FIELD) == len(INDICATORS), "indicator keys must end differently"
+RULE_OF = {f"study.{r.key}": r for r in RULES}
 
 
 def format_value(ind: Indicator, value: float | int | None) -> str:
@@ -73,6 +73,8 @@ class Figure:
     value: float | int | None
     has_data: bool            # False: the register has no rows in the period, or a rate has nothing to divide
     rows: pd.DataFrame        # the contributing rows (original columns); for distinct counts, every row counted
+    previous: float | int | None = None  # the same period last year; None when last year's register is empty
+    not_due: bool = False     # a 三会一课 count that is 0 while every period of its rule is not yet due
 
     @property
     def key(self) -> str:
@@ -111,6 +113,16 @@ class Figure:
 class Sentence:
     text: str
     keys: tuple[str, ...]     # the figures whose numbers the text quotes, in order
+    pending: tuple[str, ...] = ()  # the outline keys written as 【待补充：…】
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An item of the outline without a number: its key, name and what would fill it."""
+
+    key: str
+    name: str
+    need: str
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,7 @@ class Summary:
     compliance: Compliance
     time_progress: float
     period_rows: dict[str, int] = field(default_factory=dict)  # register -> rows in the period
+    pending: dict[str, Pending] = field(default_factory=dict)  # outline key -> the item without a number
 
     def figure(self, key: str) -> Figure:
         return self.figures[key]
@@ -168,38 +181,110 @@ class Summary:
         return pd.DataFrame(rows, columns=["name", "key", "value", "description"])
 
 
-def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, local_rules=()) -> Summary:
+def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, local_rules=(),
+              catalogue: tuple[Indicator, ...] = CATALOGUE) -> Summary:
     """The summary of ``year`` up to ``as_of`` (None: the whole year) for the branch named ``branch``.
-    ``local_rules``: ``Settings.local_rules`` (a malformed one raises ``data.errors.SettingsError``)."""
+    ``local_rules``: ``Settings.local_rules`` (a malformed one raises ``data.errors.SettingsError``).
+    ``catalogue``: the indicators (the built-in ones and the branch's own)."""
     frames = prepare(frames)
     last = cutoff(year, as_of)
-    wins = windows(frames, year, last, INDICATORS)
-    figures = {}
-    for ind in INDICATORS:
-        val = value_in(ind, wins[ind.register])
-        figures[ind.key] = Figure(ind, val, len(wins[ind.register]) > 0 and val is not None,
-                                  rows_for(ind, frames, year, last))
+    indicators = tuple(catalogue) + rule_indicators(RULES, tuple(catalogue))
+    wins = windows(frames, year, last, indicators)
+    previous = windows(frames, year - 1, _previous_as_of(year, last), indicators)
+    last_year = windows(frames, year - 1, None, indicators)
     result = compliance(frames, year, last, local=local_rules)
-    summary = Summary(year, last, branch, figures, [], progress_table(frames, year, last), result,
+    figures = {}
+    for ind in indicators:
+        val = value_in(ind, wins[ind.register])
+        prev = value_in(ind, previous[ind.register]) if len(last_year[ind.register]) else None
+        figures[ind.key] = Figure(ind, val, len(wins[ind.register]) > 0 and val is not None,
+                                  rows_for(ind, frames, year, last), prev,
+                                  val == 0 and _not_due(result, ind.key))
+    summary = Summary(year, last, branch, figures, [], progress_table(frames, year, last, tuple(catalogue)), result,
                       time_progress(year, last), {reg: len(win) for reg, win in wins.items()})
-    summary.sections = [Section(key, texts.REPORT_SECTIONS[key], tuple(_sentence(summary, s) for s in keys))
-                        for key, keys in SECTIONS]
+    named: set[str] = set()
+    sections = []
+    for key, sentences in texts.REPORT_OUTLINE.items():
+        built = [_sentence(summary, s, indicators, named) for s in sentences]
+        sections.append([key, built])
+    extra: dict[str, list[Figure]] = {}
+    for ind in catalogue:
+        if ind.key not in named:
+            extra.setdefault(REGISTER_SECTION.get(ind.register, "service"), []).append(figures[ind.key])
+    for section in sections:
+        figs = [f for f in extra.get(section[0], ()) if f.has_data]
+        if figs:
+            items = "，".join(texts.REPORT_EXTRA_ITEM.format(name=f.name, value=_written(summary, f)) for f in figs)
+            section[1].append(Sentence(texts.REPORT_EXTRA.format(items=items), tuple(f.key for f in figs)))
+    summary.sections = [Section(key, texts.REPORT_SECTIONS[key], tuple(built)) for key, built in sections]
     return summary
 
 
-def _sentence(summary: Summary, key: str) -> Sentence:
+def _not_due(result: Compliance, key: str) -> bool:
+    """True when ``key`` counts a 三会一课 rule's meetings and every period of the rule is not yet due."""
+    rule = RULE_OF.get(key)
+    if rule is None:
+        return False
+    status = result.grid.loc[result.grid["rule"] == rule.key, "status"]
+    return len(status) > 0 and bool((status == Mark.NOT_DUE).all())
+
+
+def _yoy(fig: Figure) -> str:
+    """The 同比 words of a count or sum: （同比增加3次）, （同比持平）, （同比减少1次）; "" without last year."""
+    if fig.previous is None or fig.indicator.fraction or not fig.has_data:
+        return ""
+    diff = fig.value - fig.previous
+    if abs(diff) < 1e-9:
+        return texts.REPORT_YOY_SAME
+    template = texts.REPORT_YOY_UP if diff > 0 else texts.REPORT_YOY_DOWN
+    return template.format(diff=fig.format(abs(diff)) + fig.indicator.unit)
+
+
+def _written(summary: Summary, fig: Figure) -> str:
+    """A figure as a sentence writes it: 12次（同比增加3次）, 92.0%, or the not-due words."""
+    if fig.not_due:
+        rule = RULE_OF[fig.key]
+        return texts.REPORT_NOT_DUE.format(every=texts.REPORT_EVERY[rule.every.value], min=rule.min,
+                                           as_of=texts.long_date(summary.as_of))
+    return fig.with_unit + _yoy(fig)
+
+
+def _find(key: str, indicators: tuple[Indicator, ...]) -> Indicator | None:
+    """The indicator an outline field names: by key, else by the name ``texts.REPORT_PENDING`` gives it."""
+    found = resolve(key, indicators)
+    if found is None and key in texts.REPORT_PENDING:
+        found = resolve(texts.REPORT_PENDING[key][0], indicators)
+    return found
+
+
+def _sentence(summary: Summary, template: str, indicators: tuple[Indicator, ...], named: set[str]) -> Sentence:
     as_of = texts.long_date(summary.as_of)
-    if key == COMPLIANCE_SENTENCE:
+    if template == COMPLIANCE_SENTENCE:
         if not summary.period_rows.get("study"):
             return Sentence(texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year), ())
-        template = texts.REPORT_COMPLIANCE_GAPS if summary.compliance.missing else texts.REPORT_COMPLIANCE_OK
-        return Sentence(template.format(as_of=as_of), ())
-    template = texts.REPORT_SENTENCES[key]
-    keys = tuple(_BY_FIELD[f] for _, f, _, _ in string.Formatter().parse(template) if f)
-    figures = [summary.figures[k] for k in keys]
-    lacking = [f for f in figures if not f.has_data]
-    if lacking:
-        return Sentence(texts.REPORT_NO_DATA_SENTENCE.format(
-            names="、".join(f.name for f in lacking), register=REGISTERS[lacking[0].register].name,
-            year=summary.year, as_of=as_of), ())
-    return Sentence(template.format(**{f.key.rsplit(".", 1)[1]: f.text for f in figures}), keys)
+        words = texts.REPORT_COMPLIANCE_GAPS if summary.compliance.missing else texts.REPORT_COMPLIANCE_OK
+        return Sentence(words.format(as_of=as_of), ())
+    keys: list[str] = []
+    pending: list[str] = []
+
+    def fill(match: re.Match) -> str:
+        key = match.group(1)
+        ind = _find(key, indicators)
+        if ind is not None:
+            named.add(ind.key)
+            fig = summary.figures[ind.key]
+            if fig.has_data or fig.not_due:
+                keys.append(ind.key)
+                return _written(summary, fig)
+            need = texts.REPORT_PENDING_EMPTY.format(register=REGISTERS[ind.register].name, year=summary.year,
+                                                     as_of=as_of)
+            item = Pending(key, ind.name, need)
+        else:
+            name, need = texts.REPORT_PENDING.get(key, (key, key))
+            item = Pending(key, name, need)
+        summary.pending[key] = item
+        pending.append(key)
+        return texts.REPORT_PENDING_MARK.format(name=item.name)
+
+    text = FIELD.sub(fill, template)
+    return Sentence(text, tuple(keys), tuple(pending))

@@ -5,6 +5,7 @@ draft; the user's own Word draft with its placeholders filled in."""
 from functools import partial
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from data import texts
@@ -41,6 +42,10 @@ def sentences(summary: Summary) -> None:
     for numeral, section in zip(texts.REPORT_NUMERALS, summary.sections):
         st.markdown(f"**{texts.REPORT_SUBHEADING.format(numeral=numeral, title=section.title)}**")
         st.markdown(messages.md("".join(s.text for s in section.sentences)))
+    if summary.pending:
+        with st.expander(texts.SUMMARY_PENDING_TITLE.format(count=len(summary.pending))):
+            st.table(pd.DataFrame([{"name": p.name, "need": p.need} for p in summary.pending.values()])
+                     .rename(columns=texts.SUMMARY_PENDING_COLUMNS).set_index(texts.SUMMARY_PENDING_COLUMNS["name"]))
 
 
 def sources(summary: Summary) -> None:

@@ -53,8 +53,8 @@ def test_sentences_show_the_years_numbers(app, demo):
     metric = values(demo, YEAR)
     shown = "\n".join(m.value for m in at.markdown)
     assert f"开展集中学习{metric['study.collective']}次，研讨交流{metric['study.discussion']}次" in shown
-    assert (f"累计服务{metric['volunteer.person_times']}人次、"
-            f"{metric['volunteer.hours']:.0f}小时") in shown
+    assert (f"累计服务{metric['volunteer.person_times']}人次，"
+            f"服务时长{metric['volunteer.hours']:.0f}小时") in shown
     labels = [b.proto.label for b in at.get("download_button")]
     assert texts.SUMMARY_DOWNLOAD in labels and texts.SUMMARY_ROWS_DOWNLOAD in labels
 

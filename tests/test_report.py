@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -22,6 +23,7 @@ from data.demo import SAMPLES_DIR
 from data.errors import DataError, RejectedFile
 from data.importer import import_files
 from data.report_docx import build_docx, fill_template, rows_xlsx
+from data.schema import REGISTERS
 from data.store import Store
 from metrics.catalogue import CATALOGUE, values
 from metrics.compliance import compliance
@@ -146,15 +148,24 @@ def test_generated_sentences_quote_the_metrics(summary, frames, document):
     metric = values(frames, YEAR)
     metric["study.life_meeting"] = len(study_type("组织生活会")(frames))
     metric["study.appraisal"] = len(study_type("民主评议")(frames))
+    for key, (select, count) in CASES.items():  # the metrics module agrees with plain pandas
+        assert metric[key] == pytest.approx(count(select(frames)))
     rates = {i.key for i in CATALOGUE if i.fraction}
+    units = {i.key: ("" if i.fraction else i.unit) for i in CATALOGUE} | {"study.life_meeting": "次",
+                                                                          "study.appraisal": "次"}
     text = body_text(document)
-    for template in texts.REPORT_SENTENCES.values():
-        fields = {k.rsplit(".", 1)[1]: printed(v, rate=k in rates) for k, v in metric.items()}
-        assert template.format(**fields) in text
+    for templates in texts.REPORT_OUTLINE.values():
+        for template in templates:
+            fields = re.findall(r"\{([\w.]+)\}", template)
+            if not fields or any(f not in metric for f in fields):
+                continue  # an item the built-in catalogue does not count: see test_report_draft.py
+            filled = re.sub(r"\{([\w.]+)\}", lambda m: printed(metric[m[1]], rate=m[1] in rates) + units[m[1]],
+                            template)
+            assert filled in text
     # The seed's phrasing, with the demo year's numbers.
     assert f"开展集中学习{metric['study.collective']}次，研讨交流{metric['study.discussion']}次" in text
-    assert f"对{metric['inspect.enforcement_enterprises']}家企业和{metric['inspect.enforcement_projects']}个入库项目" in text
-    assert texts.REPORT_NO_DATA not in text
+    assert f"检查企业{metric['inspect.enforcement_enterprises']}家，入库项目{metric['inspect.enforcement_projects']}个" in text
+    assert texts.REPORT_NO_DATA not in text and "自动生成" not in text
 
 
 def test_appendix_gives_register_rule_and_row_count_of_every_number(summary, frames, document):
@@ -179,9 +190,10 @@ def test_targets_table_has_status_and_time_progress(frames, document):
     rows = {r[0]: r for r in table_rows(document.tables[0])[1:]}
     assert set(rows) == set(targeted["name"])
     for r in targeted.to_dict("records"):
-        assert rows[r["name"]][4] == "100.0%"          # a past year: 序时进度 is the whole year
-        assert rows[r["name"]][5] == r["status"].label
-        assert rows[r["name"]][6] == r["summary"]
+        assert rows[r["name"]][4] == r["status"].label
+        assert rows[r["name"]][5] == r["summary"]
+    # 序时进度 is the same for every row: said once above the table (a past year: the whole year).
+    assert texts.REPORT_PROGRESS_LINE.format(as_of=f"{YEAR}年12月31日", progress="100.0%") in body_text(document)
 
 
 def test_compliance_table_lists_what_was_missed(frames, document):
@@ -207,7 +219,7 @@ def test_official_document_conventions(document):
     assert east_asian(title) == "方正小标宋简体" and title.runs[0].font.size.pt == 22
     assert east_asian(paragraphs[texts.REPORT_PART_WORK.format(year=YEAR)]) == "黑体"
     assert east_asian(paragraphs["（一）政治建设"]) == "楷体"
-    assert east_asian(document.paragraphs[3]) == "仿宋"
+    assert east_asian(document.paragraphs[2]) == "仿宋"  # the opening line (no subtitle for a whole year)
     assert section.footer._element.xpath(".//w:fldSimple[@w:instr='PAGE']")
 
 
@@ -255,16 +267,23 @@ def study_only(store, tmp_path):
 
 
 def test_no_data_is_said_not_written_as_zero(study_only):
-    text = body_text(docx.Document(io.BytesIO(build_docx(study_only))))
+    document = docx.Document(io.BytesIO(build_docx(study_only)))
+    text = body_text(document)
     assert "开展集中学习2次，研讨交流1次，领导干部讲党课0次" in text  # the register is kept: 0 is a fact
-    volunteer = [study_only.figure(k).name for k in
-                 ("volunteer.activities", "volunteer.people", "volunteer.person_times", "volunteer.hours")]
-    assert texts.REPORT_NO_DATA_SENTENCE.format(names="、".join(volunteer), register="志愿服务", year=2024,
-                                                as_of="2024年12月31日") in text
+    keys = ("volunteer.activities", "volunteer.people", "volunteer.person_times", "volunteer.hours",
+            "study.attendance", "inspect.issues")
+    for key in keys:
+        name = study_only.figure(key).name
+        assert texts.REPORT_PENDING_MARK.format(name=name) in text
+        assert study_only.pending[key].need == texts.REPORT_PENDING_EMPTY.format(
+            register=REGISTERS[study_only.figure(key).register].name, year=2024, as_of="2024年12月31日")
     assert "志愿服务活动0场次" not in text and "0小时" not in text
-    assert texts.REPORT_NO_DATA_SENTENCE.format(names="平均出勤率", register="学习教育", year=2024,
-                                                as_of="2024年12月31日") in text
     assert not study_only.figure("inspect.issues").has_data
+    # The appendix says what would fill each of them.
+    appendix = {row[1]: row for row in table_rows(document.tables[-1])[1:]}
+    name = study_only.figure("volunteer.hours").name
+    assert appendix[texts.REPORT_FIGURE.format(name=name, value=texts.REPORT_SOURCES_PENDING)][3] == \
+        study_only.pending["volunteer.hours"].need
 
 
 # --- the user's own draft ----------------------------------------------------------------------------
