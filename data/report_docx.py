@@ -84,6 +84,8 @@ def _paragraph(container, text: str, font: str = BODY_FONT, size: float = BODY_P
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif indent:
         p.paragraph_format.first_line_indent = Pt(2 * size)  # two characters
+    if font in (HEADING_FONT, SUBHEADING_FONT):
+        p.paragraph_format.keep_with_next = True  # a heading never ends a page
     if text:
         _font(p.add_run(text), font, size, bold)
     return p
@@ -100,21 +102,24 @@ def column_widths(headers, rows, size: float, wide: int, numeric: tuple[int, ...
     """Column widths (EMU) fitted to content. A column's natural width is its longest cell (a CJK
     character is ``size`` points wide, a Latin one half) plus the cell padding. ``numeric`` columns
     (numbers, states: short) get their natural width and never wrap; other text columns at most a
-    fifth of the text width (they wrap); ``wide`` (the 说明 column) takes what is left, at least a
-    quarter of the text width. When that does not fit, the other text columns shrink in proportion."""
+    fifth of the text width (they wrap); ``wide`` (the 说明 column) takes what is left, at least two
+    fifths of the text width (or its natural width, if less). When that does not fit, the other
+    text columns shrink in proportion, to no less than six characters."""
     def natural(cells) -> int:
         return int(max(texts.display_width(str(c)) for c in cells) * Pt(size) / 2 + CELL_PADDING)
 
     columns = list(zip(headers, *rows))
     widths = [natural(col) if i in numeric else min(natural(col), total // 5) for i, col in enumerate(columns)]
-    floor = total // 4
+    floor = min(total * 2 // 5, natural(columns[wide]))
     fixed = sum(w for i, w in enumerate(widths) if i in numeric)
     text = [i for i in range(len(widths)) if i != wide and i not in numeric]
+    least = int(6 * Pt(size) + CELL_PADDING)
     room = total - floor - fixed
-    if sum(widths[i] for i in text) > room > 0:
-        scale = room / sum(widths[i] for i in text)
+    wanted = sum(widths[i] for i in text)
+    if wanted > room:
+        scale = max(room, 0) / wanted
         for i in text:
-            widths[i] = int(widths[i] * scale)
+            widths[i] = max(min(widths[i], least), int(widths[i] * scale))
     widths[wide] = total - sum(w for i, w in enumerate(widths) if i != wide)
     return widths
 
@@ -214,12 +219,11 @@ def _compliance_rows(summary) -> list[list[str]]:
 
 
 def source_rows(summary) -> list[list[str]]:
-    """The appendix 数据来源: per figure, its number, register, 口径 and row count; then the items of
-    the outline without a number (待补充) and what would fill them."""
-    rows = [[texts.REPORT_FIGURE.format(name=f.name, value=f.with_unit), REGISTERS[f.register].name,
-             f.description, str(len(f.rows))] for f in summary.figures.values()]
-    rows += [[texts.REPORT_FIGURE.format(name=p.name, value=texts.REPORT_SOURCES_PENDING), texts.METRIC_NONE,
-              p.need, texts.METRIC_NONE] for p in summary.pending.values()]
+    """The appendix 数据来源: per figure, its name, number, 口径 (register, filter, counting) and row
+    count; then the items of the outline without a number (待补充) and what would fill them."""
+    rows = [[f.name, f.with_unit, f.description.removesuffix(texts.METRIC_DESCRIBE_PERIOD) + "。", str(len(f.rows))]
+            for f in summary.figures.values()]  # the period is said once, above the table
+    rows += [[p.name, texts.REPORT_SOURCES_PENDING, p.need + "。", texts.METRIC_NONE] for p in summary.pending.values()]
     return [[str(i), *row] for i, row in enumerate(rows, 1)]
 
 
@@ -286,7 +290,8 @@ def build_docx(summary) -> bytes:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _paragraph(doc, texts.REPORT_PART_SOURCES, HEADING_FONT, indent=False)
     _paragraph(doc, texts.REPORT_SOURCES_INTRO.format(branch=summary.branch, year=summary.year, as_of=as_of))
-    _table(doc, texts.REPORT_SOURCES_HEADERS, source_rows(summary), wide=3, size=APPENDIX_PT, numeric=(0, 4))
+    _table(doc, texts.REPORT_SOURCES_HEADERS, source_rows(summary), wide=3, size=APPENDIX_PT,
+           numeric=(0, 2, 4))
 
     _properties(doc, summary)
     out = io.BytesIO()

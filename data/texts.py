@@ -253,7 +253,8 @@ METRIC_TABLE_HEADERS = {
 }
 METRIC_SERIES_LABELS = {"value": "实际（累计）", "plan": "计划进度", "previous": "去年同期"}
 # 口径 of an indicator (metrics.catalogue.describe)
-METRIC_DESCRIBE = "{register}台账中{rows}，{how}；按日期计入当年，截至统计日期。"
+METRIC_DESCRIBE_PERIOD = "；按日期计入当年，截至统计日期。"
+METRIC_DESCRIBE = "{register}台账中{rows}，{how}" + METRIC_DESCRIBE_PERIOD
 METRIC_ROWS_ALL = "全部记录"
 METRIC_ROWS_FILTER = "{conditions}的记录"
 METRIC_CONDITION = "{column}为{values}"
@@ -688,9 +689,9 @@ REPORT_TABLE_COMPLIANCE = "表2　{title}"
 REPORT_COMPLIANCE_HEADERS = ("制度", "依据", "党小组", "已落实", "缺失", "未到期", "缺失情况")
 REPORT_ALL_GROUPS = "全支部"
 REPORT_NOTES = "提示："
-REPORT_SOURCES_INTRO = ("正文数字依据{branch}各项台账统计，统计期间为{year}年1月1日至{as_of}。“行数”是参与计算的台账记录数；"
-                        "按对象、日期或人员去重的指标，行数可多于数值。")
-REPORT_SOURCES_HEADERS = ("序号", "数字", "台账", "筛选条件与计数方法", "行数")
+REPORT_SOURCES_INTRO = ("正文数字依据{branch}各项台账统计，记录按日期计入，统计期间为{year}年1月1日至{as_of}。"
+                        "“行数”是参与计算的台账记录数；按对象、日期或人员去重的指标，行数可多于数值。")
+REPORT_SOURCES_HEADERS = ("序号", "数字", "数值", "台账、筛选条件与计数方法", "行数")
 REPORT_SOURCES_PENDING = "待补充"
 # Document properties (File > Properties): the branch is the author; where the numbers come from.
 REPORT_SUBJECT = "{year}年党建工作总结"

@@ -171,14 +171,15 @@ def test_generated_sentences_quote_the_metrics(summary, frames, document):
 def test_appendix_gives_register_rule_and_row_count_of_every_number(summary, frames, document):
     appendix = table_rows(document.tables[-1])
     assert tuple(appendix[0]) == texts.REPORT_SOURCES_HEADERS
-    by_name = {row[1].split("：")[0]: row for row in appendix[1:]}
+    by_name = {row[1]: row for row in appendix[1:]}
     quoted = {k for section in summary.sections for s in section.sentences for k in s.keys}
     assert quoted and quoted <= set(summary.figures)
     for key in quoted:
         fig = summary.figure(key)
         row = by_name[fig.name]
-        assert row[2] == {"study": "学习教育", "inspections": "检查核查", "volunteer": "志愿服务"}[fig.register]
-        assert row[3] == fig.description
+        assert row[2] == fig.with_unit
+        register = {"study": "学习教育", "inspections": "检查核查", "volunteer": "志愿服务"}[fig.register]
+        assert row[3].startswith(register + "台账中") and row[3].removesuffix("。") in fig.description
         assert row[4] == str(len(fig.rows))
         if key in CASES:
             assert row[4] == str(len(CASES[key][0](frames)))
@@ -280,10 +281,9 @@ def test_no_data_is_said_not_written_as_zero(study_only):
     assert "志愿服务活动0场次" not in text and "0小时" not in text
     assert not study_only.figure("inspect.issues").has_data
     # The appendix says what would fill each of them.
-    appendix = {row[1]: row for row in table_rows(document.tables[-1])[1:]}
+    appendix = {(row[1], row[2]): row for row in table_rows(document.tables[-1])[1:]}
     name = study_only.figure("volunteer.hours").name
-    assert appendix[texts.REPORT_FIGURE.format(name=name, value=texts.REPORT_SOURCES_PENDING)][3] == \
-        study_only.pending["volunteer.hours"].need
+    assert appendix[name, texts.REPORT_SOURCES_PENDING][3] == study_only.pending["volunteer.hours"].need + "。"
 
 
 # --- the user's own draft ----------------------------------------------------------------------------
