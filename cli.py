@@ -270,6 +270,8 @@ def cmd_report(args) -> int:
     summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch, local_rules=rules)
     if args.template is None:
         _write(out, lambda: build_docx(summary))
+        if summary.pending:
+            print(texts.CLI_REPORT_PENDING.format(names="、".join(p.name for p in summary.pending.values())))
     else:
         draft = Path(args.template)
         filled = fill_template(_read(draft, texts.REPORT_TEMPLATE_NOT_FOUND), summary, file_name=draft.name)

@@ -41,7 +41,6 @@ from data import sandbox, texts
 from data.errors import DataError, RejectedFile
 from data.export import to_xlsx
 from data.safety import check_docx_bytes
-from data.schema import REGISTERS
 
 # Fonts of a Chinese official document (GB/T 9704): the East Asian font of each run.
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"

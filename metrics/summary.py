@@ -9,9 +9,10 @@ indicators), plus the 三会一课 meetings the catalogue does not count (组织
 ``texts.REPORT_PENDING`` gives it) written with its unit and 同比 when last year has data; an item
 whose indicator is not defined, or whose register has no rows in the period, is written
 【待补充：名称】 (never 0); a 三会一课 meeting whose only period is not yet due is worded as such.
-Indicators the outline does not name (the branch's own) are listed in their register's section. ``data.report_docx`` only renders a summary
-(the generated Word draft, the user's draft filled in, the rows behind a figure as .xlsx); the page
-shows the same sentences, and ``Summary.rows(key)`` is exactly what the appendix counts.
+Indicators the outline does not name (the branch's own) are listed in their register's section.
+``data.report_docx`` only renders a summary (the generated Word draft, the user's draft filled in,
+the rows behind a figure as .xlsx); the page shows the same sentences, and ``Summary.rows(key)`` is
+exactly what the appendix counts.
 """
 
 from __future__ import annotations

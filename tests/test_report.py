@@ -398,6 +398,9 @@ def test_cli_report(demo_url, frames, tmp_path):
     text = body_text(docx.Document(tmp_path / "summary.docx"))
     assert f"开展集中学习{metric['study.collective']}次" in text
     assert "截至2025年6月30日" in text
+    # The items to fill in by hand are named on stdout too (the demo has no 工作台账 indicators).
+    assert "【待补充：统计专报篇数】" in text
+    assert texts.CLI_REPORT_PENDING.split("：")[0] in proc.stdout and "统计专报篇数" in proc.stdout
 
 
 def test_cli_report_fills_a_draft(demo_url, frames, tmp_path, monkeypatch, capsys):
