@@ -619,10 +619,12 @@ REPORT_SUBHEADING = "（{numeral}）{title}"
 REPORT_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 # The countable items of the seed, per section: sentences whose {key} fields are indicator keys
 # (built-in, 三会一课 rule counts such as study.life_meeting, or the branch's own indicators). A field
-# is written as value and unit, with 同比 when last year has data; "compliance" is the 三会一课 sentence.
+# is written as value and unit, with 同比 when last year has data; "compliance" is the 三会一课 sentence,
+# "study_hours" the 学时 per member sentence (when the summary computes it).
 REPORT_OUTLINE = {
     "political": (
         "组织党员干部开展集中学习{study.collective}，研讨交流{study.discussion}，领导干部讲党课{study.lecture}。",
+        "study_hours",
         "开展统计执法检查，检查企业{inspect.enforcement_enterprises}，入库项目{inspect.enforcement_projects}。",
     ),
     "organization": (

@@ -32,6 +32,7 @@ from metrics.progress import _previous_as_of, progress_table, time_progress
 from metrics.states import Mark
 
 COMPLIANCE_SENTENCE = "compliance"
+STUDY_HOURS_SENTENCE = "study_hours"  # 学时 per member: ``Summary.study_hours.sentence()`` when the summary has it
 FIELD = re.compile(r"\{([A-Za-z0-9_.]+)\}")
 # The section where an indicator the outline does not name is listed, by register.
 REGISTER_SECTION = {"study": "political", "membership": "organization", "inspections": "service",
@@ -49,7 +50,8 @@ def rule_indicators(rules: tuple[Rule, ...] = RULES,
                  for r in rules if not r.speaker_position and r.types not in counted)
 
 
-INDICATORS: tuple[Indicator, ...] = CATALOGUE + rule_indicators()
+RULE_INDICATORS: tuple[Indicator, ...] = rule_indicators()
+INDICATORS: tuple[Indicator, ...] = CATALOGUE + RULE_INDICATORS
 RULE_OF = {f"study.{r.key}": r for r in RULES}
 
 
@@ -189,7 +191,8 @@ def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, loc
     ``catalogue``: the indicators (the built-in ones and the branch's own)."""
     frames = prepare(frames)
     last = cutoff(year, as_of)
-    indicators = tuple(catalogue) + rule_indicators(RULES, tuple(catalogue))
+    keys = {i.key for i in catalogue}
+    indicators = (*catalogue, *(i for i in RULE_INDICATORS if i.key not in keys))
     wins = windows(frames, year, last, indicators)
     previous = windows(frames, year - 1, _previous_as_of(year, last), indicators)
     last_year = windows(frames, year - 1, None, indicators)
@@ -260,6 +263,9 @@ def _find(key: str, indicators: tuple[Indicator, ...]) -> Indicator | None:
 
 def _sentence(summary: Summary, template: str, indicators: tuple[Indicator, ...], named: set[str]) -> Sentence:
     as_of = texts.long_date(summary.as_of)
+    if template == STUDY_HOURS_SENTENCE:
+        hours = getattr(summary, "study_hours", None)
+        return Sentence("" if hours is None else hours.sentence(), ())
     if template == COMPLIANCE_SENTENCE:
         if not summary.period_rows.get("study"):
             return Sentence(texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year), ())

@@ -78,3 +78,13 @@ def test_placeholders_are_listed(app, demo):
     column = texts.REPORT_PLACEHOLDER_COLUMNS["name"]
     assert "{{集中学习次数}}" in set(listed[column])
     assert "{{study.collective}}" in set(listed[texts.REPORT_PLACEHOLDER_COLUMNS["key"]])
+
+
+def test_pending_items_are_listed_with_what_fills_them(app, demo):
+    """The demo keeps no 工作台账 indicators: the seed's items that need them are listed, never as 0."""
+    at = open_page(app)
+    shown = "\n".join(m.value for m in at.markdown)
+    assert texts.REPORT_PENDING_MARK.format(name=texts.REPORT_PENDING["work.reports"][0]) in shown
+    table = at.table[0].value
+    assert texts.REPORT_PENDING["work.reports"][0] in set(table.index)
+    assert texts.REPORT_PENDING["work.reports"][1] in set(table[texts.SUMMARY_PENDING_COLUMNS["need"]])
