@@ -144,10 +144,10 @@ def _table(doc, headers, rows: list[list[str]], *, wide: int, size: float = TABL
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # w:tblLayout fixed, in its schema place
+    width = table._tbl.tblPr.find(qn("w:tblW"))  # the table as wide as the text, in twips
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(sum(widths) // 635))
     for column, width in zip(table.columns, widths):
         column.width = width  # w:gridCol
     header_row = table.rows[0]

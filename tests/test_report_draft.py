@@ -218,7 +218,11 @@ def test_tables_fit_their_content_and_rows_stay_on_one_page(year_end_docx):
     assert len(document.tables) == 3
     for table in document.tables:
         tbl = table._tbl
-        assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        layouts = tbl.tblPr.findall(qn("w:tblLayout"))
+        assert len(layouts) == 1 and layouts[0].get(qn("w:type")) == "fixed"
+        # CT_TblPr is a sequence: tblLayout before tblLook, or Word calls the file damaged.
+        order = [child.tag for child in tbl.tblPr]
+        assert order.index(qn("w:tblLayout")) < order.index(qn("w:tblLook"))
         grid = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.findall(qn("w:gridCol"))]
         assert abs(sum(grid) - TEXT_WIDTH / 635) <= len(grid)  # EMU -> twips: the text width exactly
         assert len(set(grid)) > 1  # not all the same width
