@@ -27,7 +27,7 @@ import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -220,7 +220,8 @@ def _compliance_rows(summary) -> list[list[str]]:
 def source_rows(summary) -> list[list[str]]:
     """The appendix 数据来源: per figure, its name, number, 口径 (register, filter, counting) and row
     count; then the items of the outline without a number (待补充) and what would fill them."""
-    rows = [[f.name, f.with_unit, f.description.removesuffix(texts.METRIC_DESCRIBE_PERIOD) + "。", str(len(f.rows))]
+    rows = [[f.name, texts.REPORT_SOURCES_NOT_DUE if f.not_due else f.with_unit,
+             f.description.removesuffix(texts.METRIC_DESCRIBE_PERIOD) + "。", str(len(f.rows))]
             for f in summary.figures.values()]  # the period is said once, above the table
     rows += [[p.name, texts.REPORT_SOURCES_PENDING, p.need + "。", texts.METRIC_NONE] for p in summary.pending.values()]
     return [[str(i), *row] for i, row in enumerate(rows, 1)]
@@ -286,8 +287,9 @@ def build_docx(summary) -> bytes:
     else:
         _paragraph(doc, texts.REPORT_COMPLIANCE_EMPTY.format(year=summary.year))
 
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _paragraph(doc, texts.REPORT_PART_SOURCES, HEADING_FONT, indent=False)
+    # The appendix starts a page; a page break of its own would leave a blank page whenever the
+    # tables above end at the bottom of one.
+    _paragraph(doc, texts.REPORT_PART_SOURCES, HEADING_FONT, indent=False).paragraph_format.page_break_before = True
     _paragraph(doc, texts.REPORT_SOURCES_INTRO.format(branch=summary.branch, year=summary.year, as_of=as_of))
     _table(doc, texts.REPORT_SOURCES_HEADERS, source_rows(summary), wide=3, size=APPENDIX_PT,
            numeric=(0, 2, 4))

@@ -695,6 +695,7 @@ REPORT_SOURCES_INTRO = ("正文数字依据{branch}各项台账统计，记录�
                         "“行数”是参与计算的台账记录数；按对象、日期或人员去重的指标，行数可多于数值。")
 REPORT_SOURCES_HEADERS = ("序号", "数字", "数值", "台账、筛选条件与计数方法", "行数")
 REPORT_SOURCES_PENDING = "待补充"
+REPORT_SOURCES_NOT_DUE = "尚未到期"
 # Document properties (File > Properties): the branch is the author; where the numbers come from.
 REPORT_SUBJECT = "{year}年党建工作总结"
 REPORT_KEYWORDS = "党建工作总结;{year}"

@@ -308,6 +308,9 @@ def test_printed_draft(soffice, frames, tmp_path, as_of):
     keep_images(pdf, stem)
     printed = pages(pdf)
     assert 3 <= len(printed) <= 7
+    # No blank page: every page holds more than its page number (— 4 —).
+    for number, page in enumerate(printed, 1):
+        assert page.replace(f"—{number}—", ""), f"page {number} is blank"
     text = "".join(printed)
     assert texts.REPORT_TITLE.format(branch=BRANCH, year=YEAR) in text
     # Every figure with data is printed as a number, never as 【待补充】; not-due meetings never as 0次.
@@ -315,8 +318,10 @@ def test_printed_draft(soffice, frames, tmp_path, as_of):
         if fig.has_data:
             assert texts.REPORT_PENDING_MARK.format(name=fig.name) not in text
     for fig in summary.figures.values():
-        if fig.not_due:
-            assert f"{fig.name.removesuffix('次数')}0次" not in text
+        if fig.not_due:  # neither in the sentences nor in the appendix
+            assert f"{fig.name.removesuffix('次数')}0次" not in text and f"{fig.name}0次" not in text
+            assert f"{fig.name}{texts.REPORT_SOURCES_NOT_DUE}" in text
+    assert any(fig.not_due for fig in summary.figures.values()) == (as_of is not None)
     if as_of is not None:
         assert "组织生活会0次" not in text and texts.REPORT_NOT_DUE.format(every="每年", min=1) in text
     # The appendix 数据来源 is compact: at most two pages from its heading to the end.
