@@ -89,6 +89,9 @@ NAME_SEPARATOR = "、"
 # Upper bound of every count column: far above any branch's figures, and inside a 32-bit
 # INTEGER column on every database.
 MAX_COUNT = 100_000
+# Upper bound of a plan target (计划目标 目标值): far above any branch's yearly figure (counts, hours,
+# person-times, percentages), small enough that sums and ratios of targets stay exact in float64.
+MAX_TARGET = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,7 @@ TARGETS = Register(
     columns=(
         Column("year", "年度", YEAR, True, ("年份",), min=2000, max=2100),
         Column("indicator", "指标", TEXT, True, ("指标名称", "指标代码")),
-        Column("target", "目标值", FLOAT, True, ("目标",), min=0),
+        Column("target", "目标值", FLOAT, True, ("目标",), min=0, max=MAX_TARGET),
         Column("note", "备注", TEXT, False, ()),
     ),
 )

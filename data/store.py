@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import logging
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -31,10 +33,13 @@ from data.bulk import gc_paused
 from data.errors import UndoRefused
 from data.rowid import prepare
 from data.settings import load_settings
-from data.tables import BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind, BatchStatus, utcnow
+from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind,
+                         BatchStatus, utcnow)
 from data.texts import local_time
+from data.validate import DATE_YEARS
 
 BUSY_TIMEOUT_MS = 30_000
+_log = logging.getLogger(__name__)
 
 # --- results ---------------------------------------------------------------------------------
 
@@ -168,6 +173,14 @@ class Store:
     def _ensure_tables(self) -> None:
         present = set(sa.inspect(self.engine).get_table_names())
         if all(t.name in present for t in METADATA.sorted_tables):
+            if self.engine.dialect.name == "sqlite":  # databases made before these triggers existed
+                with self.engine.connect() as conn:
+                    have = set(conn.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+                if not set(AUDIT_SQLITE_INSERT_TRIGGERS) <= have:
+                    with self.transaction(lock="schema") as conn:
+                        for ddl in AUDIT_SQLITE_INSERT_TRIGGERS.values():
+                            conn.exec_driver_sql(ddl)
             return
         with self.transaction(lock="schema") as conn:
             METADATA.create_all(conn)
@@ -396,7 +409,7 @@ class Store:
             rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).all()
         raw = _frame(rows, [*reg.keys, "_row", "id", "batch_id"])
         extra = ("_row", "id", "batch_id")
-        return schema.coerce(raw, reg).astype(dict.fromkeys(extra, "Int64"))
+        return schema.coerce(_readable(raw, reg), reg).astype(dict.fromkeys(extra, "Int64"))
 
     def last_import(self) -> dict | None:
         """{"id", "created_at", "user", "file_name"} of the latest active batch, or None."""
@@ -448,6 +461,30 @@ class Store:
                 sa.select(sa.func.count()).select_from(t)
                 .where(t.c.branch == self.branch, t.c.removed_by.is_(None))).scalar_one()
                 for key, t in TABLES.items()}
+
+
+def _readable(raw: pd.DataFrame, reg: schema.Register) -> pd.DataFrame:
+    """Stored values no import accepts (written before the checks existed, or by hand) as empty:
+    inf, -inf and non-numbers in number columns, dates outside ``DATE_YEARS`` (0001-01-01). Every
+    reader of stored rows (overview, indicators, report, exports) takes its frames from here, so
+    none of them meets such a value; each is logged by row id, never by content."""
+    out = raw
+    for col in reg.columns:
+        values = raw[col.key]
+        if col.kind == schema.FLOAT:
+            nums = pd.to_numeric(values, errors="coerce").astype("float64")
+            bad = values.notna() & ~np.isfinite(nums)
+        elif col.kind == schema.DATE:
+            days = pd.to_datetime(values, errors="coerce")  # a coarser unit than ns past year 2262
+            lo, hi = pd.Timestamp(DATE_YEARS[0], 1, 1), pd.Timestamp(DATE_YEARS[1], 12, 31)
+            bad = values.notna() & ~days.between(lo, hi)
+        else:
+            continue
+        if bad.any():
+            _log.warning("%s.%s: %d stored value(s) out of range read as empty (row ids %s)", reg.table, col.key,
+                         int(bad.sum()), ", ".join(map(str, raw["id"][bad.to_numpy()].head(10).tolist())))
+            out = out.assign(**{col.key: values.where(~bad, None)})
+    return out
 
 
 def _nothing(changes: list[PeriodChange]) -> bool:

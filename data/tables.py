@@ -87,6 +87,19 @@ for _when in ("UPDATE", "DELETE"):
     sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
         f"CREATE TRIGGER audit_log_no_{_when.lower()} BEFORE {_when} ON audit_log "
         f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END").execute_if(dialect="sqlite"))
+# INSERT OR REPLACE (and REPLACE INTO, INSERT OR IGNORE) resolves an id conflict by deleting the
+# old row without firing DELETE triggers: a new row must come after every stored one. In a BEFORE
+# INSERT trigger an id SQLite picks itself reads as -1; an explicit -1 (or any id below 1) is
+# caught after the insert. ``Store`` adds these to SQLite databases made before they existed.
+AUDIT_SQLITE_INSERT_TRIGGERS = {
+    "audit_log_no_rewrite": "CREATE TRIGGER IF NOT EXISTS audit_log_no_rewrite BEFORE INSERT ON audit_log "
+                            "WHEN NEW.id <> -1 AND NEW.id <= (SELECT max(id) FROM audit_log) "
+                            f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+    "audit_log_positive_id": "CREATE TRIGGER IF NOT EXISTS audit_log_positive_id AFTER INSERT ON audit_log "
+                             f"WHEN NEW.id < 1 BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END",
+}
+for _ddl in AUDIT_SQLITE_INSERT_TRIGGERS.values():
+    sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(_ddl).execute_if(dialect="sqlite"))
 sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
     "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
     f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$").execute_if(dialect="postgresql"))

@@ -223,7 +223,9 @@ def _typed_column(register_key: str, col: schema.Column, values: pd.Series) -> t
             frac = (nums - nums.round()).abs() > 1e-9
             problems[frac.to_numpy()] = NOT_WHOLE
             nums = nums.where(~frac)
-        out = pd.Series(False, index=index)
+        # inf and -inf (a cell holding 1E+400 or "inf") are out of range for every number column,
+        # bounded or not; NaN never gets here (a NaN cell reads as empty).
+        out = pd.Series(~np.isfinite(nums.to_numpy()) & nums.notna().to_numpy(), index=index)
         if col.min is not None:
             out |= nums.le(col.min) if col.min_exclusive else nums.lt(col.min)
         if col.max is not None:

@@ -97,6 +97,49 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(store, statement):
     assert log(store)["user"].tolist() == ["甲"]
 
 
+REWRITES = {  # statements that would put a new row in the place of audit row 1
+    "sqlite": ["INSERT OR REPLACE INTO audit_log (id, at, branch, user, action, rows_added, rows_removed) "
+               "VALUES (1, '2020-01-01 00:00:00', 'x', '伪造者', 'backup', 0, 0)",
+               "REPLACE INTO audit_log (id, at, branch, user, action, rows_added, rows_removed) "
+               "VALUES (1, '2020-01-01 00:00:00', 'x', '伪造者', 'backup', 0, 0)",
+               "INSERT OR IGNORE INTO audit_log (id, at, branch, user, action, rows_added, rows_removed) "
+               "VALUES (0, '2020-01-01 00:00:00', 'x', '伪造者', 'backup', 0, 0)",
+               "INSERT OR REPLACE INTO audit_log (id, at, branch, user, action, rows_added, rows_removed) "
+               "VALUES (-1, '2020-01-01 00:00:00', 'x', '伪造者', 'backup', 0, 0)"],
+    "any": ["INSERT INTO audit_log (id, at, branch, user, action, rows_added, rows_removed) "
+            "VALUES (1, '2020-01-01 00:00:00', 'x', '伪造者', 'backup', 0, 0) "
+            "ON CONFLICT (id) DO UPDATE SET user = excluded.user"],
+}
+
+
+@pytest.mark.parametrize("statement", REWRITES["sqlite"] + REWRITES["any"],
+                         ids=["insert-or-replace", "replace-into", "insert-or-ignore-id-0", "id-minus-1", "upsert"])
+def test_the_database_refuses_to_rewrite_an_audit_row_by_inserting(store, statement):
+    if store.engine.dialect.name != "sqlite" and statement in REWRITES["sqlite"]:
+        pytest.skip("SQLite syntax")
+    store.audit("backup", user="甲", file_name="b.xlsx")
+    store.audit("backup", user="乙", file_name="c.xlsx")
+    with pytest.raises(sa.exc.DBAPIError, match="append-only|duplicate key"):
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(statement.replace("user", '"user"'))
+    assert log(store)["user"].tolist() == ["甲", "乙"]
+    store.audit("backup", user="丙")  # new rows still go in, after the others
+    assert log(store)["id"].tolist() == [1, 2, 3]
+
+
+def test_an_older_sqlite_database_gains_the_insert_triggers(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    Store(url, branch="甲").audit("backup", user="甲")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_rewrite")
+        conn.exec_driver_sql("DROP TRIGGER audit_log_positive_id")
+    Store(url, branch="甲")
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.exec_driver_sql(REWRITES["sqlite"][0].replace("user", '"user"'))
+    engine.dispose()
+
+
 def test_no_code_writes_to_the_audit_log_except_by_inserting():
     """Append-only by construction: the only statement on AUDIT_LOG anywhere is an INSERT."""
     from pathlib import Path

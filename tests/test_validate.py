@@ -155,7 +155,7 @@ def test_validate_frame_on_a_raw_frame():
     assert [i.message for i in issues] == [
         "页面 计划目标 第7行「年度」为空，此列必填（四位年份，如 2023）",
         '页面 计划目标 第7行「指标」"x" 不是已知指标，可选：集中学习次数、党课次数',
-        '页面 计划目标 第7行「目标值」"TRUE" 无法识别，应为数字，不小于 0',
+        '页面 计划目标 第7行「目标值」"TRUE" 无法识别，应为数字，不小于 0且不大于 10000000',
     ]
     assert list(typed.columns) == [*schema.TARGETS.keys, "_sheet", "_row"]
 
