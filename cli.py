@@ -8,7 +8,7 @@
     python cli.py demo
     python cli.py indicators --year YEAR [--as-of YYYY-MM-DD] [--json]
     python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json]
-    python cli.py backup OUT.xlsx [--user NAME]
+    python cli.py backup OUT.zip [--user NAME]
     python cli.py restore FILE [--user NAME]          (into an empty database only)
     python cli.py user add NAME --role viewer|editor|admin [--password-stdin]
     python cli.py user passwd NAME [--password-stdin]
@@ -288,14 +288,14 @@ def cmd_report(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from data.backup import backup
+    from data.backup import SUFFIX, backup_to
 
     out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        print(texts.CLI_EXPORT_SUFFIX, file=sys.stderr)
+    if out.suffix.lower() != SUFFIX:
+        print(texts.CLI_BACKUP_SUFFIX, file=sys.stderr)
         return EXIT_USAGE
-    _write(out, lambda: backup(_store(), user=_user(args), file_name=out.name))
-    print(texts.BACKUP_DONE.format(path=out))
+    info = backup_to(_store(), out, user=_user(args))
+    print(texts.BACKUP_DONE.format(path=out, rows=info.total, size=f"{info.size / 2**20:.1f} MB"))
     return EXIT_OK
 
 
@@ -303,7 +303,7 @@ def cmd_restore(args) -> int:
     from data.backup import restore
 
     path = Path(args.file)
-    rows = restore(_store(), _read(path, texts.READER_NO_FILE), file_name=path.name, user=_user(args))
+    rows = restore(_store(), path, file_name=path.name, user=_user(args))
     print(texts.RESTORE_DONE.format(file=path.name, rows=rows))
     return EXIT_OK
 
@@ -366,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("template", help=texts.CLI_HELP["template"])
-    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("out", metavar="OUT.zip")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("import", help=texts.CLI_HELP["import"])
@@ -409,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("backup", help=texts.CLI_ACCESS_HELP["backup"])
-    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("out", metavar="OUT.zip")
     p.add_argument("--user", help=texts.CLI_HELP["user"])
     p.set_defaults(func=cmd_backup)
 

@@ -38,6 +38,11 @@ class SettingsError(DataError):
     """A setting that cannot be used as written, e.g. a malformed 三会一课 local rule."""
 
 
+class BackupRefused(DataError):
+    """A backup that cannot be taken, or a backup file that restore refuses (over a limit, damaged,
+    a row no import accepts); nothing was written."""
+
+
 class UndoRefused(DataError):
     """An undo that would not restore a consistent state."""
 

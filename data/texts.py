@@ -405,10 +405,37 @@ BACKUP_INCONSISTENT = "{file} 中各工作表的内容对不上（如批次号�
 BACKUP_NOT_EMPTY = ("数据库中已有数据（{tables}），只能恢复到空数据库，未恢复任何数据。"
                     "如需恢复，请新建一个空数据库（设置 DATABASE_URL 或移走 var/dangjian.db）后再恢复。")
 BACKUP_TOO_LONG = "“{sheet}”第{row}行“{column}”的文字超过 Excel 单元格上限（32767 个字符），无法备份。"
-BACKUP_DONE = "已备份到 {path}"
+BACKUP_UNWRITABLE = ("“{sheet}”中序号 {id} 的记录“{column}”为 {value}，不是有效数字（可能是旧版本写入的），无法备份。"
+                     "请先在相应页面改正该值（计划目标可在“计划目标”页修改后保存），再备份。")
+BACKUP_TABLES_WRONG = "{file} 中的数据表不对（应恰好包含：{tables}），未恢复任何数据。"
+BACKUP_ALL_TABLES = "全部数据表"
+BACKUP_TOO_MANY_ROWS = "{file} 的“{sheet}”有 {rows} 行，超过恢复上限 {limit} 行，未恢复任何数据。"
+BACKUP_ENTRY_SIZE = "{file} 的“{sheet}”解压后 {size}，超过上限（单表 {limit}，压缩比不超过 {ratio}），未恢复任何数据。"
+BACKUP_ENTRY_CHANGED = "{file} 的“{sheet}”内容与清单中的行数或校验值（SHA-256）不符（文件可能损坏或被修改过），未恢复任何数据。"
+BACKUP_BAD_LINE = "{file} 的“{sheet}”第{row}行不是 {columns} 个值的一行数据（文件可能被修改过），未恢复任何数据。"
+BACKUP_FILE_TOO_BIG = "{file} 有 {size}，超过恢复上限 {limit}，未恢复任何数据。"
+BACKUP_BAD_ROW = "{file} 的“{sheet}”第{row}行“{column}”的值“{value}”不对：{expected}，未恢复任何数据。"
+BACKUP_INVALID_ONE = "{message}（备份中的记录须符合导入规则），未恢复任何数据。"
+BACKUP_INVALID_ROW = "{message}（备份中的记录须符合导入规则；另有 {more} 处问题），未恢复任何数据。"
+BACKUP_EXPECT_ID = "应为正整数，且比上一行大"
+BACKUP_EXPECT_TEXT = "不能为空"
+BACKUP_EXPECT_SHA = "应为 SHA-256 十六进制串"
+BACKUP_EXPECT_COUNT = "应为不小于 0 的行数"
+BACKUP_EXPECT_TIME = "应为 {start}—{end} 年间的时间"
+BACKUP_EXPECT_BATCH = "应为本备份中同一支部已有的批次号"
+BACKUP_EXPECT_STATUS = "应为 active（撤销时间和撤销人为空）或 undone（撤销时间和撤销人都有）"
+BACKUP_EXPECT_UNDONE = "撤销时间不应早于导入时间"
+BACKUP_EXPECT_PERIODS = "应为逗号分隔的期间（如 2025-03、2025 或 all，视台账而定）"
+BACKUP_EXPECT_AT = "操作日志的时间应随序号不减"
+BACKUP_EXPECT_REMOVED = "替换它的批次应晚于添加它的批次"
+BACKUP_EXPECT_COMPUTED = "与该行内容不符，按内容应为“{value}”"
+CLI_BACKUP_SUFFIX = "备份文件名须以 .zip 结尾。"
+BACKUP_DONE = "已备份到 {path}（{rows} 行，{size}）"
+BACKUP_WEB_TOO_BIG = ("这份备份有 {size}，超过网页上传上限 {limit}：下载后不能在本页恢复。"
+                      "请在服务器上用命令行恢复：python cli.py restore 备份文件.zip（上限见 README“数据安全”）。")
 RESTORE_DONE = "已从 {file} 恢复 {rows} 行。"
 CLI_ACCESS_HELP = {
-    "backup": "把整个数据库（全部台账、计划目标、党员名册、导入历史和操作日志）备份为一个 .xlsx",
+    "backup": "把整个数据库（全部台账、计划目标、党员名册、导入历史和操作日志）备份为一个 .zip",
     "restore": "从备份文件恢复到空数据库（一次完成，失败则不写入）",
     "user": "管理登录用户（用户文件见 DJ_USERS_FILE）",
     "user_add": "添加用户并设置密码（密码不回显）",
@@ -456,14 +483,16 @@ AUDIT_COUNT = "共 {rows} 条"
 AUDIT_DOWNLOAD_XLSX = "下载 Excel（.xlsx）"
 AUDIT_DOWNLOAD_CSV = "下载 CSV"
 AUDIT_FILE_NAME = "操作日志_{stamp}.{suffix}"
-BACKUP_INTRO = ("备份文件包含全部台账、计划目标、党员名册、导入历史和操作日志，可在 Excel 中打开查看，"
-                "也可用于恢复。文件含党员姓名等个人信息，请妥善保管。生成备份会记入操作日志。")
+BACKUP_INTRO = ("备份文件（.zip）包含全部台账、计划目标、党员名册、导入历史和操作日志，用于恢复。"
+                "文件含党员姓名等个人信息，请妥善保管。生成备份会记入操作日志。数据很多时，请在服务器上用 python cli.py backup 备份。")
 BACKUP_MAKE = "生成备份"
 BACKUP_DOWNLOAD = "下载备份文件"
-BACKUP_FILE_NAME = "党建台账备份_{stamp}.xlsx"
+BACKUP_FILE_NAME = "党建台账备份_{stamp}.zip"
 RESTORE_TITLE = "从备份恢复"
-RESTORE_INTRO = "只能恢复到空数据库（没有任何台账和导入记录）；恢复一次完成，出错则不写入任何数据。"
-RESTORE_FILE = "选择备份文件（.xlsx）"
+RESTORE_INTRO = ("只能恢复到空数据库（没有任何台账和导入记录）；恢复一次完成，出错则不写入任何数据。"
+                 "本页可上传的文件不超过 {limit}；更大的备份请在服务器上用 python cli.py restore 备份文件.zip 恢复。"
+                 "也可恢复旧版本的 .xlsx 备份。")
+RESTORE_FILE = "选择备份文件（.zip，或旧版本的 .xlsx）"
 RESTORE_BUTTON = "恢复"
 
 # --- app and pages (app.py, pages/*) ------------------------------------------------------------

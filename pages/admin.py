@@ -58,6 +58,10 @@ def make_backup() -> None:
         messages.flash(MESSAGES, "error", err.message)
 
 
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"
+
+
 def restore(upload) -> None:
     try:
         rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=me.name)
@@ -129,15 +133,18 @@ with audit_tab:
                             icon=":material/download:")
 
 with backup_tab:
+    upload_limit = st.get_option("server.maxUploadSize") * 2**20
     st.caption(texts.BACKUP_INTRO)
     st.button(texts.BACKUP_MAKE, on_click=make_backup, icon=":material/backup:")
     if BACKUP in st.session_state:
         name, content = st.session_state[BACKUP]
-        st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime=downloads.XLSX_MIME,
+        if len(content) > upload_limit:
+            st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(len(content)), limit=_mb(upload_limit)))
+        st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime="application/zip",
                            on_click="ignore", icon=":material/download:", type="primary")
     st.subheader(texts.RESTORE_TITLE)
-    st.caption(texts.RESTORE_INTRO)
-    upload = st.file_uploader(texts.RESTORE_FILE, type=["xlsx"],
+    st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
+    upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
                               key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
     if upload is not None:
         st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")

@@ -253,13 +253,31 @@ def test_an_admin_backs_up_and_restores_into_an_empty_database(app, users_file, 
     content = backup.backup_bytes(source)
 
     at = goto(as_role(app, "admin"), ADMIN)
-    at.file_uploader[0].set_value([("备份.xlsx", content, XLSX)]).run()
+    at.file_uploader[0].set_value([("备份.zip", content, "application/zip")]).run()
     button(at, texts.RESTORE_BUTTON).click().run()
-    assert messages.md(texts.RESTORE_DONE.format(file="备份.xlsx", rows=4)) in texts_of(at.success)
+    assert messages.md(texts.RESTORE_DONE.format(file="备份.zip", rows=4)) in texts_of(at.success)
     assert store(app_db).counts()["study"] == 1
     button(at, texts.BACKUP_MAKE).click().run()
     assert texts.BACKUP_DOWNLOAD in [b.label for b in at.get("download_button")]
+    assert not at.warning  # a small backup can be restored on this page
     assert audit.entries(store(app_db))["action"].tolist()[:2] == ["backup", "restore"]
+
+
+def test_the_admin_page_says_when_a_backup_is_too_big_to_upload(app, users_file, app_db):
+    """The page's upload limit (server.maxUploadSize, in MB) set to 0 here stands in for a backup
+    larger than 10 MB: the page says so and names the command that restores it."""
+    from streamlit import config
+
+    before = config.get_option("server.maxUploadSize")
+    config.set_option("server.maxUploadSize", 0)
+    try:
+        at = goto(as_role(app, "admin"), ADMIN)
+        button(at, texts.BACKUP_MAKE).click().run()
+    finally:
+        config.set_option("server.maxUploadSize", before)
+    warning = texts_of(at.warning)
+    assert "超过网页上传上限" in warning and "python cli.py restore" in warning
+    assert texts.BACKUP_DOWNLOAD in [b.label for b in at.get("download_button")]
 
 
 # --- failed sign-ins, sign-out ----------------------------------------------------------------------

@@ -222,7 +222,7 @@ def test_json_carries_the_stable_state_and_its_label(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ("backup", "{missing}/x.xlsx"),
+    ("backup", "{missing}/x.zip"),
     ("export", "volunteer", "--out", "{missing}/x.xlsx"),
     ("export", "volunteer", "--out", "{missing}/x.csv"),
     ("template", "{missing}/t.xlsx"),
@@ -254,10 +254,10 @@ def test_a_read_only_folder_is_refused_and_a_failed_command_leaves_no_empty_file
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        proc = cli("backup", folder / "b.xlsx", expect=1)
+        proc = cli("backup", folder / "b.zip", expect=1)
     finally:
         folder.chmod(0o700)
-    assert proc.stderr.strip() == texts.WRITE_FAILED.format(path=folder / "b.xlsx",
+    assert proc.stderr.strip() == texts.WRITE_FAILED.format(path=folder / "b.zip",
                                                             reason=texts.WRITE_FAILED_PERMISSION)
 
 
