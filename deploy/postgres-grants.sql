@@ -1,0 +1,14 @@
+-- The app role's rights on the tables of 党建台账看板 (see deploy/postgres-setup.sql). Run as the
+-- owner role (dj_owner) after the tables exist, and again after an upgrade adds tables. Plain SQL:
+--   psql "postgresql://dj_owner:…@HOST/dangjian" -f deploy/postgres-grants.sql
+
+-- Registers and import batches: rows are added, marked replaced (UPDATE removed_by), revived and
+-- deleted by undo.
+GRANT SELECT, INSERT, UPDATE, DELETE ON batches, batch_registers, study, inspections, volunteer, targets, roster
+    TO dj_app;
+-- The audit log: read and append only. No UPDATE, DELETE or TRUNCATE right (the triggers refuse
+-- them for the owner too), and as a non-owner dj_app cannot ALTER or DROP the table or its triggers.
+REVOKE ALL ON audit_log FROM dj_app;
+GRANT SELECT, INSERT ON audit_log TO dj_app;
+-- Ids: nextval on insert; setval when a backup is restored (ids kept).
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO dj_app;
