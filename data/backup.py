@@ -54,7 +54,7 @@ from data.errors import BackupRefused, WriteFailed
 from data.rowid import prepare as _prepare
 from data.store import Store
 from data.tables import AUDIT_ACTIONS, AUDIT_LOG, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind, BatchStatus
-from data.validate import validate_frame
+from data.validate import DATE_YEARS, validate_frame
 
 FORMAT = "dangjian-backup/2"
 LEGACY_FORMAT = "dangjian-backup/1"
@@ -338,7 +338,8 @@ class _Zip:
                 for line in self._lines(t):
                     digest.update(line)
                     rows += 1
-            except (zipfile.BadZipFile, zlib.error, EOFError):
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, OSError):
+                # damaged data, an encrypted entry, an unsupported compression method
                 raise _Refused(texts.BACKUP_ENTRY_CHANGED.format(file=self.file_name, sheet=sheet_name(t))) from None
             if rows != e["rows"]:
                 raise _Refused(texts.BACKUP_COUNT_MISMATCH.format(
@@ -589,7 +590,7 @@ class _Checker:
         raw = pd.DataFrame({k: pd.Series(chunk.columns[k], dtype=object) for k in reg.keys})
         raw["_row"] = chunk.numbers
         typed, issues = validate_frame(key, raw, file_name=self.file_name, sheet=sheet_name(t),
-                                       today=date(9999, 12, 31))
+                                       today=date(DATE_YEARS[1], 12, 31))  # no "future date" warnings
         errors = [i for i in issues if i.level == "error"]
         if errors:
             raise _Refused(texts.BACKUP_INVALID_ROW.format(message=errors[0].message, more=len(errors) - 1)
