@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import sqlite3
 import zipfile
 
@@ -413,6 +414,7 @@ def big_store(path, rows: int) -> Store:
     return store
 
 
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite files only: not run again in the PostgreSQL pass")
 def test_cli_round_trip_of_200k_rows_past_the_old_20_mb_cap(tmp_path, monkeypatch):
     """200,000 rows (a 20 MB .xlsx backup, which the old restore refused) through the command line;
     2,000,000 rows are measured by bench/backup_big.py."""
