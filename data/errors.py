@@ -43,6 +43,11 @@ class BackupRefused(DataError):
     a row no import accepts); nothing was written."""
 
 
+class StaleEdit(DataError):
+    """A save based on data that another user changed meanwhile (the 计划目标 editor): nothing was
+    stored; the caller shows what changed and keeps the user's edits."""
+
+
 class UndoRefused(DataError):
     """An undo that would not restore a consistent state."""
 

@@ -75,7 +75,7 @@ class ImportOutcome:
 
 
 def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_run: bool = False,
-                  kind: BatchKind = BatchKind.IMPORT) -> ImportOutcome:
+                  kind: BatchKind = BatchKind.IMPORT, expect: dict[tuple[str, str], str] | None = None) -> ImportOutcome:
     """Store already-parsed workbooks. If any has an error, nothing at all is stored."""
     outcome = ImportOutcome(parsed=parsed)
     if outcome.rejected:
@@ -85,7 +85,7 @@ def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_
         if not frames:
             continue
         outcome.results.append(store.import_frames(frames, file_name=wb.file_name, sha256=wb.sha256, user=user,
-                                                   kind=kind, dry_run=dry_run))
+                                                   kind=kind, dry_run=dry_run, expect=expect))
         outcome.files.append(wb.file_name)
     return outcome
 
@@ -168,13 +168,38 @@ def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None
     return out
 
 
-def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_run: bool = False) -> ImportOutcome:
+def targets_version(store: Store, year: int) -> str:
+    """The token of the year's stored targets, taken when the editor loads them (``save_targets``'
+    ``loaded_version``)."""
+    return store.period_version("targets", str(year))
+
+
+def targets_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """What differs between two ``targets_for_editor`` frames, per indicator in ``after``'s order
+    then the removed ones: (indicator, old, new) as shown to people ("—" for none; a changed
+    note is shown beside its target)."""
+    def shown(frame: pd.DataFrame) -> dict[str, str]:
+        out = {}
+        for name, target, note in zip(frame["indicator"], frame["target"], frame["note"]):
+            text = "—" if pd.isna(target) else f"{float(target):g}"
+            out[str(name)] = text if pd.isna(note) or not str(note).strip() else f"{text}（{note}）"
+        return out
+
+    old, new = shown(before), shown(after)
+    names = list(new) + [n for n in old if n not in new]
+    return [(n, old.get(n, "—"), new.get(n, "—")) for n in names if old.get(n) != new.get(n)]
+
+
+def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_run: bool = False,
+                 loaded_version: str | None = None) -> ImportOutcome:
     """Save the year's targets as edited on the page (columns indicator, target, note; blank rows
     ignored) as one batch of kind "targets", replacing that year's 计划目标 rows.
 
     The rows are checked by ``data.validate`` like a 计划目标 sheet (same rules and messages, rows
     numbered from 1 as the editor shows them), and an indicator may appear once. With any error,
-    or with no rows at all, nothing is stored and ``outcome.rejected`` is true.
+    or with no rows at all, nothing is stored and ``outcome.rejected`` is true. With
+    ``loaded_version`` (``targets_version`` when the editor loaded the year), a save over targets
+    someone else changed meanwhile raises ``StaleEdit`` and stores nothing.
     """
     file_name, sheet = texts.TARGETS_EDITOR_FILE, schema.TARGETS.name
     raw = pd.DataFrame({k: rows[k].astype(object) if k in rows else None for k in TARGET_KEYS},
@@ -190,7 +215,8 @@ def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_
     digest = hashlib.sha256(typed[schema.TARGETS.keys].to_csv(index=False).encode("utf-8")).hexdigest()
     parsed = ParsedWorkbook(file_name, digest, [SheetResult(sheet, "targets", None, len(typed))], issues,
                             {"targets": typed})
-    return import_parsed(store, [parsed], user=user, dry_run=dry_run, kind=BatchKind.TARGETS)
+    expect = None if loaded_version is None else {("targets", str(year)): loaded_version}
+    return import_parsed(store, [parsed], user=user, dry_run=dry_run, kind=BatchKind.TARGETS, expect=expect)
 
 
 def targets_only(parsed: ParsedWorkbook) -> ParsedWorkbook:

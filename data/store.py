@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from data import schema, texts
 from data.audit import describe_changes, write_audit
 from data.bulk import gc_paused
-from data.errors import UndoRefused
+from data.errors import StaleEdit, UndoRefused
 from data.rowid import prepare
 from data.settings import load_settings
 from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind,
@@ -194,13 +194,29 @@ class Store:
     # -- import --
 
     def import_frames(self, frames: dict[str, pd.DataFrame], *, file_name: str, sha256: str,
-                      user: str, kind: BatchKind = BatchKind.IMPORT, dry_run: bool = False) -> ImportResult:
-        """Replace the periods the frames cover; one transaction. Dry run writes nothing."""
+                      user: str, kind: BatchKind = BatchKind.IMPORT, dry_run: bool = False,
+                      expect: dict[tuple[str, str], str] | None = None) -> ImportResult:
+        """Replace the periods the frames cover; one transaction. Dry run writes nothing.
+
+        ``expect`` {(register, period): version}: the ``period_version`` each period had when the
+        user loaded it; if any differs inside the write transaction, ``StaleEdit`` and nothing is
+        stored (an editor saving over a change it has not seen)."""
         with gc_paused():
-            return self._import_frames(frames, file_name, sha256, user, kind, dry_run)
+            return self._import_frames(frames, file_name, sha256, user, kind, dry_run, expect or {})
+
+    def period_version(self, register: str, period: str, conn: sa.Connection | None = None) -> str:
+        """A token of the live rows of one period of a register (sha256 of their sorted row
+        hashes): equal tokens, equal rows."""
+        if conn is None:
+            with self.engine.begin() as conn:
+                return self.period_version(register, period, conn)
+        t = TABLES[register]
+        hashes = conn.execute(sa.select(t.c.row_hash).where(
+            t.c.branch == self.branch, t.c.period == period, t.c.removed_by.is_(None))).scalars().all()
+        return hashlib.sha256("\n".join(sorted(hashes)).encode()).hexdigest()
 
     def _import_frames(self, frames: dict[str, pd.DataFrame], file_name: str, sha256: str, user: str, kind: BatchKind,
-                       dry_run: bool) -> ImportResult:
+                       dry_run: bool, expect: dict[tuple[str, str], str]) -> ImportResult:
         prepared = {key: prepare(schema.REGISTERS[key], frames[key])
                     for key in schema.REGISTER_KEYS if key in frames}
         unknown = set(frames) - set(prepared)
@@ -212,6 +228,9 @@ class Store:
             changes = [c for p in plans for c in p.changes]
             return ImportResult(changes=changes, nothing_to_do=_nothing(changes), dry_run=True)
         with self.transaction() as conn:
+            stale = [k for k, v in expect.items() if self.period_version(*k, conn) != v]
+            if stale:
+                raise StaleEdit(texts.STORE_STALE_EDIT)
             plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
             changes = [c for p in plans for c in p.changes]
             if _nothing(changes):

@@ -167,6 +167,7 @@ STORE_UNDO_SUPERSEDED = (
 STORE_MISSING_PERIOD = "“{register}”第 {row} 行缺少“{column}”，无法确定该行所属期间。"
 STORE_PERIOD_ALL = "全部"
 STORE_BATCH_STATUS = {"active": "有效", "undone": "已撤销"}
+STORE_STALE_EDIT = "保存前数据已被他人修改，未保存。"
 STORE_BATCH_KIND = {"import": "导入", "targets": "目标编辑", "restore": "恢复"}
 
 # --- template, demo, exports (data.template, data.demo, data.export) ---------------------------
