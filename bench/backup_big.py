@@ -127,8 +127,9 @@ def main() -> None:
              "| rows | backup file | backup time | backup peak RSS | restore time | restore peak RSS | identical |",
              "|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
+        same_rows = "yes" if r["identical"] else "**no**"
         lines.append(f"| {r['rows']:,} | {r['size_mb']:.1f} MB | {r['backup_s']:.1f} s | {r['backup_peak_mb']:.0f} MB "
-                     f"| {r['restore_s']:.1f} s | {r['restore_peak_mb']:.0f} MB | {'yes' if r['identical'] else '**no**'} |")
+                     f"| {r['restore_s']:.1f} s | {r['restore_peak_mb']:.0f} MB | {same_rows} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -75,7 +75,8 @@ class ImportOutcome:
 
 
 def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_run: bool = False,
-                  kind: BatchKind = BatchKind.IMPORT, expect: dict[tuple[str, str], str] | None = None) -> ImportOutcome:
+                  kind: BatchKind = BatchKind.IMPORT,
+                  expect: dict[tuple[str, str], str] | None = None) -> ImportOutcome:
     """Store already-parsed workbooks. If any has an error, nothing at all is stored."""
     outcome = ImportOutcome(parsed=parsed)
     if outcome.rejected:

@@ -34,8 +34,8 @@ edited = st.data_editor(
     column_config={
         "indicator": st.column_config.SelectboxColumn(column("indicator").label, options=[i.name for i in CATALOGUE],
                                                       required=True, help=texts.TARGETS_INDICATOR_HELP, width="medium"),
-        "target": st.column_config.NumberColumn(column("target").label, min_value=0, max_value=schema.MAX_TARGET, required=True,
-                                                help=texts.TARGETS_TARGET_HELP),
+        "target": st.column_config.NumberColumn(column("target").label, min_value=0, max_value=schema.MAX_TARGET,
+                                                required=True, help=texts.TARGETS_TARGET_HELP),
         "note": st.column_config.TextColumn(column("note").label, width="large"),
     })
 if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):

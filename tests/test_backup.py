@@ -407,14 +407,16 @@ def big_store(path, rows: int) -> Store:
     frame = pd.DataFrame({
         "date": days, "type": np.array(schema.STUDY_TYPES, dtype=object)[np.arange(rows) % 13],
         "topic": [f"学习专题{i}" for i in range(rows)], "speaker": "书记",
-        "expected": pd.array(np.full(rows, 30), dtype="Int64"), "present": pd.array(np.arange(rows) % 31, dtype="Int64"),
+        "expected": pd.array(np.full(rows, 30), dtype="Int64"),
+        "present": pd.array(np.arange(rows) % 31, dtype="Int64"),
         "attendees": "张三、李四", "hours": (np.arange(rows) % 8) / 2, "group": "第一党小组", "place": "会议室",
         "note": None})
     store.import_frames({"study": frame}, file_name="大表.xlsx", sha256="a" * 64, user="组织委员")
     return store
 
 
-@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite files only: not run again in the PostgreSQL pass")
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                    reason="SQLite files only: not run again in the PostgreSQL pass")
 def test_cli_round_trip_of_200k_rows_past_the_old_20_mb_cap(tmp_path, monkeypatch):
     """200,000 rows (a 20 MB .xlsx backup, which the old restore refused) through the command line;
     2,000,000 rows are measured by bench/backup_big.py."""
