@@ -566,6 +566,11 @@ TARGETS_INDICATOR_HELP = "从指标目录中选择"
 TARGETS_TARGET_HELP = "比率类指标（出勤率、整改率）填百分数，如 90 表示 90%"
 TARGETS_SAVE = "保存目标"
 TARGETS_REJECTED = "发现{summary}，目标未保存。"
+TARGETS_STALE = ("你打开本页后，本年度的计划目标已被他人修改：{changes}。你的修改未保存，仍在下面的表格中；"
+                 "核对后再次点击“保存目标”将以表格内容为准（覆盖上述修改），或点击“放弃我的修改”载入最新目标。")
+TARGETS_CHANGE = "{indicator} {old} → {new}"
+TARGETS_CHANGE_SEP = "；"
+TARGETS_DISCARD = "放弃我的修改"
 TARGETS_CATALOGUE_TITLE = "指标目录与口径"
 TARGETS_CATALOGUE_COLUMNS = {"name": "指标", "key": "代码", "unit": "单位", "description": "口径"}
 TARGETS_EXPORT = "导出{year}年计划目标（.xlsx）"

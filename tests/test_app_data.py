@@ -305,6 +305,71 @@ def test_editing_targets_saves_a_batch_and_the_overview_shows_it(app, app_db):
     assert "目标 8次" in messages(at.caption)
 
 
+def edit(at, edited_rows: dict | None = None, added_rows: list | None = None):
+    at.session_state[editor_key(at)] = {"edited_rows": edited_rows or {}, "deleted_rows": [],
+                                        "added_rows": added_rows or []}
+    return at.run()
+
+
+def year_with_targets(url: str, *rows: tuple) -> None:
+    """A study row in YEAR (so the sidebar offers the year) and the year's targets."""
+    store = app_store(url)
+    june = parse(xlsx_bytes({"学习教育": study_sheet([("2025-06-03", "集中学习")])}), "s.xlsx")
+    store.import_frames(june.frames, file_name="s.xlsx", sha256=june.sha256, user="t")
+    save_targets(store, YEAR, editor_rows(*rows), user="t")
+
+
+def stored_targets(url: str) -> dict[str, float]:
+    frame = app_store(url).load("targets", year=YEAR)
+    return dict(zip(frame["indicator"], frame["target"]))
+
+
+def test_a_save_over_a_concurrent_targets_edit_is_refused_showing_what_changed(app, app_db):
+    """Two editors open 计划目标; the first saves; the second's save is refused with the first's
+    change named, the second's edits stay on screen, and a second click saves them on purpose."""
+    year_with_targets(app_db, ("集中学习次数", 12, None), ("讲党课次数", 4, None))
+    first, second = open_page(app, TARGETS, YEAR), open_page(app, TARGETS, YEAR)
+    before = app_store(app_db).batches()
+
+    button(edit(first, {0: {"target": 15}}), texts.TARGETS_SAVE).click().run()
+    assert "已导入" in messages(first.success)
+    assert stored_targets(app_db) == {"集中学习次数": 15, "讲党课次数": 4}
+
+    key = editor_key(edit(second, {1: {"target": 6}}, [{"indicator": "廉政教育次数", "target": 2}]))
+    button(second, texts.TARGETS_SAVE).click().run()
+    assert not second.exception
+    warning = messages(second.warning)
+    assert "已被他人修改" in warning and "集中学习次数 12 → 15" in warning and "讲党课次数" not in warning
+    assert stored_targets(app_db) == {"集中学习次数": 15, "讲党课次数": 4}  # nothing stored
+    assert len(app_store(app_db).batches()) == len(before) + 1
+    # The edits stay on screen: the same editor over the rows loaded at first, holding the same edits.
+    shown = second.data_editor[0].value
+    assert editor_key(second) == key and dict(zip(shown["indicator"], shown["target"])) == {"集中学习次数": 12,
+                                                                                            "讲党课次数": 4}
+    state = second.session_state[key]
+    assert state["edited_rows"] in ({1: {"target": 6}}, {"1": {"target": 6}})
+    assert state["added_rows"] == [{"indicator": "廉政教育次数", "target": 2}]
+
+    button(second, texts.TARGETS_SAVE).click().run()  # told what changed: saving again is on purpose
+    assert "已导入" in messages(second.success) and not second.warning
+    assert stored_targets(app_db) == {"集中学习次数": 12, "讲党课次数": 6, "廉政教育次数": 2}
+
+
+def test_an_editor_without_edits_follows_other_saves_and_edits_can_be_discarded(app, app_db):
+    year_with_targets(app_db, ("集中学习次数", 12, None))
+    first, second = open_page(app, TARGETS, YEAR), open_page(app, TARGETS, YEAR)
+    button(edit(first, {0: {"target": 15}}), texts.TARGETS_SAVE).click().run()
+    second.run()  # no edits: the editor shows the new value
+    assert second.data_editor[0].value["target"].tolist() == [15]
+
+    button(edit(first, {0: {"target": 20}}), texts.TARGETS_SAVE).click().run()
+    button(edit(second, {0: {"target": 30}}), texts.TARGETS_SAVE).click().run()
+    assert "集中学习次数 15 → 20" in messages(second.warning)
+    button(second, texts.TARGETS_DISCARD).click().run()
+    assert not second.warning and second.data_editor[0].value["target"].tolist() == [20]
+    assert stored_targets(app_db) == {"集中学习次数": 20}
+
+
 @pytest.mark.parametrize("added, message", [
     ([{"indicator": "集中学习次数", "target": -1}], "超出范围"),
     ([{"indicator": "集中学习次数"}], "为空"),
