@@ -282,3 +282,22 @@ def test_concurrent_imports_of_one_file_store_it_once(db_url):
     assert sorted(added) == [0, 0, 0, 200]
     store = Store(db_url, branch="并发支部")
     assert store.counts()["study"] == 200 and len(store.batches()) == 1
+
+
+def test_a_targets_save_over_a_version_it_has_not_seen_stores_nothing(store):
+    """#13.7 in the store: the version check and the write share one transaction."""
+    from data.errors import StaleEdit
+    from data.importer import save_targets, targets_changes, targets_for_editor, targets_version
+
+    rows = pd.DataFrame({"indicator": ["集中学习次数"], "target": [12.0], "note": [None]})
+    assert not save_targets(store, 2025, rows, user="甲", loaded_version=targets_version(store, 2025)).rejected
+    loaded, version = targets_for_editor(store.load("targets"), 2025), targets_version(store, 2025)
+    save_targets(store, 2025, rows.assign(target=15.0), user="乙", loaded_version=version)
+    batches = len(store.batches())
+    with pytest.raises(StaleEdit):
+        save_targets(store, 2025, rows.assign(target=20.0), user="甲", loaded_version=version)
+    assert len(store.batches()) == batches and store.load("targets")["target"].tolist() == [15.0]
+    now = targets_for_editor(store.load("targets"), 2025)
+    assert targets_changes(loaded, now) == [("集中学习次数", "12", "15")]
+    save_targets(store, 2025, rows.assign(target=20.0), user="甲", loaded_version=targets_version(store, 2025))
+    assert store.load("targets")["target"].tolist() == [20.0]
