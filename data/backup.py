@@ -445,7 +445,8 @@ def _read_legacy(content: bytes, file_name: str) -> dict[str, list[tuple[int, di
         for t in METADATA.sorted_tables:
             name, columns = sheet_name(t), list(t.columns)
             header = [c.name for c in columns]
-            bad_sheet = _Refused(texts.BACKUP_BAD_SHEET.format(file=file_name, sheet=name, columns=texts.capped(header)))
+            bad_sheet = _Refused(texts.BACKUP_BAD_SHEET.format(file=file_name, sheet=name,
+                                                               columns=texts.capped(header)))
             if name not in book.sheetnames:
                 raise bad_sheet
             rows = book[name].iter_rows(values_only=True)

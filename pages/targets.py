@@ -54,9 +54,9 @@ entry = st.session_state.get(LOADED, {}).get(year)
 if entry is None or (entry["version"] != targets_version(store, year) and not has_edits(entry["key"])):
     entry = fresh(year)
 if entry["changes"]:
-    changed = texts.TARGETS_CHANGE_SEP.join(texts.TARGETS_CHANGE.format(indicator=messages.md(name), old=messages.md(old),
-                                                                       new=messages.md(new))
-                                            for name, old, new in entry["changes"])
+    changed = texts.TARGETS_CHANGE_SEP.join(
+        texts.TARGETS_CHANGE.format(indicator=messages.md(name), old=messages.md(old), new=messages.md(new))
+        for name, old, new in entry["changes"])
     st.warning(texts.TARGETS_STALE.format(changes=changed))
     st.button(texts.TARGETS_DISCARD, on_click=fresh, args=(year,), icon=":material/undo:")
 edited = st.data_editor(
