@@ -5,8 +5,11 @@ nothing; anything else that escapes is a bug)::
 
     DataError           a refusal the user can act on; the users file malformed, a password too short…
      ├── RejectedFile   a whole file refused before or while parsing (not a workbook, too large, macros…)
+     │    └── SandboxFailed  (data.sandbox) a parse or fill in the child process broke a limit or crashed
      ├── UndoRefused    an undo that would not restore a consistent state
      ├── SettingsError  settings.toml malformed (e.g. a local 三会一课 rule)
+     ├── BackupRefused  a backup that cannot be taken, or a backup file restore refuses
+     ├── StaleEdit      a save based on data another user changed meanwhile (计划目标)
      └── WriteFailed    an output the user named cannot be written (no such folder, no permission…)
 
 An import with errors in its rows is not an exception: ``data.importer`` returns every issue in
@@ -34,10 +37,6 @@ class RejectedFile(DataError):
         self.code = code
 
 
-class SettingsError(DataError):
-    """A setting that cannot be used as written, e.g. a malformed 三会一课 local rule."""
-
-
 class BackupRefused(DataError):
     """A backup that cannot be taken, or a backup file that restore refuses (over a limit, damaged,
     a row no import accepts); nothing was written."""
@@ -53,7 +52,8 @@ class UndoRefused(DataError):
 
 
 class SettingsError(DataError):
-    """The settings (settings.toml, DJ_* variables) hold a value that cannot be used."""
+    """The settings (settings.toml, DJ_* variables) hold a value that cannot be used, e.g. a
+    malformed 三会一课 local rule."""
 
 
 class WriteFailed(DataError):
