@@ -39,7 +39,9 @@ edited = st.data_editor(
         "note": st.column_config.TextColumn(column("note").label, width="large"),
     })
 if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):
-    outcome = save_targets(store, year, edited, user=signin.current_user())
+    if (me := signin.acting("editor", MESSAGES)) is None:
+        st.rerun()  # the refusal shows at the top
+    outcome = save_targets(store, year, edited, user=me.name)
     if outcome.rejected:
         st.error(texts.TARGETS_REJECTED.format(summary=describe_issue_count(outcome)))
         st.dataframe(issues_frame(outcome.issues), hide_index=True, placeholder="")
