@@ -373,6 +373,11 @@ LOCAL_MODE_NOTICE = "本机模式：未启用登录，仅本机可访问"
 LOCAL_MODE_EXPOSED = ("本机模式（未启用登录）下，服务器正在监听非本机地址 {address}，网络上任何人都能打开和修改数据。"
                       "已停止提供页面。请配置用户文件（DJ_USERS_FILE）启用登录，或以 --server.address 127.0.0.1 启动。")
 ACCESS_DENIED = "当前账号（{role}）无权使用此页面。"
+ACTION_DENIED = "当前账号（{role}）无权执行此操作，未做任何更改。"
+GUARD_REFUSED = ("403 拒绝访问：本服务器不接受发往这个主机名的请求。如需用这个名称访问，请在设置中把它加入 "
+                 "allowed_hosts（或环境变量 DJ_ALLOWED_HOSTS）。")
+GUARD_NOT_INSTALLED = ("服务器不是用 serve.py 启动的，没有主机名检查等保护，已停止提供页面。"
+                       "请用 make run 或 python -m streamlit run serve.py 启动。")
 NOT_SIGNED_IN = "未登录"
 PAGE_SIGNIN = "登录"
 PAGE_ADMIN = "用户与日志"
@@ -432,8 +437,6 @@ BACKUP_EXPECT_REMOVED = "替换它的批次应晚于添加它的批次"
 BACKUP_EXPECT_COMPUTED = "与该行内容不符，按内容应为“{value}”"
 CLI_BACKUP_SUFFIX = "备份文件名须以 .zip 结尾。"
 BACKUP_DONE = "已备份到 {path}（{rows} 行，{size}）"
-BACKUP_WEB_TOO_BIG = ("这份备份有 {size}，超过网页上传上限 {limit}：下载后不能在本页恢复。"
-                      "请在服务器上用命令行恢复：python cli.py restore 备份文件.zip（上限见 README“数据安全”）。")
 RESTORE_DONE = "已从 {file} 恢复 {rows} 行。"
 CLI_ACCESS_HELP = {
     "backup": "把整个数据库（全部台账、计划目标、党员名册、导入历史和操作日志）备份为一个 .zip",
@@ -485,9 +488,10 @@ AUDIT_DOWNLOAD_XLSX = "下载 Excel（.xlsx）"
 AUDIT_DOWNLOAD_CSV = "下载 CSV"
 AUDIT_FILE_NAME = "操作日志_{stamp}.{suffix}"
 BACKUP_INTRO = ("备份文件（.zip）包含全部台账、计划目标、党员名册、导入历史和操作日志，用于恢复。"
-                "文件含党员姓名等个人信息，请妥善保管。生成备份会记入操作日志。数据很多时，请在服务器上用 python cli.py backup 备份。")
+                "文件含党员姓名等个人信息，请妥善保管。点击下载时才生成备份，并记入操作日志；"
+                "生成的文件只能下载一次，不在服务器上保留。数据很多时，请在服务器上用 python cli.py backup 备份。")
 BACKUP_MAKE = "生成备份"
-BACKUP_DOWNLOAD = "下载备份文件"
+BACKUP_DOWNLOAD = "生成并下载备份"
 BACKUP_FILE_NAME = "党建台账备份_{stamp}.zip"
 RESTORE_TITLE = "从备份恢复"
 RESTORE_INTRO = ("只能恢复到空数据库（没有任何台账和导入记录）；恢复一次完成，出错则不写入任何数据。"

@@ -16,8 +16,11 @@ MESSAGES = "upload.messages"
 
 
 def undo(batch_id: int) -> None:
+    me = signin.acting("editor", MESSAGES)
+    if me is None:
+        return
     try:
-        result = cache.get_store().undo(batch_id, user=signin.current_user())
+        result = cache.get_store().undo(batch_id, user=me.name)
     except UndoRefused as err:
         messages.flash(MESSAGES, "error", err.message)
         return

@@ -70,16 +70,13 @@ def _confirm(prefix: str, parsed: list, flashes: str, line: Callable) -> None:
     role still allows it (an editor's; it runs before the page's own check). Anything refused on
     the way (a ``DataError``, e.g. the users file broken since the check) is a message, not a
     traceback; otherwise each file's result, and a fresh uploader."""
-    from data import users
     from data.importer import import_parsed
 
+    me = signin.acting("editor", flashes)  # the role now, not when the check was shown
+    if me is None:
+        return
     try:
-        user = signin.signed_in()  # the role now, not when the check was shown
-        if not signin.local_mode() and (user is None or not users.allows(user.role, "editor")):
-            messages.flash(flashes, "error", texts.ACCESS_DENIED.format(
-                role=user.role_name if user else texts.NOT_SIGNED_IN))
-            return
-        outcome = import_parsed(cache.get_store(), parsed, user=signin.current_user())
+        outcome = import_parsed(cache.get_store(), parsed, user=me.name)
     except DataError as err:
         messages.flash(flashes, "error", err.message)
         return
