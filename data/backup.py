@@ -196,6 +196,19 @@ def backup_to(store: Store, path: str | os.PathLike, *, user: str | None = None)
     return info
 
 
+# Bytes a stored row takes in the zip, measured on the demo year and on 2M generated 志愿服务 rows
+# (116.5 MB): the web page uses it to say before a backup is made that it will be too big to upload.
+BYTES_PER_ROW = 60
+
+
+def estimated_size(store: Store) -> int:
+    """What a backup of ``store`` is expected to take (every row of every backed-up table, removed
+    and bookkeeping rows included, times ``BYTES_PER_ROW``)."""
+    with store.engine.connect() as conn:
+        rows = sum(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in tables())
+    return rows * BYTES_PER_ROW
+
+
 def backup_bytes(store: Store, *, now: datetime | None = None) -> bytes:
     """The backup as bytes (the web page's download); writes nothing."""
     buffer = io.BytesIO()

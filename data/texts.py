@@ -437,6 +437,9 @@ BACKUP_EXPECT_REMOVED = "替换它的批次应晚于添加它的批次"
 BACKUP_EXPECT_COMPUTED = "与该行内容不符，按内容应为“{value}”"
 CLI_BACKUP_SUFFIX = "备份文件名须以 .zip 结尾。"
 BACKUP_DONE = "已备份到 {path}（{rows} 行，{size}）"
+BACKUP_WEB_TOO_BIG = ("按现有数据量，备份预计约 {size}，超过网页上传上限 {limit}：下载后不能在本页恢复。"
+                      "请在服务器上用命令行备份和恢复：python cli.py backup 备份.zip、python cli.py restore 备份.zip"
+                      "（上限见 README“数据安全”）。")
 RESTORE_DONE = "已从 {file} 恢复 {rows} 行。"
 CLI_ACCESS_HELP = {
     "backup": "把整个数据库（全部台账、计划目标、党员名册、导入历史和操作日志）备份为一个 .zip",
@@ -490,7 +493,6 @@ AUDIT_FILE_NAME = "操作日志_{stamp}.{suffix}"
 BACKUP_INTRO = ("备份文件（.zip）包含全部台账、计划目标、党员名册、导入历史和操作日志，用于恢复。"
                 "文件含党员姓名等个人信息，请妥善保管。点击下载时才生成备份，并记入操作日志；"
                 "生成的文件只能下载一次，不在服务器上保留。数据很多时，请在服务器上用 python cli.py backup 备份。")
-BACKUP_MAKE = "生成备份"
 BACKUP_DOWNLOAD = "生成并下载备份"
 BACKUP_FILE_NAME = "党建台账备份_{stamp}.zip"
 RESTORE_TITLE = "从备份恢复"

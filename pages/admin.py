@@ -155,6 +155,8 @@ with audit_tab:
 with backup_tab:
     upload_limit = st.get_option("server.maxUploadSize") * 2**20
     st.caption(texts.BACKUP_INTRO)
+    if (expected := backup.estimated_size(store)) > upload_limit:
+        st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(expected), limit=_mb(upload_limit)))
     for message in st.session_state.pop(BACKUP_ERRORS, []):
         st.error(messages.md(message))
     name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
