@@ -33,10 +33,12 @@ from data.safety import check_workbook_bytes
 from data.audit import write_audit
 from data.export import HEADER_STYLE, write_pairs
 from data.store import Store
-from data.tables import AUDIT_LOG, BATCHES, METADATA, TABLES
+from data.tables import ALIASES, AUDIT_LOG, BATCHES, METADATA, TABLES
 
 FORMAT = "dangjian-backup/1"
 _EXACT_INT = 2**53
+# Tables added after the format was first written: a backup without their sheet restores them empty.
+_LATER_TABLES = {"aliases"}
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -184,6 +186,9 @@ def _read(content: bytes, file_name: str) -> dict[str, list[dict]]:
             header = [c.name for c in columns]
             bad_sheet = DataError(texts.BACKUP_BAD_SHEET.format(
                 file=file_name, sheet=name, columns=texts.capped(header)))
+            if name not in book.sheetnames and t.name in _LATER_TABLES:
+                out[t.name] = []
+                continue
             if name not in book.sheetnames:
                 raise bad_sheet
             rows = book[name].iter_rows(values_only=True)
@@ -238,7 +243,7 @@ def restore(store: Store, content: bytes, *, file_name: str, user: str) -> int:
         except sa.exc.IntegrityError:
             raise DataError(texts.BACKUP_INCONSISTENT.format(file=file_name)) from None
         if conn.dialect.name == "postgresql":
-            for t in (BATCHES, AUDIT_LOG, *TABLES.values()):
+            for t in (BATCHES, AUDIT_LOG, ALIASES, *TABLES.values()):
                 conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
                     f"COALESCE((SELECT max(id) FROM {t.name}), 0) + 1, false)"))

@@ -6,6 +6,8 @@ nothing; anything else that escapes is a bug)::
     DataError           a refusal the user can act on; the users file malformed, a password too short…
      ├── RejectedFile   a whole file refused before or while parsing (not a workbook, too large, macros…)
      ├── UndoRefused    an undo that would not restore a consistent state
+     ├── ImportChanged  a confirmed import would now remove other stored rows than its preview showed
+     ├── AliasRefused   a mapping of the branch's own words that cannot work (already known, no such value…)
      ├── SettingsError  settings.toml malformed (e.g. a local 三会一课 rule)
      └── WriteFailed    an output the user named cannot be written (no such folder, no permission…)
 
@@ -44,6 +46,14 @@ class UndoRefused(DataError):
 
 class SettingsError(DataError):
     """The settings (settings.toml, DJ_* variables) hold a value that cannot be used."""
+
+
+class ImportChanged(DataError):
+    """A confirmed import would now remove other stored rows than its preview showed; nothing written."""
+
+
+class AliasRefused(DataError):
+    """An alias of the branch's own words that cannot be added or removed; the message says why."""
 
 
 class WriteFailed(DataError):
