@@ -1,6 +1,8 @@
 """Measurements that need a process of their own, run by ``bench/run.py``; each prints one JSON line.
 
     python bench/child.py rss WORKBOOK DB_FILE    peak RSS of one whole import (read, validate, store)
+    python bench/child.py cli WORKBOOK DB_FILE    ``cli.main(["import", WORKBOOK])``: exit code, CPU seconds,
+        peak RSS and the lines it printed (stdout and stderr together)
     python bench/child.py pages ROWS DB_FILE REPEAT
         stores ROWS activity rows, then times AppTest reruns of 总览 and 数据查询 (Streamlit caches
         are per process, so nothing measured before can warm them)
@@ -42,6 +44,24 @@ def rss(workbook: str, db_file: str) -> dict:
         raise SystemExit(f"import refused: {len(outcome.errors)} errors")
     peak = _status_mb("VmHWM")
     return {"baseline_mb": round(before, 1), "peak_mb": round(peak, 1), "rows": outcome.results[0].added}
+
+
+def cli_import(workbook: str, db_file: str) -> dict:
+    import contextlib
+    import io
+
+    os.environ.update(DATABASE_URL=f"sqlite:///{db_file}", DJ_BRANCH=BRANCH)
+    import cli
+
+    before = _status_mb("VmRSS")
+    out, err = io.StringIO(), io.StringIO()
+    cpu, wall = time.process_time(), time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["import", workbook, "--user", "bench"])
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    lines = len(out.getvalue().splitlines()) + len(err.getvalue().splitlines())
+    return {"exit": code, "cpu": cpu, "wall": wall, "baseline_mb": round(before, 1),
+            "peak_mb": round(_status_mb("VmHWM"), 1), "lines": lines}
 
 
 def _timed(run) -> float:
@@ -125,6 +145,8 @@ def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "rss":
         result = rss(*args)
+    elif command == "cli":
+        result = cli_import(*args)
     elif command == "pages":
         result = pages(int(args[0]), args[1], int(args[2]))
     else:

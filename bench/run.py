@@ -14,6 +14,9 @@ dir, then measures in one run, as medians of several repeats (wall clock; CPU ti
 7. the sandbox (a call; .xls parsed in it beside the .xlsx saved from it);
 8. start-up: ``python cli.py --help`` and refusals of non-workbooks as whole processes, beside
    ``python -c pass`` and ``python -c "import pandas"``.
+9. refusing at scale: a 学习教育 workbook whose every row carries the README's example mistake (类型
+   "学习") through ``cli.py import`` in a fresh process, beside the same workbook with valid rows
+   (CPU, peak RSS, lines printed).
 
 It prints one Markdown table (machine, load, library versions, targets) and writes it to
 ``bench/results.md`` (``--out``). ``--quick``: small sizes, one repeat, nothing written unless
@@ -60,11 +63,13 @@ class Plan:
     export_rows: int
     repeat: int
     quick: bool
+    refusal_rows: int = 100_000  # rows of the all-bad workbook of item 9
 
 
 FULL = Plan(workbooks=(10_000, 100_000), metrics=(100_000, 1_000_000), page_rows=100_000, export_rows=10_000,
             repeat=5, quick=False)
-QUICK = Plan(workbooks=(1_000,), metrics=(5_000,), page_rows=2_000, export_rows=1_000, repeat=1, quick=True)
+QUICK = Plan(workbooks=(1_000,), metrics=(5_000,), page_rows=2_000, export_rows=1_000, repeat=1, quick=True,
+             refusal_rows=1_000)
 
 
 @dataclass
@@ -374,6 +379,47 @@ def bench_corpus(plan: Plan) -> list[Row]:
             for r in corpus.run(quick=plan.quick)]
 
 
+# --- 9. refusing at scale -------------------------------------------------------------------------
+
+REFUSAL_MAX_LINES = 200
+
+
+def bench_refusal(plan: Plan, tmp: Path) -> list[Row]:
+    """Item 9: the all-bad 学习教育 workbook refused, beside the same workbook with valid rows imported: each
+    through ``cli.main(["import", ...])`` in a fresh process (median CPU over the repeats; peak RSS)."""
+    from bench.workbooks import write_study_workbook
+
+    n = plan.refusal_rows
+    good = write_study_workbook(tmp / f"study-{n}.xlsx", n)
+    bad = write_study_workbook(tmp / f"study-{n}-bad.xlsx", n, type_value="学习")
+    runs: dict[str, list[dict]] = {"good": [], "bad": []}
+    for i in range(1 if plan.quick else 3):
+        for name, path in (("good", good), ("bad", bad)):
+            db = tmp / f"refusal-{name}-{i}.db"
+            runs[name].append(_child("cli", str(path), str(db)))
+    if {r["exit"] for r in runs["good"]} != {0} or {r["exit"] for r in runs["bad"]} != {1}:
+        raise SystemExit(f"refusal benchmark: unexpected exit codes {runs}")
+
+    def summary(name: str) -> tuple[float, float, float, int]:
+        rs = runs[name]
+        return (statistics.median(r["wall"] for r in rs), statistics.median(r["cpu"] for r in rs),
+                max(r["peak_mb"] for r in rs), max(r["lines"] for r in rs))
+
+    g_wall, g_cpu, g_peak, g_lines = summary("good")
+    b_wall, b_cpu, b_peak, b_lines = summary("bad")
+    full = not plan.quick
+    met = b_cpu <= g_cpu and b_peak <= g_peak * 1.05 and b_lines <= REFUSAL_MAX_LINES
+    return [
+        Row("9", '100% bad rows refused (类型 "学习" in every row), cli.py import', n, b_wall, b_cpu,
+            f"CPU {b_cpu / g_cpu:.2f}× the valid import's; peak {b_peak:.0f} MB vs {g_peak:.0f} MB; "
+            f"{b_lines} lines printed",
+            f"CPU ≤ valid import, peak ≤ valid +5%, ≤ {REFUSAL_MAX_LINES} lines" if full else "",
+            met if full else None),
+        Row("9", "  · the same workbook with valid rows imported (baseline), cli.py import", n, g_wall, g_cpu,
+            f"peak {g_peak:.0f} MB; {g_lines} lines printed"),
+    ]
+
+
 def _child(*args: str) -> dict:
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "child.py"), *args], capture_output=True,
                          text=True, cwd=ROOT)
@@ -455,7 +501,8 @@ def main(argv: list[str] | None = None) -> int:
                           ("memory", lambda: bench_rss(plan, tmp, books[max(books)], max(books))),
                           ("bad inputs", lambda: bench_corpus(plan)),
                           (".xls and sandbox", lambda: bench_xls(plan)),
-                          ("start-up", lambda: bench_startup(plan, tmp))):
+                          ("start-up", lambda: bench_startup(plan, tmp)),
+                          ("refusal at scale", lambda: bench_refusal(plan, tmp))):
             print(f"[bench] {step} …", file=sys.stderr, flush=True)
             rows += run()
     seconds = (datetime.now() - started).total_seconds()

@@ -77,6 +77,8 @@ TIME_YEARS = (2000, 2100)  # years a batch or audit time may have
 
 _HEX = re.compile(r"[0-9a-f]{0,64}")
 _PERIOD = {"month": re.compile(r"\d{4}-\d{2}"), "year": re.compile(r"\d{4}"), "all": re.compile(schema.Period.ALL)}
+# Tables added after the format was first written: an older backup without them restores them empty.
+_LATER_TABLES = {"aliases"}
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -460,6 +462,9 @@ def _read_legacy(content: bytes, file_name: str) -> dict[str, list[tuple[int, di
             header = [c.name for c in columns]
             bad_sheet = _Refused(texts.BACKUP_BAD_SHEET.format(file=file_name, sheet=name,
                                                                columns=texts.capped(header)))
+            if name not in book.sheetnames and t.name in _LATER_TABLES:
+                out[t.name] = []
+                continue
             if name not in book.sheetnames:
                 raise bad_sheet
             rows = book[name].iter_rows(values_only=True)
@@ -721,7 +726,7 @@ def _load(store: Store, tables_rows: dict[str, Callable[[], Iterable]], *, file_
         except sa.exc.IntegrityError:
             raise _Refused(texts.BACKUP_INCONSISTENT.format(file=file_name)) from None
         if conn.dialect.name == "postgresql":
-            for t in (BATCHES, AUDIT_LOG, *TABLES.values()):
+            for t in (BATCHES, AUDIT_LOG, ALIASES, *TABLES.values()):
                 conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "
                     f"COALESCE((SELECT max(id) FROM {t.name}), 0) + 1, false)"))
