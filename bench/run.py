@@ -437,11 +437,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=f"Markdown file to write (default: {RESULTS.relative_to(ROOT)}; "
                                                  "--quick writes none unless given)")
     parser.add_argument("--repeat", type=int, help="repeats per measure (median)")
+    parser.add_argument("--only", action="append", metavar="STEP",
+                        help="run only this step (repeatable): import, metrics, pages, downloads, memory, "
+                             "bad inputs, .xls and sandbox, start-up; writes no file unless --out is given")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.repeat:
         plan = Plan(**{**plan.__dict__, "repeat": args.repeat})
-    out = args.out or (None if plan.quick else RESULTS)
+    out = args.out or (None if plan.quick or args.only else RESULTS)
 
     started, load = datetime.now(), os.getloadavg()
     rows: list[Row] = []
@@ -456,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
                           ("bad inputs", lambda: bench_corpus(plan)),
                           (".xls and sandbox", lambda: bench_xls(plan)),
                           ("start-up", lambda: bench_startup(plan, tmp))):
+            if args.only and step not in args.only:
+                continue
             print(f"[bench] {step} …", file=sys.stderr, flush=True)
             rows += run()
     seconds = (datetime.now() - started).total_seconds()
@@ -464,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
              "", *machine(),
              f"- load average {load[0]:.1f} at start, {end_load[0]:.1f} at end; median of {plan.repeat} "
              f"repeat(s) (fewer for the largest sizes); whole run {seconds:.0f} s",
-             "- command: `python bench/run.py" + (" --quick" if plan.quick else "") + "`", "",
+             "- command: `python bench/run.py" + (" --quick" if plan.quick else "")
+             + "".join(f" --only '{o}'" for o in args.only or ()) + "`", "",
              *table(rows), ""]
     lines += missed(rows) or ["- every target met"]
     text = "\n".join(lines) + "\n"
