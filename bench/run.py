@@ -243,14 +243,16 @@ def bench_pages(plan: Plan, tmp: Path) -> list[Row]:
     n = plan.page_rows  # activity rows (the roster and the plan targets are stored too)
     full = not plan.quick
 
-    def row(what, key, limit=None, rows=n):
-        wall = result[key]
-        return Row("3", what, rows, wall, target=f"≤ {limit * 1000:.0f} ms" if limit and full else "",
-                   met=wall <= limit if limit and full else None)
+    def row(what, key, limit=None, rows=n, on_cpu=False):
+        wall, cpu = result[key] if isinstance(result[key], list) else (result[key], None)
+        # on_cpu: judged on CPU seconds, which a busy machine (other processes) does not inflate.
+        judged = cpu if on_cpu else wall
+        target = f"≤ {limit * 1000:.0f} ms{' CPU' if on_cpu else ''}" if limit and full else ""
+        return Row("3", what, rows, wall, cpu, target=target, met=judged <= limit if limit and full else None)
 
     return [
         row("Store.frames: the two years the board pages read (a cold cache fills from it)", "load_frames"),
-        row("总览: first run (cold caches, reads the database)", "overview_first"),
+        row("总览: first run (cold caches, reads the database)", "overview_first", 0.5, on_cpu=True),
         row("总览: rerun, warm caches", "overview_warm", 0.3),
         row("总览: rerun after a filter change (截至日期)", "overview_filter", 0.6),
         row("数据查询: first run (学习教育)", "query_first"),
