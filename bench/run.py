@@ -248,14 +248,16 @@ def bench_pages(plan: Plan, tmp: Path) -> list[Row]:
     n = plan.page_rows  # activity rows (the roster and the plan targets are stored too)
     full = not plan.quick
 
-    def row(what, key, limit=None, rows=n):
-        wall = result[key]
-        return Row("3", what, rows, wall, target=f"≤ {limit * 1000:.0f} ms" if limit and full else "",
-                   met=wall <= limit if limit and full else None)
+    def row(what, key, limit=None, rows=n, on_cpu=False):
+        wall, cpu = result[key] if isinstance(result[key], list) else (result[key], None)
+        # on_cpu: judged on CPU seconds, which a busy machine (other processes) does not inflate.
+        judged = cpu if on_cpu else wall
+        target = f"≤ {limit * 1000:.0f} ms{' CPU' if on_cpu else ''}" if limit and full else ""
+        return Row("3", what, rows, wall, cpu, target=target, met=judged <= limit if limit and full else None)
 
     return [
         row("Store.frames: the two years the board pages read (a cold cache fills from it)", "load_frames"),
-        row("总览: first run (cold caches, reads the database)", "overview_first"),
+        row("总览: first run (cold caches, reads the database)", "overview_first", 0.5, on_cpu=True),
         row("总览: rerun, warm caches", "overview_warm", 0.3),
         row("总览: rerun after a filter change (截至日期)", "overview_filter", 0.6),
         row("数据查询: first run (学习教育)", "query_first"),
@@ -483,11 +485,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help=f"Markdown file to write (default: {RESULTS.relative_to(ROOT)}; "
                                                  "--quick writes none unless given)")
     parser.add_argument("--repeat", type=int, help="repeats per measure (median)")
+    parser.add_argument("--only", action="append", metavar="STEP",
+                        help="run only this step (repeatable): import, metrics, pages, downloads, memory, "
+                             "bad inputs, .xls and sandbox, start-up, refusal at scale; writes no file unless --out is given")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.repeat:
         plan = Plan(**{**plan.__dict__, "repeat": args.repeat})
-    out = args.out or (None if plan.quick else RESULTS)
+    out = args.out or (None if plan.quick or args.only else RESULTS)
 
     started, load = datetime.now(), os.getloadavg()
     rows: list[Row] = []
@@ -503,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
                           (".xls and sandbox", lambda: bench_xls(plan)),
                           ("start-up", lambda: bench_startup(plan, tmp)),
                           ("refusal at scale", lambda: bench_refusal(plan, tmp))):
+            if args.only and step not in args.only:
+                continue
             print(f"[bench] {step} …", file=sys.stderr, flush=True)
             rows += run()
     seconds = (datetime.now() - started).total_seconds()
@@ -511,7 +518,8 @@ def main(argv: list[str] | None = None) -> int:
              "", *machine(),
              f"- load average {load[0]:.1f} at start, {end_load[0]:.1f} at end; median of {plan.repeat} "
              f"repeat(s) (fewer for the largest sizes); whole run {seconds:.0f} s",
-             "- command: `python bench/run.py" + (" --quick" if plan.quick else "") + "`", "",
+             "- command: `python bench/run.py" + (" --quick" if plan.quick else "")
+             + "".join(f" --only '{o}'" for o in args.only or ()) + "`", "",
              *table(rows), ""]
     lines += missed(rows) or ["- every target met"]
     text = "\n".join(lines) + "\n"

@@ -3,12 +3,21 @@ read is keyed by ``data_version()``, so no page shows data older than the last w
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from data.store import Store
+
+
+def count_call(name: str) -> None:
+    """With ``DJ_BENCH_CALLS`` set to a file, append ``name`` to it: ``bench/meeting.py`` counts how
+    often a cached read or metric is really computed across sessions. Does nothing otherwise."""
+    if path := os.environ.get("DJ_BENCH_CALLS"):
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(name + "\n")
 
 
 @st.cache_resource
@@ -25,6 +34,7 @@ def data_version() -> tuple[int, int]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
+    count_call("Store.frames")
     return get_store().frames(list(years))
 
 
