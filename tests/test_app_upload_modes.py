@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1.errors import AppTestError
 
 from data import texts
+from ui import messages
 from data.aliases import list_aliases
 from data.importer import import_files
 from data.settings import load_settings
@@ -111,7 +112,7 @@ def test_a_confirmed_replace_is_refused_when_the_rows_to_remove_changed(app, app
         {"date": "2025-12-29", "type": "支委会", "topic": "另一人补录"}])}))
     import_files(app_store(app_db), [other], user="someone", mode="append")
     button(at, texts.UPLOAD_CONFIRM).click().run()
-    assert texts.STORE_REMOVALS_CHANGED.format(file="补录.xlsx") in text(at.error).replace("\\", "")
+    assert messages.md(texts.STORE_REMOVALS_CHANGED.format(file="补录.xlsx")) in text(at.error)
     assert app_store(app_db).counts()["study"] == 13  # nothing written
     # The new preview lists 13 rows, and they need their own tick.
     assert texts.UPLOAD_REMOVAL_BANNER.format(count=13) in text(at.error)
