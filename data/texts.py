@@ -866,6 +866,7 @@ GLANCE_STATUS_PART = "{status} {count} 项"
 GLANCE_STATUS_SEP = " · "
 GLANCE_STATUS_NO_TARGETS = "尚未设定计划目标"
 GLANCE_COMPLIANCE_PART = "；三会一课缺失 {missing} 项"
+GLANCE_COMPLIANCE_NONE_MISSING = "；三会一课无缺失"
 GLANCE_YEAR_NOT_UPLOADED = "{year}年尚未上传台账"
 # A shared link's value that could not be used (ui.sidebar.link_notices)
 LINK_YEAR_INVALID = "链接中的年份“{value}”无效（应为 1949–2100 的年份），已改为显示 {used} 年。"
