@@ -140,9 +140,18 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             phone.set_default_timeout(STEP_TIMEOUT_MS)
             try:
                 on_phone = phone.new_page()
-                on_phone.goto(f"{base}/?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}", timeout=4 * STEP_TIMEOUT_MS)
+                # A link to a page other than 总览, opened signed out: the sign-in form (no English
+                # "Page not found"), then that page with the link's view.
+                on_phone.goto(f"{base}/volunteer?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}",
+                              timeout=4 * STEP_TIMEOUT_MS)
                 sign_in(on_phone)
+                on_phone.get_by_role("heading", name=texts.PAGE_VOLUNTEER).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                wait_ready(on_phone)
+                assert on_phone.get_by_text("Page not found").count() == 0
+                assert "/volunteer" in on_phone.url and f"year={DEMO_YEAR}" in on_phone.url
+                on_phone.goto(f"{base}/overview?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")  # 总览 by its name
                 on_phone.get_by_text(subtitle(DEMO_YEAR, AS_OF)).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                assert on_phone.get_by_text("Page not found").count() == 0
                 for width, height in VIEWPORTS.items():
                     tab = on_phone if width == 390 else page
                     tab.set_viewport_size({"width": width, "height": height})
