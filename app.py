@@ -4,7 +4,7 @@ import streamlit as st
 
 from data import texts
 from data.errors import DataError
-from ui import messages, navigation, routing, sidebar, signin, style, urlstate
+from ui import messages, navigation, routing, sidebar, signin, signin_form, style, urlstate
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/flag:", layout="wide")
 
@@ -22,13 +22,15 @@ if signin.local_mode() and (address := signin.exposed_address()):
     st.error(texts.LOCAL_MODE_EXPOSED.format(address=address))
     st.stop()
 
-if user is None:
-    menu = st.navigation([st.Page("pages/auth.py", title=texts.PAGE_SIGNIN, icon=":material/login:")])
+if user is None:  # every page registered, none listed: the link's page and parameters wait for sign-in
+    st.navigation(navigation.navigation_sections(None), position="hidden")
     style.inject()
-else:
-    menu = st.navigation(navigation.navigation_sections(user.role))
-    style.inject(big_screen=sidebar.render())
-    sidebar.account(user)
+    signin_form.render()
+    signin.session_cookie()
+    st.stop()
+menu = st.navigation(navigation.navigation_sections(user.role))
+style.inject(big_screen=sidebar.render())
+sidebar.account(user)
 signin.session_cookie()
 routing.mark_routed()
 menu.run()

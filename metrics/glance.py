@@ -75,7 +75,8 @@ def status_line(table: pd.DataFrame, result: Compliance | None) -> str:
     line = texts.GLANCE_STATUS_LINE.format(total=total, parts=texts.GLANCE_STATUS_SEP.join(parts)) if total \
         else texts.GLANCE_STATUS_NO_TARGETS
     if result is not None:
-        line += texts.GLANCE_COMPLIANCE_PART.format(missing=len(result.missing))
+        line += (texts.GLANCE_COMPLIANCE_PART.format(missing=len(result.missing)) if result.missing
+                 else texts.GLANCE_COMPLIANCE_NONE_MISSING)
     return line
 
 

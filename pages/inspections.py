@@ -17,9 +17,8 @@ TOP = 10
 table = board.register_page(texts.PAGE_INSPECTIONS, INSPECTIONS.key)
 
 cumulative = breakdowns.cumulative_rows(board.computed(series), table, INSPECTIONS.key)
-st.plotly_chart(charts.cumulative_chart(cumulative,
-                                        texts.CHART_INSPECT_CUMULATIVE, columns=2, narrow=style.narrow()),
-                theme=None)
+style.chart_by_width("cumulative", lambda narrow: charts.cumulative_chart(
+    cumulative, texts.CHART_INSPECT_CUMULATIVE, columns=2, narrow=narrow))
 
 visits = board.computed(breakdowns.monthly, INSPECTIONS.key, INSPECTIONS.type_column)
 st.plotly_chart(charts.stacked_monthly(visits, texts.CHART_INSPECT_MONTHLY), theme=None)

@@ -19,8 +19,8 @@ monthly = board.computed(breakdowns.monthly, STUDY.key, STUDY.type_column)
 st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_STUDY_MONTHLY), theme=None)
 
 cumulative = breakdowns.cumulative_rows(board.computed(series), table, STUDY.key)
-st.plotly_chart(charts.cumulative_chart(cumulative, texts.CHART_STUDY_CUMULATIVE, narrow=style.narrow()),
-                theme=None)
+style.chart_by_width("cumulative", lambda narrow: charts.cumulative_chart(
+    cumulative, texts.CHART_STUDY_CUMULATIVE, narrow=narrow))
 
 target = table.set_index("key").at[ATTENDANCE, "target"]
 st.plotly_chart(charts.monthly_rate_chart(board.computed(breakdowns.monthly_indicator, ATTENDANCE),

@@ -25,8 +25,8 @@ with times:
     st.plotly_chart(charts.stacked_monthly(monthly, texts.CHART_VOLUNTEER_TIMES), theme=None)
 
 cumulative = breakdowns.cumulative_rows(board.computed(series), table, VOLUNTEER.key)
-st.plotly_chart(charts.cumulative_chart(cumulative,
-                                        texts.CHART_VOLUNTEER_CUMULATIVE, narrow=style.narrow()), theme=None)
+style.chart_by_width("cumulative", lambda narrow: charts.cumulative_chart(
+    cumulative, texts.CHART_VOLUNTEER_CUMULATIVE, narrow=narrow))
 
 top = board.computed(breakdowns.top_values, VOLUNTEER.key, "name", "hours", TOP)
 st.plotly_chart(charts.top_chart(top, texts.CHART_TOP_VOLUNTEERS.format(n=TOP), "total"), theme=None)

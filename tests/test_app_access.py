@@ -82,9 +82,33 @@ def test_a_signed_out_session_sees_only_the_sign_in_form(app, users_file):
     assert not at.exception
     assert is_sign_in_form(at) and at.header[0].value == texts.SIGNIN_TITLE
     assert not at.selectbox and not at.dataframe and not at.metric
-    for page in (OVERVIEW, UPLOAD, ADMIN):  # no other page is registered at all
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
+    for page in (OVERVIEW, UPLOAD, ADMIN):  # every page is registered; each shows the form alone
+        goto(at, page)
+        assert is_sign_in_form(at) and not at.error and not at.metric and not at.file_uploader
+
+
+@pytest.mark.parametrize("role, page, header", [
+    ("viewer", "pages/volunteer.py", texts.PAGE_VOLUNTEER),
+    ("editor", UPLOAD, texts.PAGE_UPLOAD),
+])
+def test_a_shared_link_opens_its_page_after_sign_in(app, users_file, role, page, header):
+    """A link to a page other than the board, opened signed out: the sign-in form (no "Page not
+    found"), then that page, its parameters kept."""
+    at = app()
+    at.query_params["year"] = "2025"
+    at.switch_page(page).run()
+    assert not at.exception and is_sign_in_form(at)
+    sign_in(at, NAMES[role], PASSWORDS[role])
+    assert [h.value for h in at.header][:1] == [header] and not is_sign_in_form(at)
+    assert at.query_params["year"] in ("2025", ["2025"])
+
+
+def test_a_link_to_a_page_the_role_may_not_use_says_so_after_sign_in(app, users_file):
+    at = app()
+    at.switch_page(ADMIN).run()
+    sign_in(at, NAMES["viewer"], PASSWORDS["viewer"])
+    assert texts_of(at.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["viewer"])
+    assert not at.file_uploader and not at.dataframe
 
 
 def test_signing_in_routes_to_the_board(app, users_file):
@@ -132,11 +156,12 @@ def first_request(app, page: str, *, user: str | None = None, routed: bool = Fal
 @pytest.mark.parametrize("page", [UPLOAD, TARGETS, ADMIN])
 def test_a_viewer_reaching_a_restricted_page_is_refused(app, users_file, page):
     at = as_role(app, "viewer")
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(page)  # not in the viewer's navigation
-    direct = first_request(app, page, user=NAMES["viewer"])  # by its address: routed to the overview
-    assert [h.value for h in direct.header][:1] == [texts.PAGE_OVERVIEW]
-    assert not direct.file_uploader and not direct.error
+    goto(at, page)  # registered (no "Page not found"), hidden from the menu, refused by the page
+    assert texts_of(at.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["viewer"])
+    assert not at.file_uploader and not at.dataframe
+    direct = first_request(app, page, user=NAMES["viewer"])  # by its address: routed, then refused
+    assert texts_of(direct.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["viewer"])
+    assert not direct.file_uploader
     forged = first_request(app, page, user=NAMES["viewer"], routed=True)  # the page's own check
     assert texts_of(forged.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["viewer"])
     assert not forged.file_uploader and not forged.dataframe
@@ -154,7 +179,7 @@ def test_every_page_reached_by_its_address_refuses_a_signed_out_session(app, use
 
 def test_an_editor_may_not_reach_the_admin_page(app, users_file):
     direct = first_request(app, ADMIN, user=NAMES["editor"])
-    assert [h.value for h in direct.header][:1] == [texts.PAGE_OVERVIEW]
+    assert texts_of(direct.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["editor"])
     forged = first_request(app, ADMIN, user=NAMES["editor"], routed=True)
     assert texts_of(forged.error) == texts.ACCESS_DENIED.format(role=texts.ROLE_NAMES["editor"])
 

@@ -213,6 +213,9 @@ def test_a_bad_workbook_shows_its_errors_and_stores_nothing(app, app_db, sheets,
     assert errors[texts.ISSUE_COLUMNS["column"]].tolist() == [column]
     assert errors[texts.ISSUE_COLUMNS["row"]].tolist() == [row]
     assert texts.UPLOAD_CONFIRM not in [b.label for b in at.button]
+    # The phone's wrapped table (shown by the style sheet at phone width) lists the same fixes.
+    wrapped = at.table[0].value
+    assert wrapped[texts.ISSUE_COLUMNS["message"]].tolist() == issues[texts.ISSUE_COLUMNS["message"]].tolist()
     assert not any(app_store(app_db).counts().values())
     assert app_store(app_db).batches().empty
 

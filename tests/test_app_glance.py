@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from data import texts
 from data.demo import DEMO_YEAR
 from data.importer import import_files
@@ -15,6 +17,7 @@ from metrics import glance
 from metrics.compliance import compliance
 from metrics.progress import progress_table
 from metrics.states import Mark, Status
+from ui.messages import md
 from tests.test_app_board import demo_app, demo_file, started  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +121,42 @@ def test_url_view_seeds_the_toolbar(demo_app):
     # The address is written back: year always, as_of as it differs from the year's default.
     assert dict(at.query_params) in ({"year": [str(DEMO_YEAR)], "as_of": [JUNE_30.isoformat()]},
                                      {"year": str(DEMO_YEAR), "as_of": JUNE_30.isoformat()})
+
+
+def test_a_link_to_a_year_without_data_is_honoured(demo_app):
+    """?year=<a year before the demo data>&as_of=...: that year, said to have no registers, not
+    silently the demo year; the address keeps it."""
+    empty = DEMO_YEAR - 1
+    at = demo_app()
+    at.query_params["year"] = str(empty)
+    at.query_params["as_of"] = f"{empty}-03-31"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="year").value == empty
+    assert at.date_input(key="as_of").value == dt.date(empty, 3, 31)
+    assert [w.value for w in at.warning] == [texts.GLANCE_YEAR_NOT_UPLOADED.format(year=empty)]  # no link notice
+    assert not at.metric
+    assert at.query_params["year"] in (str(empty), [str(empty)])
+
+
+@pytest.mark.parametrize("params, notice", [
+    ({"year": str(DEMO_YEAR), "as_of": "2025-13-45"}, "as_of"),
+    ({"year": str(DEMO_YEAR), "as_of": f"{DEMO_YEAR + 1}-01-31"}, "as_of"),
+    ({"year": "20x5"}, "year"),
+])
+def test_a_link_value_not_used_is_named_with_what_is_shown_instead(demo_app, params, notice):
+    at = demo_app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    year, as_of = at.selectbox(key="year").value, at.date_input(key="as_of").value
+    expected = (texts.LINK_AS_OF_INVALID.format(value=md(params["as_of"]), used=as_of.isoformat())
+                if notice == "as_of" else texts.LINK_YEAR_INVALID.format(value=md(params["year"]), used=year))
+    assert [w.value for w in at.warning] == [expected]
+    assert year == DEMO_YEAR
+    at.run()  # said once
+    assert not at.warning
 
 
 def test_query_filters_round_trip_through_the_address(demo_app, app_db):

@@ -24,6 +24,7 @@ from metrics import glance
 from metrics.compliance import compliance
 from metrics.progress import progress_table
 from metrics.states import Status
+from ui import style
 from tests.test_browser import (CHROMIUM, CHROMIUM_ARGS, EDITOR, EDITOR_PASSWORD, ROOT, STEP_TIMEOUT_MS, idle,
                                 server, sync_playwright)
 
@@ -37,8 +38,6 @@ PAGES = {"overview": "", "study": "study", "inspections": "inspections", "volunt
          "summary": "summary", "upload": "upload", "query": "query", "targets": "targets"}
 MAX_SHOT_HEIGHT = 9000
 COUNT_INDICATOR = ("study.collective", "集中学习次数")  # counted in rows: its rows equal its value
-PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-               "Chrome/156.0 Mobile Safari/537.36")
 
 
 def expected(db_url: str, year: int, as_of: dt.date) -> tuple[str, dict]:
@@ -135,15 +134,24 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             dialog.wait_for(state="detached")
 
             # Phone, desktop, projector: no page scrolls sideways; screenshots of each. The phone is a
-            # browser of its own (a phone's User-Agent: small multiples two to a row), signed in anew.
-            phone = browser.new_context(viewport={"width": 390, "height": VIEWPORTS[390]}, locale="zh-CN",
-                                        user_agent=PHONE_AGENT)
+            # browser of its own, signed in anew, with a desktop User-Agent: the phone layout (small
+            # multiples two to a row, the wrapped error table) follows the width alone.
+            phone = browser.new_context(viewport={"width": 390, "height": VIEWPORTS[390]}, locale="zh-CN")
             phone.set_default_timeout(STEP_TIMEOUT_MS)
             try:
                 on_phone = phone.new_page()
-                on_phone.goto(f"{base}/?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}", timeout=4 * STEP_TIMEOUT_MS)
+                # A link to a page other than 总览, opened signed out: the sign-in form (no English
+                # "Page not found"), then that page with the link's view.
+                on_phone.goto(f"{base}/volunteer?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}",
+                              timeout=4 * STEP_TIMEOUT_MS)
                 sign_in(on_phone)
+                on_phone.get_by_role("heading", name=texts.PAGE_VOLUNTEER).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                wait_ready(on_phone)
+                assert on_phone.get_by_text("Page not found").count() == 0
+                assert "/volunteer" in on_phone.url and f"year={DEMO_YEAR}" in on_phone.url
+                on_phone.goto(f"{base}/overview?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")  # 总览 by its name
                 on_phone.get_by_text(subtitle(DEMO_YEAR, AS_OF)).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                assert on_phone.get_by_text("Page not found").count() == 0
                 for width, height in VIEWPORTS.items():
                     tab = on_phone if width == 390 else page
                     tab.set_viewport_size({"width": width, "height": height})
@@ -154,6 +162,10 @@ def test_leadership_view_in_chromium(sync_playwright, server):
                         tab.wait_for_timeout(300)  # charts lay out after the run; not an assertion
                         assert overflow(tab) == {"page": 0, "main": 0}, (width, name_)
                         shoot(tab, f"{width}-{name_}")
+                        if name_ == "study":  # the small multiples' layout chosen by the width
+                            wide = tab.locator(f'[class*="st-key-{style.WIDE_PREFIX}"]').first
+                            narrow = tab.locator(f'[class*="st-key-{style.PHONE_PREFIX}"]').first
+                            assert (wide.is_visible(), narrow.is_visible()) == (width > 390, width == 390), width
                         if width == 390 and name_ == "overview":
                             # Two cards to a row on a phone, the filters at the top of the page.
                             cards = [c.bounding_box() for c in tab.locator('[class*="st-key-keep-card"]').all()[:2]]

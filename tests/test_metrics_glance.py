@@ -4,6 +4,8 @@ by hand on small frames, and the demo year through the store."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from data import texts
@@ -71,6 +73,29 @@ def test_worst_first_and_status_line(table):
     assert line == (f"4 项指标：已完成 1 项 · 正常 1 项 · 略滞后 1 项 · 滞后 1 项；三会一课缺失 {len(result.missing)} 项")
     assert glance.status_line(progress_table({"study": FRAMES["study"]}, 2023, AS_OF), None) \
         == texts.GLANCE_STATUS_NO_TARGETS
+    assert result.missing  # the fixture misses some; none missing reads 无缺失, not 缺失 0 项
+    none = glance.status_line(banded, dataclasses.replace(result, missing=[]))
+    assert none.endswith("；三会一课无缺失") and "缺失 0 项" not in none
+
+
+def test_heatmap_leaves_a_not_due_period_with_nothing_held_blank():
+    """A grey (not yet due) period with no meetings yet shows no "0"; a due one shows its count."""
+    from metrics import breakdowns
+    from metrics.states import Mark
+    from ui import charts
+
+    result = compliance(FRAMES, 2023, "2023-01-15")
+    cells = breakdowns.compliance_cells(result.grid)
+    fig = charts.compliance_heatmap(cells, "t")
+    rows = list(dict.fromkeys(cells["row"].tolist()))
+    text = fig.data[0].text
+    due = [(rows.index(c["row"]), c["month"] - 1, c["count"]) for c in cells.to_dict("records")
+           if c["status"] != Mark.NOT_DUE]
+    not_due_empty = [(rows.index(c["row"]), c["month"] - 1) for c in cells.to_dict("records")
+                     if c["status"] == Mark.NOT_DUE and not c["count"]]
+    assert not_due_empty, "the fixture has periods not yet due on 15 January"
+    assert all(text[r][m] == "" for r, m in not_due_empty)
+    assert "0" not in {v for row in text for v in row} - {str(c) for _, _, c in due}
 
 
 def test_worst_first_orders_by_gap_within_a_status():

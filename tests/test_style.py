@@ -29,3 +29,15 @@ def test_big_screen_rules_only_when_on():
 
 def test_quotes_are_escaped():
     assert style._quote('a"b\\c') == '"a\\"b\\\\c"'
+
+
+def test_the_phone_layout_follows_the_width_not_the_user_agent():
+    """``by_width``'s two containers: the phone one hidden by default, shown (and the wide one
+    hidden) at phone width; nothing in ui.style reads the User-Agent any more."""
+    css = style.css()
+    phone = css[css.index(f"@media (max-width: {style.PHONE_MAX_PX}px)"):]
+    phone = phone[:phone.index("\n}\n")]
+    assert f'[class*="st-key-{style.PHONE_PREFIX}"] {{ display: none !important; }}' in css.split("@media")[0]
+    assert f'[class*="st-key-{style.WIDE_PREFIX}"] {{ display: none !important; }}' in phone
+    assert f'[class*="st-key-{style.PHONE_PREFIX}"] {{ display: flex !important; }}' in phone
+    assert not hasattr(style, "narrow")

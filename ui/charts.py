@@ -196,7 +196,9 @@ def compliance_heatmap(cells: pd.DataFrame, title: str) -> go.Figure:
         period = (cell["row"], cell["label"])
         if period not in first_month:
             first_month[period] = m
-            text[r][m] = str(cell["count"])
+            # A period not yet due with nothing held yet: blank, not a "0" that reads as a gap.
+            blank = cell["status"] == Mark.NOT_DUE and not cell["count"]
+            text[r][m] = "" if blank else str(cell["count"])
         hover[r][m] = texts.CHART_HEATMAP_HOVER.format(row=_escape(cell["row"]), label=cell["label"],
                                                       count=cell["count"], min=cell["min"], status=cell["status"].label)
     n = len(statuses)

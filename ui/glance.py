@@ -51,7 +51,7 @@ def status_line(table: pd.DataFrame, result) -> None:
         line = texts.GLANCE_STATUS_NO_TARGETS
     if result is not None:
         missing = texts.GLANCE_COMPLIANCE_PART.format(missing=len(result.missing))
-        line += f":red[**{missing}**]" if result.missing else missing
+        line += f":red[**{missing}**]" if result.missing else texts.GLANCE_COMPLIANCE_NONE_MISSING
     with st.container(key=style.KEEP_PREFIX + "-status"):
         st.markdown(f"#### {line}")
 

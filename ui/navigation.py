@@ -46,8 +46,26 @@ def pages_for(role: str) -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
-def navigation_sections(role: str = "admin") -> dict[str, list]:
-    """``st.navigation``'s sections for ``role``: a page the role may not use is not listed."""
-    return {section: [st.Page(path, title=title, icon=icon, default=path == DEFAULT_PAGE)
-                      for path, title, icon in pages]
-            for section, pages in pages_for(role).items()}
+SIGNIN_PAGE = "pages/auth.py"
+OVERVIEW_ALIAS = "overview"  # the default page is served at "/"; "/overview" opens it too
+DEFAULT_URL = "home"  # the default page's own (unused, unique) url_path, leaving "overview" to the alias
+
+
+def navigation_sections(role: str | None = "admin") -> dict[str, list]:
+    """``st.navigation``'s sections for ``role`` (None: signed out). Every page is registered, so
+    Streamlit never answers a link with its English "Page not found": a page the role may not use
+    is hidden from the menu and refuses itself (``ui.signin.require_role``); a signed-out session
+    is shown the sign-in form at any address (app.py) and lands on the linked page after it."""
+    allowed = pages_for(role) if role else {}
+    sections: dict[str, list] = {}
+    for section, pages in PAGES.items():
+        listed = [p[0] for p in allowed.get(section, [])]
+        sections[section] = [st.Page(path, title=title, icon=icon, default=path == DEFAULT_PAGE,
+                                     url_path=DEFAULT_URL if path == DEFAULT_PAGE else None,
+                                     visibility="visible" if path in listed else "hidden")
+                             for path, title, icon in pages]
+    sections[texts.NAV_BOARD].append(st.Page(DEFAULT_PAGE, title=texts.PAGE_OVERVIEW, url_path=OVERVIEW_ALIAS,
+                                             visibility="hidden"))
+    sections[texts.NAV_BOARD].append(st.Page(SIGNIN_PAGE, title=texts.PAGE_SIGNIN, icon=":material/login:",
+                                             visibility="hidden"))
+    return sections

@@ -11,7 +11,7 @@ import streamlit as st
 from data import texts, users
 from data.settings import load_settings
 from data.texts import local_time
-from ui import cache, messages, selection, signin
+from ui import cache, messages, selection, signin, urlstate
 
 
 def render() -> bool:
@@ -21,13 +21,15 @@ def render() -> bool:
 
     today = date.today()
     years = cache.years()
-    options = sorted(set(years) | {today.year}, reverse=True)
+    linked = st.session_state.get(urlstate.LINK_YEAR_KEY)  # a link's year stays, with or without data
+    options = sorted(set(years) | {today.year} | ({linked} if linked else set()), reverse=True)
     if st.session_state.get(selection.YEAR_KEY) not in options:
         st.session_state[selection.YEAR_KEY] = selection.default_year(years, today)
         st.session_state[selection.AS_OF_KEY] = selection.default_as_of(st.session_state[selection.YEAR_KEY], today)
     as_of = st.session_state.get(selection.AS_OF_KEY)
     if not isinstance(as_of, date) or as_of.year != st.session_state[selection.YEAR_KEY]:  # e.g. from a link
         st.session_state[selection.AS_OF_KEY] = selection.default_as_of(st.session_state[selection.YEAR_KEY], today)
+    link_notices(st.session_state.pop(urlstate.REJECTED_KEY, None) or {})
     big = toolbar.toolbar(options, on_year_change=selection.on_year_change, year_key=selection.YEAR_KEY,
                           as_of_key=selection.AS_OF_KEY, default_as_of=lambda y: selection.default_as_of(y, today))
     with st.sidebar:
@@ -40,6 +42,16 @@ def render() -> bool:
         else:
             st.caption(texts.SIDEBAR_NO_DATA)
     return big
+
+
+def link_notices(rejected: dict[str, str]) -> None:
+    """Once, after the link was read: each value of it not used, and what is shown instead."""
+    if urlstate.YEAR in rejected:
+        st.warning(texts.LINK_YEAR_INVALID.format(value=messages.md(rejected[urlstate.YEAR]),
+                                                  used=st.session_state[selection.YEAR_KEY]))
+    if urlstate.AS_OF in rejected:
+        st.warning(texts.LINK_AS_OF_INVALID.format(value=messages.md(rejected[urlstate.AS_OF]),
+                                                   used=st.session_state[selection.AS_OF_KEY].isoformat()))
 
 
 def account(user: users.User) -> None:

@@ -7,6 +7,8 @@ and size limit). The texts come from ``data.texts``; ``css`` is a pure function,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from data import texts
@@ -17,6 +19,7 @@ CARD_PREFIX = "keep-card"       # each card's key starts with this
 NO_PRINT_PREFIX = "noprint"     # any container whose key starts with this is left off paper
 KEEP_PREFIX = "keep"            # any container whose key starts with this is never split across pages
 PHONE_MAX_PX = 640              # Streamlit stacks columns below this width too
+WIDE_PREFIX, PHONE_PREFIX = "only-wide", "only-phone"  # ``by_width``: one shown above, one below it
 # A row of columns holding key figures (st.metric): two to a line on a phone instead of one.
 FIGURES = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])'
 
@@ -53,12 +56,14 @@ def _cards_per_line(n: int, gap: str = "0.5rem") -> str:
 
 
 def _screen() -> str:
-    return _cards_per_line(4)
+    return _cards_per_line(4) + f'[class*="st-key-{PHONE_PREFIX}"] {{ display: none !important; }}\n'
 
 
 def _phone() -> str:
     return f"""
 @media (max-width: {PHONE_MAX_PX}px) {{
+  [class*="st-key-{WIDE_PREFIX}"] {{ display: none !important; }}
+  [class*="st-key-{PHONE_PREFIX}"] {{ display: flex !important; }}
   [data-testid="stMainBlockContainer"] {{ padding: 3.75rem 0.6rem 2rem 0.6rem; }}
   {_cards_per_line(2)}
   .st-key-{CARDS_KEY} [class*="st-key-{CARD_PREFIX}"] {{ padding: 0.6rem !important; }}
@@ -124,11 +129,21 @@ def css(*, big_screen: bool = False, max_upload_mb: int = 10) -> str:
     return _localise(max_upload_mb) + _screen() + _phone() + _print() + (_big_screen() if big_screen else "")
 
 
-def narrow() -> bool:
-    """Whether the browser is a phone (its User-Agent says "Mobi"): charts that cannot reflow (small
-    multiples) are laid out for a narrow screen. CSS handles everything else."""
-    agent = st.context.headers.get("User-Agent") if st.context.headers else None
-    return isinstance(agent, str) and "Mobi" in agent
+def by_width(name: str, wide: Callable[[], None], phone: Callable[[], None]) -> None:
+    """Both layouts of what cannot reflow (small multiples, the error table), the style sheet
+    showing one by the window's width (≤ ``PHONE_MAX_PX``: ``phone``), not by the User-Agent: a
+    narrow desktop window or an in-app browser gets the phone layout too. ``name`` keys the two
+    containers (unique on the page); on paper the wide one is printed."""
+    with st.container(key=f"{WIDE_PREFIX}-{name}"):
+        wide()
+    with st.container(key=f"{PHONE_PREFIX}-{name}-{NO_PRINT_PREFIX}"):
+        phone()
+
+
+def chart_by_width(name: str, figure: Callable[[bool], object]) -> None:
+    """A plotly chart that cannot reflow, laid out twice (``figure(narrow)``), shown by ``by_width``."""
+    by_width(name, lambda: st.plotly_chart(figure(False), theme=None),
+             lambda: st.plotly_chart(figure(True), theme=None))
 
 
 def inject(*, big_screen: bool = False) -> None:

@@ -38,14 +38,15 @@ def show_check(outcome) -> bool:
         st.success(texts.UPLOAD_NO_ISSUES)
     if outcome.issues:
         issues = issues_frame(outcome.issues)
-        if style.narrow():  # a phone: what to fix, wrapped, in a table as wide as the screen
-            st.table(issues[[texts.ISSUE_COLUMNS[k] for k in PHONE_ISSUE_COLUMNS]].astype(object).fillna(""),
-                     hide_index=True)
-        else:  # the fix (说明) right after the level, where it is seen first
-            first = [texts.ISSUE_COLUMNS[k] for k in ("level", "message")]
-            st.dataframe(issues, hide_index=True, placeholder="",
-                         column_order=first + [c for c in issues.columns if c not in first],
-                         column_config={texts.ISSUE_COLUMNS["message"]: st.column_config.TextColumn(width="large")})
+        first = [texts.ISSUE_COLUMNS[k] for k in ("level", "message")]
+        style.by_width(  # wide: the fix (说明) right after the level; a phone: wrapped, as wide as the screen
+            "issues",
+            lambda: st.dataframe(issues, hide_index=True, placeholder="",
+                                 column_order=first + [c for c in issues.columns if c not in first],
+                                 column_config={texts.ISSUE_COLUMNS["message"]:
+                                                st.column_config.TextColumn(width="large")}),
+            lambda: st.table(issues[[texts.ISSUE_COLUMNS[k] for k in PHONE_ISSUE_COLUMNS]]
+                             .astype(object).fillna(""), hide_index=True))
     if errors:
         return False
     if outcome.nothing_to_do:

@@ -18,6 +18,7 @@ import streamlit as st
 YEAR, AS_OF, SCREEN = "year", "as_of", "screen"
 VIEW = (YEAR, AS_OF, SCREEN)
 SEEDED_KEY, INITIAL_KEY, USED_KEY = "url.seeded", "url.initial", "url.used"
+LINK_YEAR_KEY, REJECTED_KEY = "url.year", "url.rejected"  # the link's year; its values not used
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
 
@@ -55,6 +56,13 @@ def read(params: dict[str, str]) -> dict[str, object]:
     return out
 
 
+def rejected(params: dict[str, str]) -> dict[str, str]:
+    """The view values in ``params`` that ``read`` leaves out (malformed, or an as_of outside the
+    year), by name, as given: the page says which and what it shows instead."""
+    kept = read(params)
+    return {key: str(params[key]) for key in (YEAR, AS_OF) if key in params and key not in kept}
+
+
 def write(year: int, as_of: date, default_as_of: date, screen: bool) -> dict[str, str]:
     """The parameters for a view: year always, as_of when it is not the year's default (so a
     bookmark of the current year follows today), screen when on."""
@@ -72,8 +80,12 @@ def seed() -> None:
         return
     st.session_state[SEEDED_KEY] = True
     st.session_state[INITIAL_KEY] = st.query_params.to_dict()  # a page's own filters: ``page_params``
-    for key, value in read(st.query_params.to_dict()).items():
+    values = read(st.query_params.to_dict())
+    for key, value in values.items():
         st.session_state[key] = value
+    if YEAR in values:  # honoured even when that year has no data yet
+        st.session_state[LINK_YEAR_KEY] = values[YEAR]
+    st.session_state[REJECTED_KEY] = rejected(st.query_params.to_dict())
 
 
 def publish(params: dict[str, str]) -> None:
