@@ -226,6 +226,9 @@ INDICATOR_NAMES = {
     "volunteer.person_times": "志愿服务人次",
     "volunteer.people": "志愿服务参与人数",
     "volunteer.activities": "志愿服务活动场次",
+    "members.probationary": "发展预备党员人数",
+    "members.full": "预备党员转正人数",
+    "members.transfers": "组织关系转接人数",
 }
 # Indicator progress (metrics.progress, metrics.report)
 # The label of each progress status (metrics.states.Status), keyed by its stable value.

@@ -86,6 +86,9 @@ CATALOGUE: tuple[Indicator, ...] = (
     _indicator("volunteer.person_times", "volunteer", COUNT, "人次"),
     _indicator("volunteer.people", "volunteer", DISTINCT, "人", columns=("name",)),
     _indicator("volunteer.activities", "volunteer", DISTINCT, "场次", columns=("date", "activity")),
+    _indicator("members.probationary", "membership", DISTINCT, "名", {"event": ("接收预备党员",)}, ("name",)),
+    _indicator("members.full", "membership", DISTINCT, "名", {"event": ("预备党员转正",)}, ("name",)),
+    _indicator("members.transfers", "membership", COUNT, "名", {"event": ("组织关系转入", "组织关系转出")}),
 )
 
 
