@@ -56,11 +56,13 @@ def _parsed(key: str, files: list, prepare: Callable) -> list:
     """The uploaded files read and validated once (kept under ``key`` by their file ids):
     confirming does not parse them again."""
     from data.importer import parse
+    from data.indicators import custom_names
 
     ids = tuple(f.file_id for f in files)
     kept = st.session_state.get(key)
     if kept is None or kept[0] != ids:
-        kept = (ids, [prepare(parse(f.getvalue(), f.name)) for f in files])
+        custom = custom_names(cache.get_store())  # the branch's own indicators: accepted in 计划目标
+        kept = (ids, [prepare(parse(f.getvalue(), f.name, custom=custom)) for f in files])
         st.session_state[key] = kept
     return kept[1]
 
