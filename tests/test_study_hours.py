@@ -167,3 +167,14 @@ def test_an_editor_demoted_before_saving_saves_nothing(app, app_db, users_file, 
     button(at, texts.INDICATORS_SAVE).click().run()  # clicked after the demotion
     assert not at.exception  # the viewer's navigation has no such page: the run goes to the overview
     assert stored_definitions(store) == [] and not at.data_editor
+
+
+@pytest.mark.parametrize("register, rows", [("membership", 8), ("work", 8)])
+def test_the_query_page_lists_the_new_registers(app, app_db, workbook, register, rows):
+    load(app_db, workbook)
+    at = goto(app().run(), "pages/query.py")
+    at.selectbox(key="query.register.w").set_value(register).run()
+    assert not at.exception
+    dates = next(d for d in at.date_input if d.key.startswith("query.dates"))
+    dates.set_value((pd.Timestamp("2022-01-01").date(), pd.Timestamp("2023-12-31").date())).run()
+    assert len(at.dataframe[0].value) == rows
