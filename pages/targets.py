@@ -27,7 +27,7 @@ st.header(texts.PAGE_TARGETS)
 st.caption(texts.TARGETS_INTRO.format(year=year))
 messages.show_flashes(MESSAGES)
 
-catalogue = board.catalogue()  # built-in and the branch's own indicators
+catalogue = board.catalogue(warn=True)  # built-in and the branch's own indicators
 custom = [(i.key, i.name) for i in catalogue[len(CATALOGUE):]]
 stored = filter_rows(cache.load("targets"), "targets", Filters(date_from=date(year, 1, 1), date_to=date(year, 12, 31)))
 

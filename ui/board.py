@@ -12,7 +12,7 @@ import streamlit as st
 
 from data import texts
 from data.settings import load_settings
-from ui import cache, selection
+from ui import cache, messages, selection
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -42,9 +42,9 @@ def compliance_result():
     return computed(_compliance, load_settings().local_rules)
 
 
-def definitions_token() -> str:
+def definitions_token(warn: bool = True) -> str:
     """The branch's own indicator definitions (settings file, 指标设置 page) that check out, as JSON
-    (a cache key); when they do not, the reason is shown and only the built-in catalogue is used."""
+    (a cache key); when they do not, only the built-in catalogue is used and (``warn``) the reason shown."""
     from data.errors import DataError
     from data.indicators import settings_definitions, stored_definitions
     from metrics.catalogue import catalogue_with
@@ -53,7 +53,8 @@ def definitions_token() -> str:
     try:
         catalogue_with(*definitions)
     except DataError as err:
-        st.warning(err.message)
+        if warn:
+            st.warning(messages.md(err.message))
         return "[[], []]"
     return json.dumps(definitions, ensure_ascii=False, sort_keys=True)
 
@@ -64,9 +65,10 @@ def catalogue_from(definitions: str):
     return catalogue_with(*json.loads(definitions))
 
 
-def catalogue():
-    """The full indicator catalogue: built-in and the branch's own (``metrics.catalogue.catalogue_with``)."""
-    return catalogue_from(definitions_token())
+def catalogue(warn: bool = False):
+    """The full indicator catalogue: built-in and the branch's own (``metrics.catalogue.catalogue_with``);
+    ``warn``: say why the branch's own are left out when they do not check out (``progress`` does)."""
+    return catalogue_from(definitions_token(warn))
 
 
 def _progress(frames_: dict, year: int, as_of: date, definitions: str):
