@@ -81,6 +81,9 @@ def load_settings() -> Settings:
         session_days=_days(os.environ.get("DJ_SESSION_DAYS", conf.get("session_days", 7.0))),
         allowed_hosts=_names("DJ_ALLOWED_HOSTS", conf, "allowed_hosts"),
         trusted_proxies=_names("DJ_TRUSTED_PROXIES", conf, "trusted_proxies"),
+        indicators=list(conf.get("indicators", [])) if isinstance(conf.get("indicators", []), list)
+        else [conf.get("indicators")],
+        study_hours_min=conf.get("study_hours_min", 32),
     )
 
 

@@ -178,3 +178,21 @@ def test_the_query_page_lists_the_new_registers(app, app_db, workbook, register,
     dates = next(d for d in at.date_input if d.key.startswith("query.dates"))
     dates.set_value((pd.Timestamp("2022-01-01").date(), pd.Timestamp("2023-12-31").date())).run()
     assert len(at.dataframe[0].value) == rows
+
+
+def test_a_custom_indicator_with_a_target_has_its_card_and_rows_on_the_overview(app, app_db, workbook):
+    from data.importer import save_targets
+    from data.indicators import save_definitions
+    from tests.year_workbook import PAGE_DEFINITION
+
+    store = load(app_db, workbook)
+    save_definitions(store, [PAGE_DEFINITION], user="t")
+    outcome = save_targets(store, YEAR, pd.DataFrame([{"indicator": "意识形态研判次数", "target": 4}]), user="t")
+    assert not outcome.rejected, [i.message for i in outcome.errors]
+    at = goto(app().run(), "pages/overview.py")
+    metric = next(m for m in at.metric if m.label == "意识形态研判次数")
+    assert metric.value == "2次"  # 一季度 and 二季度研判 in 工作记录
+    rows = [b for b in at.button if b.key and b.key.endswith("rows-work-ideology")]
+    rows[0].click().run()  # 明细: the rows behind the card
+    assert not at.exception
+    assert any(len(d.value) == 2 and "category" in d.value.columns for d in at.dataframe)
