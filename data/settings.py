@@ -39,6 +39,11 @@ class Settings:
     session_days: float = 7.0
     allowed_hosts: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
+    # The branch's own indicators, [[indicators]] tables as written (metrics.catalogue.catalogue_with checks them).
+    indicators: list = field(default_factory=list)
+    # 学时 a member studies a year at least (《中国共产党党员教育管理工作条例》第二十条: 一般不少于32学时);
+    # as written, metrics.study_hours checks it.
+    study_hours_min: object = 32
 
 
 def _names(env: str, conf: dict, key: str) -> tuple[str, ...]:
