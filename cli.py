@@ -248,6 +248,15 @@ def _local_rules() -> list | None:
     return rules
 
 
+def _catalogue(store):
+    """The full indicator catalogue: the built-in one and the branch's own (settings file, 指标设置
+    page), checked (a bad one: its Chinese message, exit 1)."""
+    from data.indicators import settings_definitions, stored_definitions
+    from metrics.catalogue import catalogue_with
+
+    return catalogue_with(settings_definitions(), stored_definitions(store))
+
+
 def _as_of(args) -> date:
     from metrics.progress import default_as_of
 
@@ -260,7 +269,8 @@ def cmd_indicators(args) -> int:
 
     store = _store()
     table, records = indicator_report(_frames(store, args.year), year=args.year, as_of=_as_of(args),
-                                      tolerance_pp=load_settings().tolerance_pp)  # 略滞后, as on the board
+                                      tolerance_pp=load_settings().tolerance_pp,  # 略滞后, as on the board
+                                      catalogue=_catalogue(store))
     if args.json:
         print(json.dumps(records, ensure_ascii=False, indent=2))
     else:
@@ -286,6 +296,7 @@ def cmd_compliance(args) -> int:
 def cmd_report(args) -> int:
     from data.errors import DataError
     from data.report_docx import build_docx, fill_template
+    from data.settings import load_settings
     from metrics.summary import summarize
 
     out = Path(args.out)
@@ -296,7 +307,8 @@ def cmd_report(args) -> int:
     if rules is None:
         return EXIT_REFUSED
     store = _store()
-    summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch, local_rules=rules)
+    summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch, local_rules=rules,
+                        catalogue=_catalogue(store), study_hours_min=load_settings().study_hours_min)
     if args.template is None:
         _write(out, lambda: build_docx(summary))
         if summary.pending:

@@ -78,7 +78,7 @@ TIME_YEARS = (2000, 2100)  # years a batch or audit time may have
 _HEX = re.compile(r"[0-9a-f]{0,64}")
 _PERIOD = {"month": re.compile(r"\d{4}-\d{2}"), "year": re.compile(r"\d{4}"), "all": re.compile(schema.Period.ALL)}
 # Tables added after the format was first written: an older backup without them restores them empty.
-_LATER_TABLES = {"aliases"}
+_LATER_TABLES = {"aliases", "custom_indicators"}
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 

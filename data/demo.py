@@ -26,8 +26,8 @@ from openpyxl.utils import get_column_letter
 
 from data import texts
 from data.export import column_values
-from data.schema import (ACTIVITY_REGISTERS, INSPECTIONS, NAME_SEPARATOR, REGISTERS, ROSTER, ROSTER_STATUSES, STUDY,
-                         TARGETS, VOLUNTEER, Register, coerce)
+from data.schema import (ACTIVITY_REGISTERS, INSPECTIONS, MEMBERSHIP, NAME_SEPARATOR, REGISTERS, ROSTER,
+                         ROSTER_STATUSES, STUDY, TARGETS, VOLUNTEER, WORK, Register, coerce)
 from data.settings import DEFAULT_BRANCH
 
 DEMO_YEAR = 2025
@@ -122,6 +122,28 @@ VOLUNTEER_ACTIVITIES = (
     (12, "结对帮扶走访", "结对帮扶", "红星村", 5, 4.0),
 )
 ROUTINE_SERVICE = ("社区卫生整治", "环境整治", "惠民街社区", 3, 2.0)  # twice a month
+
+# 工作台账: (month, 类别, 事项, 数量 (None: blank, counts as one), 单位, 对象). The categories are the
+# branch's own words; a branch counts them with its own indicators (settings or 指标设置).
+WORK_ITEMS = (
+    *((m, "统计专报", f"{m}月全市经济运行分析", 3 if m in (1, 7) else 4, "篇", "市委、市政府")
+      for m in range(1, 13)),
+    (3, "专报签批", "《全市统计工作总体情况汇报》获市委主要领导签批", None, "篇", "市委"),
+    (5, "专报签批", "一季度经济运行分析获市政府主要领导签批", None, "篇", "市政府"),
+    (8, "专报签批", "上半年经济运行分析获签批", 2, "篇", "市委、市政府"),
+    (11, "专报签批", "民营经济统计监测报告获签批", None, "篇", "市政府"),
+    (2, "专题会议", "与帮扶村召开乡村振兴专题会议", None, "次", "红星村"),
+    (5, "专题会议", "包抓企业发展专题会议", None, "次", "包抓企业"),
+    (8, "专题会议", "帮扶工作推进专题会议", None, "次", "红星村"),
+    (11, "专题会议", "年度帮扶工作总结专题会议", None, "次", "红星村"),
+    (1, "研究意识形态工作", "支委会研究年度意识形态工作要点", None, "次", None),
+    (7, "研究意识形态工作", "支委会研究上半年意识形态工作", None, "次", None),
+    (12, "研究意识形态工作", "支委会研究意识形态工作责任制落实", None, "次", None),
+    *((m, "意识形态研判", f"第{(m - 1) // 3 + 1}季度意识形态研判", None, "次", "市直机关工委")
+      for m in (3, 6, 9, 12)),
+    *((m, "网民咨询", f"{m}月答复网民咨询", 2 if m in (3, 7) else 1, "批次", "网民") for m in range(1, 13)),
+    (4, "承诺书", "党员不信仰宗教、不参与宗教活动承诺书", 35, "份", "全体党员"),
+)
 
 # (indicator key from metrics.catalogue, target); the note is the indicator's Chinese name.
 TARGETS_PLAN = (
@@ -297,6 +319,45 @@ class _Year:
                     "method": "补录" if self.rng.random() < 0.1 else "签到", "note": None})
 
 
+def _people(rng: random.Random, count: int, taken: list[str]) -> list[str]:
+    """``count`` made-up names, none of them in ``taken``."""
+    out: list[str] = []
+    while len(out) < count:
+        name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2))
+        if name not in taken and name not in out:
+            out.append(name)
+    return out
+
+
+def build_membership(roster: list[dict], seed: int) -> list[dict]:
+    """党员发展与组织关系 (a row in January too, so that sheet has rows): the two 预备党员 of the roster received in April, one member made full in
+    June (the 支部党员大会's 预备党员转正表决), two 入党积极分子 and one 发展对象 who are not members yet,
+    two relations transferred in and one out. Its own random stream (the other registers stay as they were)."""
+    rng = random.Random(seed + 1)
+    names = [m["name"] for m in roster]
+    outsiders = _people(rng, 4, names)
+    probationary = [names[i] for i in PROBATIONARY]
+    rows = [(date(DEMO_YEAR, 3, 12), outsiders[0], "确定入党积极分子", None),
+            (date(DEMO_YEAR, 3, 12), outsiders[1], "确定入党积极分子", None),
+            (date(DEMO_YEAR, 3, 12), outsiders[2], "确定发展对象", None),
+            *((date(DEMO_YEAR, 4, 16), n, "接收预备党员", "支部党员大会表决通过") for n in probationary),
+            (date(DEMO_YEAR, 6, 18), names[31], "预备党员转正", "支部党员大会表决通过"),
+            (date(DEMO_YEAR, 1, 20), names[29], "组织关系转入", "由区统计局党支部转入"),
+            (date(DEMO_YEAR, 9, 8), names[28], "组织关系转入", "由县统计局党支部转入"),
+            (date(DEMO_YEAR, 11, 5), outsiders[3], "组织关系转出", "调往市发改委党支部")]
+    return [{"date": d, "name": n, "event": e, "note": note} for d, n, e, note in rows]
+
+
+def build_work() -> list[dict]:
+    """工作台账: the rows of ``WORK_ITEMS``, each on the 10th of its month (or the next weekday)."""
+    rows = []
+    for month, category, item, quantity, unit, target in WORK_ITEMS:
+        day = next(d for d in _days(month) if d.day >= 10)
+        rows.append({"date": day, "category": category, "item": item, "quantity": quantity, "unit": unit,
+                     "target": target, "note": None})
+    return rows
+
+
 def _frame(register: Register, rows: list[dict]) -> pd.DataFrame:
     """Rows as a DataFrame following the schema's DataFrame contract."""
     frame = coerce(pd.DataFrame(rows, columns=register.keys), register)
@@ -317,6 +378,8 @@ def build_year(seed: int = SEED) -> dict[str, pd.DataFrame]:
         STUDY.key: _frame(STUDY, year.study),
         INSPECTIONS.key: _frame(INSPECTIONS, year.inspections),
         VOLUNTEER.key: _frame(VOLUNTEER, year.volunteer),
+        MEMBERSHIP.key: _frame(MEMBERSHIP, build_membership(year.roster, seed)),
+        WORK.key: _frame(WORK, build_work()),
         TARGETS.key: _frame(TARGETS, targets),
         ROSTER.key: _frame(ROSTER, year.roster),
     }

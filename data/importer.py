@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 from data import schema, texts
 from data.aliases import vocabulary
 from data.errors import RejectedFile
+from data.indicators import custom_names
 from data.reader import Issue, ParsedWorkbook, SheetResult, read_workbook
 from data.store import ImportResult, Store
 from data.tables import BatchKind
@@ -21,35 +23,38 @@ from data.texts import local_time
 from data.validate import Level, is_blank, validate_frame
 
 
-def known_indicator_names() -> list[str]:
+def known_indicator_names(custom: Sequence[tuple[str, str]] = ()) -> list[str]:
     """Every indicator name and key, catalogue order (the 计划目标 register's 指标 must be one of
-    them): ``texts.INDICATOR_NAMES``, the list ``metrics.catalogue`` names its entries from."""
-    return [x for key, name in texts.INDICATOR_NAMES.items() for x in (name, key)]
+    them): ``texts.INDICATOR_NAMES``, the list ``metrics.catalogue`` names its entries from, then
+    ``custom`` (key, name) pairs: the branch's own indicators (``data.indicators.custom_names``)."""
+    return [x for key, name in [*texts.INDICATOR_NAMES.items(), *custom] for x in (name, key)]
 
 
-def indicator_key(name_or_key: object) -> str | None:
+def indicator_key(name_or_key: object, custom: Sequence[tuple[str, str]] = ()) -> str | None:
     """The key of the indicator whose key or name equals the text (normalised, spaces ignored)."""
     if not isinstance(name_or_key, str):
         return None
     wanted = schema.header_key(name_or_key).lower()
-    for key, name in texts.INDICATOR_NAMES.items():
+    for key, name in [*texts.INDICATOR_NAMES.items(), *custom]:
         if wanted in (key.lower(), schema.header_key(name)):
             return key
     return None
 
 
 def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None,
-          aliases=None) -> ParsedWorkbook:
+          aliases=None, custom: Sequence[tuple[str, str]] = ()) -> ParsedWorkbook:
     """Read and validate one workbook. A file refused as a whole becomes a workbook with one error.
-    ``aliases``: the branch's own words (``data.aliases.vocabulary(store)``)."""
+    ``aliases``: the branch's own words (``data.aliases.vocabulary(store)``). ``custom``: the branch's
+    own indicators (key, name), accepted in 计划目标 like the catalogue's."""
     name = file_name or Path(str(source)).name
     try:
-        parsed = read_workbook(source, name, today=today, indicator_names=known_indicator_names(), aliases=aliases)
+        parsed = read_workbook(source, name, today=today, indicator_names=known_indicator_names(custom),
+                               aliases=aliases)
     except RejectedFile as err:
         issue = Issue.error(name, err.message)
         return ParsedWorkbook(file_name=name, sha256="", sheets=[], issues=[issue], frames={})
     if "targets" in parsed.frames:
-        parsed.issues.extend(_duplicate_indicators(parsed.frames["targets"], name))
+        parsed.issues.extend(_duplicate_indicators(parsed.frames["targets"], name, custom=custom))
     return parsed
 
 
@@ -105,11 +110,11 @@ def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_
 
 def import_files(store: Store, paths: list[str | os.PathLike], *, user: str, dry_run: bool = False,
                  today: date | None = None, mode: str = "replace") -> ImportOutcome:
-    """Validate every file first (with the branch's own words); store them (one batch each) only when
-    none has an error."""
-    words = vocabulary(store)
-    return import_parsed(store, [parse(p, today=today, aliases=words) for p in paths], user=user, dry_run=dry_run,
-                         mode=mode)
+    """Validate every file first (with the branch's own words and indicators); store them (one batch
+    each) only when none has an error."""
+    words, custom = vocabulary(store), custom_names(store)
+    return import_parsed(store, [parse(p, today=today, aliases=words, custom=custom) for p in paths], user=user,
+                         dry_run=dry_run, mode=mode)
 
 
 def describe_issue_count(outcome: ImportOutcome) -> str:
@@ -154,17 +159,19 @@ def batches_frame(batches: pd.DataFrame) -> pd.DataFrame:
 TARGET_KEYS = ("indicator", "target", "note")
 
 
-def targets_for_editor(targets: pd.DataFrame, year: int) -> pd.DataFrame:
+def targets_for_editor(targets: pd.DataFrame, year: int, custom: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
     """The year's stored targets as the editor shows them: indicator (its catalogue name, whether
     stored as name or key), target, note."""
     rows = targets.loc[(targets["year"] == year).fillna(False).to_numpy(dtype=bool)]
-    names = [(texts.INDICATOR_NAMES[key] if (key := indicator_key(v)) else v) for v in rows["indicator"]]
+    names_by_key = {**texts.INDICATOR_NAMES, **dict(custom)}
+    names = [(names_by_key[key] if (key := indicator_key(v, custom)) else v) for v in rows["indicator"]]
     return pd.DataFrame({"indicator": pd.Series(names, dtype="str"),
                          "target": rows["target"].astype("float64").to_numpy(),
                          "note": rows["note"].astype("str").to_numpy()})
 
 
-def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None = None) -> list[Issue]:
+def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None = None,
+                          custom: Sequence[tuple[str, str]] = ()) -> list[Issue]:
     """An error for each row naming an indicator (by name or key) that an earlier row of the same
     year already names: a year has one target per indicator."""
     col = schema.TARGETS.column("indicator")
@@ -172,7 +179,7 @@ def _duplicate_indicators(frame: pd.DataFrame, file_name: str, sheet: str | None
     first: dict[tuple, int] = {}
     out = []
     for year, value, row, where_sheet in zip(frame["year"], frame["indicator"], frame["_row"], sheets):
-        ind = indicator_key(value)
+        ind = indicator_key(value, custom)
         if ind is None:
             continue
         key = (year, ind)
@@ -220,14 +227,15 @@ def save_targets(store: Store, year: int, rows: pd.DataFrame, *, user: str, dry_
     someone else changed meanwhile raises ``StaleEdit`` and stores nothing.
     """
     file_name, sheet = texts.TARGETS_EDITOR_FILE, schema.TARGETS.name
+    custom = custom_names(store)
     raw = pd.DataFrame({k: rows[k].astype(object) if k in rows else None for k in TARGET_KEYS},
                        index=rows.index).reset_index(drop=True)
     raw["_row"] = range(1, len(raw) + 1)
     raw = raw.loc[~raw[list(TARGET_KEYS)].map(is_blank).all(axis=1)]
     raw.insert(0, "year", year)
     typed, issues = validate_frame("targets", raw, file_name=file_name, sheet=sheet,
-                                   indicator_names=known_indicator_names())
-    issues = sorted(issues + _duplicate_indicators(typed, file_name, sheet), key=lambda i: i.row or 0)
+                                   indicator_names=known_indicator_names(custom))
+    issues = sorted(issues + _duplicate_indicators(typed, file_name, sheet, custom), key=lambda i: i.row or 0)
     if typed.empty:
         issues.append(Issue.error(file_name, texts.TARGETS_EMPTY, sheet=sheet))
     digest = hashlib.sha256(typed[schema.TARGETS.keys].to_csv(index=False).encode("utf-8")).hexdigest()

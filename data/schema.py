@@ -109,6 +109,8 @@ class Column:
     # Another column this one may not exceed (e.g. 实到人数 <= 应到人数).
     not_above: str | None = None
     help: str = ""
+    # What an empty cell counts as in sums (e.g. 工作台账's 数量: blank means one); None: nothing.
+    blank_as: float | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -273,6 +275,53 @@ VOLUNTEER = Register(
     ),
 )
 
+MEMBERSHIP_EVENTS = ("确定入党积极分子", "确定发展对象", "接收预备党员", "预备党员转正", "组织关系转入",
+                     "组织关系转出", "其他")
+
+MEMBERSHIP = Register(
+    key="membership",
+    name="党员发展与组织关系",
+    sheet_aliases=("党员发展", "组织关系"),
+    period=Period.MONTH,
+    period_column="date",
+    table="membership",
+    type_column="event",
+    person_columns=("name",),
+    description="一人的一个发展环节或一次组织关系转接为一行",
+    columns=(
+        Column("date", "日期", DATE, True, ("时间", "办理日期")),
+        Column("name", "姓名", TEXT, True, ()),
+        Column("event", "事项", ENUM, True, ("类型", "办理事项"), values=MEMBERSHIP_EVENTS,
+               value_aliases={"入党积极分子": "确定入党积极分子", "发展对象": "确定发展对象",
+                              "发展预备党员": "接收预备党员", "转正": "预备党员转正",
+                              "转入": "组织关系转入", "转出": "组织关系转出"}),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
+WORK = Register(
+    key="work",
+    name="工作台账",
+    sheet_aliases=("其他工作", "工作记录"),
+    period=Period.MONTH,
+    period_column="date",
+    table="work",
+    type_column="category",
+    person_columns=(),
+    object_columns=("item", "target"),
+    description="一项工作为一行；类别用支部自己的叫法（如统计专报、专题会议、意识形态研判）",
+    columns=(
+        Column("date", "日期", DATE, True, ("时间",)),
+        Column("category", "类别", TEXT, True, ("工作类别",), help="支部自己的叫法，如统计专报、专题会议、意识形态研判"),
+        Column("item", "事项", TEXT, True, ("内容", "工作内容", "名称")),
+        Column("quantity", "数量", FLOAT, False, ("份数", "篇数", "次数"), min=0, max=MAX_COUNT,
+               help="空白按1计", blank_as=1.0),
+        Column("unit", "单位", TEXT, False, ()),
+        Column("target", "对象", TEXT, False, ("对象名称",)),
+        Column("note", "备注", TEXT, False, ()),
+    ),
+)
+
 TARGETS = Register(
     key="targets",
     name="计划目标",
@@ -312,10 +361,11 @@ ROSTER = Register(
     ),
 )
 
-REGISTERS: dict[str, Register] = {r.key: r for r in (STUDY, INSPECTIONS, VOLUNTEER, TARGETS, ROSTER)}
+REGISTERS: dict[str, Register] = {r.key: r for r in (STUDY, INSPECTIONS, VOLUNTEER, MEMBERSHIP, WORK, TARGETS,
+                                                      ROSTER)}
 REGISTER_KEYS: tuple[str, ...] = tuple(REGISTERS)
 # Registers holding dated activity rows (the ones charted month by month).
-ACTIVITY_REGISTERS: tuple[str, ...] = ("study", "inspections", "volunteer")
+ACTIVITY_REGISTERS: tuple[str, ...] = ("study", "inspections", "volunteer", "membership", "work")
 
 
 _SPACE_RE = re.compile(r"\s+")

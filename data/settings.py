@@ -10,7 +10,8 @@ DJ_TRUSTED_PROXIES comma-separated proxy addresses or networks (``10.0.0.2``, ``
                   whose X-Forwarded-For is believed; without any, the socket peer is the client
 DJ_SETTINGS       path of an optional TOML file with the same keys in lower case
                   (database_url, branch, local_rules, users_file, tolerance_pp, session_days,
-                  allowed_hosts, trusted_proxies; the last two as TOML lists)
+                  allowed_hosts, trusted_proxies; the last two as TOML lists;
+                  indicators, study_hours_min)
 DJ_TOLERANCE_PP   percentage points below 序时进度 still shown as 略滞后 (amber), not 滞后; default 5
 DJ_SESSION_DAYS   how long a sign-in lasts in a browser (reloads included) before asking again; default 7
 """
@@ -38,6 +39,11 @@ class Settings:
     session_days: float = 7.0
     allowed_hosts: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
+    # The branch's own indicators, [[indicators]] tables as written (metrics.catalogue.catalogue_with checks them).
+    indicators: list = field(default_factory=list)
+    # 学时 a member studies a year at least (《中国共产党党员教育管理工作条例》第二十条: 一般不少于32学时);
+    # as written, metrics.study_hours checks it.
+    study_hours_min: object = 32
 
 
 def _names(env: str, conf: dict, key: str) -> tuple[str, ...]:
@@ -47,6 +53,11 @@ def _names(env: str, conf: dict, key: str) -> tuple[str, ...]:
     if isinstance(values, str):
         values = values.split(",")
     return tuple(str(v).strip() for v in values if str(v).strip())
+    # The branch's own indicators, [[indicators]] tables as written (metrics.catalogue.catalogue_with checks them).
+    indicators: list = field(default_factory=list)
+    # 学时 a member studies a year at least (《中国共产党党员教育管理工作条例》第二十条: 一般不少于32学时);
+    # as written, metrics.study_hours checks it.
+    study_hours_min: object = 32
 
 
 def _file_settings() -> dict:
@@ -75,6 +86,9 @@ def load_settings() -> Settings:
         session_days=_days(os.environ.get("DJ_SESSION_DAYS", conf.get("session_days", 7.0))),
         allowed_hosts=_names("DJ_ALLOWED_HOSTS", conf, "allowed_hosts"),
         trusted_proxies=_names("DJ_TRUSTED_PROXIES", conf, "trusted_proxies"),
+        indicators=list(conf.get("indicators", [])) if isinstance(conf.get("indicators", []), list)
+        else [conf.get("indicators")],
+        study_hours_min=conf.get("study_hours_min", 32),
     )
 
 

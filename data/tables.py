@@ -85,7 +85,7 @@ ALIASES = sa.Table(
 # The audit log (data.audit writes and reads it): one row per change, written in the transaction of the change.
 # Append-only: no code updates or deletes it, and triggers make the database refuse to.
 AUDIT_ACTIONS = ("import", "append", "targets", "undo", "restore", "backup", "user_add", "user_password",
-                 "user_remove", "alias_add", "alias_remove")
+                 "user_remove", "alias_add", "alias_remove", "indicators")
 AUDIT_LOG = sa.Table(
     "audit_log",
     METADATA,
@@ -125,6 +125,21 @@ sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
 sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+
+
+# The branch's own indicators saved on the 指标设置 page (``data.indicators``): one row per indicator,
+# its definition as the raw JSON object the settings file's [[indicators]] also gives
+# (``metrics.catalogue.catalogue_with`` checks and builds them). Replaced as a whole on each save.
+CUSTOM_INDICATORS = sa.Table(
+    "custom_indicators",
+    METADATA,
+    sa.Column("branch", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),  # the order shown on the page
+    sa.Column("definition", sa.Text, nullable=False),  # JSON
+    sa.Column("saved_at", sa.DateTime, nullable=False),  # naive UTC
+    sa.Column("saved_by", sa.Text, nullable=False),
+)
 
 
 def _register_table(reg: schema.Register) -> sa.Table:

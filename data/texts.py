@@ -232,7 +232,53 @@ INDICATOR_NAMES = {
     "volunteer.person_times": "志愿服务人次",
     "volunteer.people": "志愿服务参与人数",
     "volunteer.activities": "志愿服务活动场次",
+    "members.probationary": "发展预备党员人数",
+    "members.full": "预备党员转正人数",
+    "members.transfers": "组织关系转接人数",
 }
+# The branch's own indicators (metrics.catalogue.catalogue_with, data.indicators, pages/indicators.py)
+CUSTOM_WHERE_SETTINGS = "设置文件 [[indicators]] 中"
+CUSTOM_WHERE_PAGE = "指标设置中"
+CUSTOM_ERROR = "{where}自定义指标“{name}”：{problem}"
+CUSTOM_NOT_TABLE = "{where}每个自定义指标应写成一个表（key、name、register、agg、columns、filter、unit）。"
+CUSTOM_UNKNOWN_FIELD = "不认识的项 {fields}；可用的项：{known}。"
+CUSTOM_FIELD_NAMES = {"key": "代码（key）", "name": "名称（name）"}
+CUSTOM_MISSING = "缺少{field}。"
+CUSTOM_BAD_KEY = "代码“{key}”不能含空格。"
+CUSTOM_UNKNOWN_REGISTER = "未知台账“{value}”；可用的台账：{known}。"
+CUSTOM_UNKNOWN_AGG = "未知计算方式“{value}”；可用：{known}。"
+CUSTOM_AGG_KNOWN = "count（计数：行数）、distinct（去重计数：所列各列不同取值的个数）、sum（求和：一列数字之和）"
+CUSTOM_UNKNOWN_COLUMN = "“{register}”没有“{value}”列；可用的列：{known}。"
+CUSTOM_BAD_COLUMNS = "columns 应为列名的列表，如 [\"姓名\"]。"
+CUSTOM_DISTINCT_COLUMNS = "distinct（去重计数）需要在 columns 中写出去重的列，如 [\"姓名\"]。"
+CUSTOM_SUM_COLUMNS = "sum（求和）需要在 columns 中写出恰好一列数字列，如 [\"数量\"]。"
+CUSTOM_SUM_NUMBER = "sum（求和）的列“{column}”不是数字列。"
+CUSTOM_COUNT_COLUMNS = "count（计数）不需要 columns；按列去重请用 distinct。"
+CUSTOM_BAD_FILTER = "filter 应为“列名 = [可接受的值]”，如 { \"类别\" = [\"统计专报\"] }。"
+CUSTOM_FILTER_VALUES = "筛选列“{column}”缺少可接受的值。"
+CUSTOM_UNKNOWN_VALUE = "筛选值“{value}”不是“{column}”列的可选值；可选：{known}。"
+CUSTOM_BAD_UNIT = "单位（unit）应为文字。"
+CUSTOM_DUPLICATE = "“{value}”已被指标“{other}”使用。"
+INDICATORS_NONE = "（无）"
+AUDIT_DETAIL_INDICATORS = "自定义指标：{names}"
+INDICATORS_INTRO = ("支部自己的指标：在一个台账中按条件筛选行，再计数（count）、按列去重计数（distinct）或对一列求和（sum）。"
+                    "保存后与内置指标一样可设目标、看序时进度、在年度总结中引用（名称或代码作占位符）。")
+INDICATORS_EDITOR_COLUMNS = {"key": "代码", "name": "名称", "register": "台账", "agg": "计算方式", "columns": "列",
+                             "filter": "筛选条件", "unit": "单位"}
+INDICATORS_HELP = {
+    "key": "英文代码，如 work.reports；不能与已有指标重复",
+    "name": "中文名称，如 统计专报篇数；计划目标和总结草稿中可用",
+    "register": "从哪个台账计数",
+    "agg": "count：行数；distinct：所列各列不同取值的个数；sum：一列数字之和",
+    "columns": "distinct 去重的列或 sum 求和的列，用列名，多个用“、”分隔，如 姓名",
+    "filter": "只计符合条件的行：列名=可接受的值，多个值用“、”分隔，多个条件用“;”分隔，如 类别=统计专报",
+    "unit": "单位，如 篇、次、名",
+}
+INDICATORS_SAVE = "保存指标设置"
+INDICATORS_SAVED = "已保存 {saved} 个自定义指标（原有 {before} 个）。"
+INDICATORS_CURRENT_TITLE = "当前的自定义指标"
+INDICATORS_NONE_YET = "还没有自定义指标。"
+INDICATORS_FROM_SETTINGS = "其中 {count} 个来自设置文件 [[indicators]]（在设置文件中修改）。"
 # Indicator progress (metrics.progress, metrics.report)
 # The label of each progress status (metrics.states.Status), keyed by its stable value.
 STATUS_LABELS = {"done": "已完成", "on_track": "正常", "slightly_behind": "略滞后", "behind": "滞后",
@@ -301,6 +347,23 @@ COMPLIANCE_MISSING_TITLE = "缺失："
 COMPLIANCE_NOTES_TITLE = "提示："
 COMPLIANCE_ALL_MET = "截至目前没有缺失项。"
 # Coverage per member (metrics.coverage)
+STUDY_HOURS_BAD_SETTING = "设置 study_hours_min（党员每年学习学时下限）应为大于0的数字，现为“{value}”。"
+STUDY_HOURS_NEEDS_ROSTER = "需要先导入党员名册，才能统计每名党员的学时（未导入名册时不按0学时计）。"
+STUDY_HOURS_NEEDS_ATTENDEES = "{year}年学习教育台账未填写参加人员，无法统计每名党员的学时；请在“参加人员”列填写参加者姓名。"
+STUDY_HOURS_NEEDS_HOURS = "{year}年学习教育台账未填写学时，无法统计每名党员的学时；请在“学时”列填写每次学习的学时。"
+STUDY_HOURS_SENTENCE = ("截至{as_of}，{members}名党员人均集中学习{average}学时，按全年不少于{minimum}学时的序时要求"
+                        "应达{expected}学时，{below}名党员低于序时要求。")
+STUDY_HOURS_SENTENCE_YEAR = ("{year}年{members}名党员人均集中学习{average}学时，{met}名达到全年不少于{minimum}学时的要求，"
+                             "{below}名未达到。")
+STUDY_HOURS_TITLE = "党员学时"
+STUDY_HOURS_CAPTION = ("《中国共产党党员教育管理工作条例》第二十条：党员每年集中学习培训时间一般不少于{minimum}学时。"
+                       "按学习教育台账每行的学时和参加人员累计。")
+STUDY_HOURS_BELOW_EXPECTED = "低于序时要求（{expected}学时）的党员：{names}"
+STUDY_HOURS_BELOW_MINIMUM = "全年不足{minimum}学时的党员：{names}"
+STUDY_HOURS_ALL_MET = "所有党员均已达到序时要求。"
+STUDY_HOURS_WITHOUT_HOURS = "{rows} 行填写了参加人员但未填写学时，未计入。"
+STUDY_HOURS_NOT_IN_ROSTER = "参加人员中不在党员名册里的姓名（未计入）：{names}"
+STUDY_HOURS_COLUMNS = {"name": "姓名", "group": "党小组", "hours": "学时", "sessions": "参加次数"}
 COVERAGE_NEEDS_ROSTER = "需要先导入党员名册，才能按党员统计（未导入名册时不按0计）。"
 COVERAGE_NO_ATTENDEES = "学习教育台账本年度未填写参加人员，无法统计每名党员的参加情况。"
 COVERAGE_COLUMNS = {
@@ -397,7 +460,7 @@ NAV_ADMIN = "管理"
 AUDIT_ACTIONS = {"alias_add": "添加用语映射", "alias_remove": "删除用语映射",
                  "import": "导入", "append": "追加导入", "targets": "目标编辑", "undo": "撤销", "restore": "恢复备份",
                  "backup": "备份", "user_add": "添加用户", "user_password": "重设密码",
-                 "user_remove": "删除用户"}
+                 "user_remove": "删除用户", "indicators": "指标设置"}
 AUDIT_DETAIL_PART = "{register} {periods}"
 AUDIT_DETAIL_SEP = "；"
 AUDIT_DETAIL_USER = "用户：{name}（{role}）"
@@ -408,7 +471,8 @@ AUDIT_COLUMNS = {"id": "序号", "at": "时间", "user": "操作人", "action": 
 AUDIT_SHEET = "操作日志"
 AUDIT_EMPTY = "没有符合条件的操作记录。"
 BACKUP_INFO_SHEET = "备份说明"
-BACKUP_SHEETS = {"batches": "导入批次", "batch_registers": "批次台账", "audit_log": "操作日志", "aliases": "本支部用语"}
+BACKUP_SHEETS = {"batches": "导入批次", "batch_registers": "批次台账", "audit_log": "操作日志", "aliases": "本支部用语",
+                 "custom_indicators": "自定义指标"}
 BACKUP_INFO_HEADERS = ("项目", "内容")
 BACKUP_INFO_FORMAT = "格式"
 BACKUP_INFO_TIME = "备份时间(UTC)"
@@ -528,6 +592,7 @@ PAGE_VOLUNTEER = "志愿服务"
 PAGE_UPLOAD = "数据上传"
 PAGE_QUERY = "数据查询"
 PAGE_TARGETS = "计划目标"
+PAGE_INDICATORS = "指标设置"
 SIDEBAR_BRANCH = "支部"
 SIDEBAR_YEAR = "年度"
 YEAR_FORMAT = "{year}年"

@@ -9,7 +9,9 @@ filter on text columns (compared normalised). Aggregations:
   ratio     sum of ``columns[0]`` / sum of ``columns[1]`` over rows where both are filled (a fraction)
   share     rows whose ``columns[0]`` is in ``share_values`` / all filtered rows (a fraction)
 
-Adding an indicator is adding an entry to ``CATALOGUE``.
+Adding an indicator is adding an entry to ``CATALOGUE``. A branch adds its own (count, distinct or
+sum, with a filter) in the settings file or on the 指标设置 page: ``catalogue_with`` checks them and
+returns the full catalogue, which every function here takes as ``catalogue``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from data import texts
-from data.schema import ENUM, INT, REGISTERS, normalize_text
+from data.errors import DataError, SettingsError
+from data.schema import ACTIVITY_REGISTERS, ENUM, FLOAT, INT, REGISTERS, header_key, normalize_text
 from metrics.frames import Window, prepare
 
 COUNT, DISTINCT, SUM, RATIO, SHARE = "count", "distinct", "sum", "ratio", "share"
@@ -86,6 +89,9 @@ CATALOGUE: tuple[Indicator, ...] = (
     _indicator("volunteer.person_times", "volunteer", COUNT, "人次"),
     _indicator("volunteer.people", "volunteer", DISTINCT, "人", columns=("name",)),
     _indicator("volunteer.activities", "volunteer", DISTINCT, "场次", columns=("date", "activity")),
+    _indicator("members.probationary", "membership", DISTINCT, "名", {"event": ("接收预备党员",)}, ("name",)),
+    _indicator("members.full", "membership", DISTINCT, "名", {"event": ("预备党员转正",)}, ("name",)),
+    _indicator("members.transfers", "membership", COUNT, "名", {"event": ("组织关系转入", "组织关系转出")}),
 )
 
 
@@ -263,3 +269,141 @@ def describe(ind: Indicator) -> str:
         numerator=cols[0] if cols else "", denominator=cols[1] if len(cols) > 1 else "",
         column=cols[0] if cols else "", values=quoted(ind.share_values))
     return texts.METRIC_DESCRIBE.format(register=reg.name, rows=rows, how=how)
+
+
+# --- the branch's own indicators ----------------------------------------------------------------
+
+CUSTOM_AGGREGATIONS = (COUNT, DISTINCT, SUM)
+# Registers a custom indicator may count: the dated ones.
+CUSTOM_REGISTERS = ACTIVITY_REGISTERS
+
+
+def _register_of(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    wanted = header_key(text)
+    for key in CUSTOM_REGISTERS:
+        reg = REGISTERS[key]
+        if wanted == key or wanted in {header_key(n) for n in reg.sheet_names}:
+            return key
+    return None
+
+
+def _column_of(register: str, text: object) -> str | None:
+    """The column key of ``register`` whose key, header or header alias is ``text``."""
+    if not isinstance(text, str):
+        return None
+    wanted = header_key(text)
+    for col in REGISTERS[register].columns:
+        if wanted == col.key or wanted in {header_key(h) for h in col.headers}:
+            return col.key
+    return None
+
+
+def _as_list(value: object) -> list | None:
+    if value is None:
+        return []
+    if isinstance(value, str | int | float):
+        return [value]
+    return list(value) if isinstance(value, list | tuple) else None
+
+
+def custom_indicator(raw: object, *, error: type[DataError] = DataError, where: str = "") -> Indicator:
+    """One definition (``data.indicators``: a dict as ``[[indicators]]`` writes it, columns and
+    filter keys by column key or Chinese header) as an ``Indicator``; ``error`` (a Chinese message
+    naming the indicator and what is wrong: unknown register, column or value...) if it cannot be."""
+    if not isinstance(raw, dict):
+        raise error(texts.CUSTOM_NOT_TABLE.format(where=where))
+    label = raw.get("name") or raw.get("key") or "?"
+
+    def fail(template: str, **kw) -> DataError:
+        return error(texts.CUSTOM_ERROR.format(where=where, name=label, problem=template.format(**kw)))
+
+    unknown = sorted(set(raw) - set(CUSTOM_FIELDS))
+    if unknown:
+        raise fail(texts.CUSTOM_UNKNOWN_FIELD, fields="、".join(map(str, unknown)), known="、".join(CUSTOM_FIELDS))
+    key, name = raw.get("key"), raw.get("name")
+    for field_, value in (("key", key), ("name", name)):
+        if not isinstance(value, str) or not normalize_text(value):
+            raise fail(texts.CUSTOM_MISSING, field=texts.CUSTOM_FIELD_NAMES[field_])
+    key, name = normalize_text(key), normalize_text(name)
+    if " " in key:
+        raise fail(texts.CUSTOM_BAD_KEY, key=key)
+    register = _register_of(raw.get("register"))
+    if register is None:
+        raise fail(texts.CUSTOM_UNKNOWN_REGISTER, value=raw.get("register"),
+                   known="、".join(f"{REGISTERS[k].name}（{k}）" for k in CUSTOM_REGISTERS))
+    reg = REGISTERS[register]
+    agg = normalize_text(raw.get("agg", "")).lower() if isinstance(raw.get("agg"), str) else None
+    agg = CUSTOM_AGG_WORDS.get(agg, agg)
+    if agg not in CUSTOM_AGGREGATIONS:
+        raise fail(texts.CUSTOM_UNKNOWN_AGG, value=raw.get("agg"), known=texts.CUSTOM_AGG_KNOWN)
+    headers = "、".join(c.label for c in reg.columns)
+
+    def column(text: object) -> str:
+        found = _column_of(register, text)
+        if found is None:
+            raise fail(texts.CUSTOM_UNKNOWN_COLUMN, value=text, register=reg.name, known=headers)
+        return found
+
+    listed = _as_list(raw.get("columns"))
+    if listed is None:
+        raise fail(texts.CUSTOM_BAD_COLUMNS)
+    columns = tuple(column(c) for c in listed)
+    if agg == DISTINCT and not columns:
+        raise fail(texts.CUSTOM_DISTINCT_COLUMNS)
+    if agg == SUM:
+        if len(columns) != 1:
+            raise fail(texts.CUSTOM_SUM_COLUMNS)
+        if reg.column(columns[0]).kind not in (INT, FLOAT):
+            raise fail(texts.CUSTOM_SUM_NUMBER, column=reg.column(columns[0]).label)
+    if agg == COUNT and columns:
+        raise fail(texts.CUSTOM_COUNT_COLUMNS)
+    conditions = raw.get("filter") or {}
+    if not isinstance(conditions, dict):
+        raise fail(texts.CUSTOM_BAD_FILTER)
+    filters: dict[str, tuple[str, ...]] = {}
+    for text, accepted in conditions.items():
+        col = reg.column(column(text))
+        values = _as_list(accepted)
+        if not values or any(not isinstance(v, str | int | float) or not normalize_text(v) for v in values):
+            raise fail(texts.CUSTOM_FILTER_VALUES, column=col.label)
+        values = [normalize_text(v) for v in values]
+        if col.kind == ENUM:
+            aliases = {normalize_text(a): v for a, v in col.value_aliases.items()}
+            values = [aliases.get(v, v) for v in values]
+            allowed = {normalize_text(v) for v in col.values}
+            for v in values:
+                if v not in allowed:
+                    raise fail(texts.CUSTOM_UNKNOWN_VALUE, value=v, column=col.label, known="、".join(col.values))
+        filters[col.key] = tuple(dict.fromkeys(values))
+    unit = raw.get("unit", "")
+    if not isinstance(unit, str):
+        raise fail(texts.CUSTOM_BAD_UNIT)
+    return Indicator(key, name, register, agg, normalize_text(unit), filters, columns)
+
+
+CUSTOM_FIELDS = ("key", "name", "register", "agg", "columns", "filter", "unit")
+CUSTOM_AGG_WORDS = {"计数": COUNT, "行数": COUNT, "去重": DISTINCT, "去重计数": DISTINCT, "求和": SUM, "合计": SUM}
+
+
+def catalogue_with(settings_definitions=(), stored_definitions=(),
+                   base: tuple[Indicator, ...] = CATALOGUE) -> tuple[Indicator, ...]:
+    """The full catalogue: ``base`` then the branch's own indicators, from the settings file
+    (a bad one: ``SettingsError``) and from the 指标设置 page (a bad one: ``DataError``), each checked
+    like the catalogue; a key or name already used (built-in or custom) is refused."""
+    out = list(base)
+    used = {x: i.name for i in base for x in (i.key.lower(), header_key(i.name))}
+    for definitions, error, where in ((settings_definitions, SettingsError, texts.CUSTOM_WHERE_SETTINGS),
+                                      (stored_definitions, DataError, texts.CUSTOM_WHERE_PAGE)):
+        for raw in definitions:
+            ind = custom_indicator(raw, error=error, where=where)
+            for spelling in (ind.key.lower(), header_key(ind.name)):
+                if spelling in used:
+                    raise error(texts.CUSTOM_ERROR.format(where=where, name=ind.name, problem=texts.CUSTOM_DUPLICATE.format(
+                        value=ind.key if spelling == ind.key.lower() else ind.name, other=used[spelling])))
+            used |= {ind.key.lower(): ind.name, header_key(ind.name): ind.name}
+            out.append(ind)
+    result = tuple(out)
+    check_catalogue(result)
+    return result

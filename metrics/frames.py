@@ -101,10 +101,13 @@ class Table:
         return self._codes[column]
 
     def numbers(self, column: str) -> np.ndarray:
-        """The column as float64, NaN where empty."""
+        """The column as float64, NaN where empty (or the column's ``blank_as``, e.g. 数量 blank = 1)."""
         if column not in self._numbers:
-            self._numbers[column] = pd.to_numeric(self.df[column], errors="coerce").to_numpy(
-                dtype=float, na_value=np.nan)
+            numbers = pd.to_numeric(self.df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            blank_as = self.register.column(column).blank_as
+            if blank_as is not None:
+                numbers = np.where(np.isnan(numbers), blank_as, numbers)
+            self._numbers[column] = numbers
         return self._numbers[column]
 
     def window(self, start: dt.date, end: dt.date) -> Window:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data import texts
-from metrics.catalogue import by_key, rows_for
+from metrics.catalogue import CATALOGUE, Indicator, by_key, rows_for
 from metrics.compliance import Compliance
 from data.schema import REGISTERS
 from metrics.frames import Window, cutoff, prepare, register_frame
@@ -167,10 +167,11 @@ def compliance_state(result: Compliance, frames: dict) -> str | None:
 # --- the rows behind a number -------------------------------------------------------------------
 
 
-def card_rows(frames: dict, year: int, as_of: object, key: str) -> pd.DataFrame:
+def card_rows(frames: dict, year: int, as_of: object, key: str,
+              catalogue: tuple[Indicator, ...] = CATALOGUE) -> pd.DataFrame:
     """The register rows behind an indicator's card: the same rows 年度总结's 数字来源 lists
-    (``metrics.catalogue.rows_for``)."""
-    return rows_for(by_key(key), prepare(frames), year, cutoff(year, as_of))
+    (``metrics.catalogue.rows_for``); ``catalogue``: the full one (the branch's own included)."""
+    return rows_for(by_key(key, catalogue), prepare(frames), year, cutoff(year, as_of))
 
 
 def shortfall(series: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from metrics.compliance import RULES, Compliance, Rule, compliance
 from metrics.frames import cutoff, prepare
 from metrics.progress import _previous_as_of, progress_table, time_progress
 from metrics.states import Mark
+from metrics.study_hours import DEFAULT_MINIMUM, StudyHours, study_hours
 
 COMPLIANCE_SENTENCE = "compliance"
 STUDY_HOURS_SENTENCE = "study_hours"  # 学时 per member: ``Summary.study_hours.sentence()`` when the summary has it
@@ -147,6 +148,8 @@ class Summary:
     time_progress: float
     period_rows: dict[str, int] = field(default_factory=dict)  # register -> rows in the period
     pending: dict[str, Pending] = field(default_factory=dict)  # outline key -> the item without a number
+    # 学时 per member (metrics.study_hours): .sentence() for the text, .has_data, .below_expected...
+    study_hours: StudyHours | None = None
 
     def figure(self, key: str) -> Figure:
         return self.figures[key]
@@ -185,10 +188,12 @@ class Summary:
 
 
 def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, local_rules=(),
-              catalogue: tuple[Indicator, ...] = CATALOGUE) -> Summary:
+              catalogue: tuple[Indicator, ...] = CATALOGUE, study_hours_min: object = DEFAULT_MINIMUM) -> Summary:
     """The summary of ``year`` up to ``as_of`` (None: the whole year) for the branch named ``branch``.
     ``local_rules``: ``Settings.local_rules`` (a malformed one raises ``data.errors.SettingsError``).
-    ``catalogue``: the indicators (the built-in ones and the branch's own)."""
+    ``catalogue``: the full catalogue (``metrics.catalogue.catalogue_with``: the branch's own
+    indicators are figures too, with their rows and placeholders). ``study_hours_min``: the
+    settings' 学时 a year (a bad one raises ``SettingsError``)."""
     frames = prepare(frames)
     last = cutoff(year, as_of)
     keys = {i.key for i in catalogue}
@@ -206,6 +211,7 @@ def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, loc
                                   val == 0 and _not_due(result, ind.key))
     summary = Summary(year, last, branch, figures, [], progress_table(frames, year, last, tuple(catalogue)), result,
                       time_progress(year, last), {reg: len(win) for reg, win in wins.items()})
+    summary.study_hours = study_hours(frames, year, last, study_hours_min)  # before the outline quotes it
     named: set[str] = set()
     sections = []
     for key, sentences in texts.REPORT_OUTLINE.items():

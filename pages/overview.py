@@ -12,7 +12,6 @@ from data.settings import load_settings
 from data.template import build_template
 from data.texts import local_time
 from metrics import breakdowns, glance
-from metrics.progress import progress_table
 from metrics.states import Mark
 from ui import board, cache, charts, downloads, messages, selection, signin, style, widgets
 from ui import glance as glance_ui
@@ -154,7 +153,7 @@ if cache.is_empty():
     first_run()
     st.stop()
 uploads = board.computed(glance.uploads)
-table = glance.with_tolerance(board.computed(progress_table), load_settings().tolerance_pp)
+table = glance.with_tolerance(board.progress(), load_settings().tolerance_pp)
 result = None if uploads.year_empty else compliance_or_error()
 if not uploads.year_empty:
     glance_ui.status_line(table, result)

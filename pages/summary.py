@@ -22,8 +22,10 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 FIGURE_KEY = "summary.figure"
 
 
-def _summary(frames: dict, year: int, as_of, branch: str, local_rules: list) -> Summary:
-    return summarize(frames, year, as_of, branch=branch, local_rules=local_rules)
+def _summary(frames: dict, year: int, as_of, branch: str, local_rules: list, definitions: str,
+             study_hours_min) -> Summary:
+    return summarize(frames, year, as_of, branch=branch, local_rules=local_rules,
+                     catalogue=board.catalogue_from(definitions), study_hours_min=study_hours_min)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -104,7 +106,9 @@ if cache.is_empty():
 st.caption(texts.SUMMARY_INTRO)
 store = cache.get_store()
 try:
-    summary = board.computed(_summary, store.branch, load_settings().local_rules)
+    settings = load_settings()
+    summary = board.computed(_summary, store.branch, settings.local_rules, board.definitions_token(),
+                             settings.study_hours_min)
 except SettingsError as err:  # a malformed local rule in the settings
     st.error(messages.md(str(err)))
     st.stop()

@@ -12,7 +12,7 @@ from data.importer import (TARGET_KEYS, describe_issue_count, issues_frame, save
                            targets_for_editor, targets_only, targets_version)
 from data.query import Filters, filter_rows
 from metrics.catalogue import CATALOGUE, describe
-from ui import cache, downloads, messages, selection, signin, uploader
+from ui import board, cache, downloads, messages, selection, signin, uploader
 
 signin.require_role("editor")
 
@@ -27,6 +27,8 @@ st.header(texts.PAGE_TARGETS)
 st.caption(texts.TARGETS_INTRO.format(year=year))
 messages.show_flashes(MESSAGES)
 
+catalogue = board.catalogue(warn=True)  # built-in and the branch's own indicators
+custom = [(i.key, i.name) for i in catalogue[len(CATALOGUE):]]
 stored = filter_rows(cache.load("targets"), "targets", Filters(date_from=date(year, 1, 1), date_to=date(year, 12, 31)))
 
 
@@ -37,7 +39,7 @@ def fresh(year: int) -> dict:
     generation = st.session_state.get(GENERATION, 0) + 1
     st.session_state[GENERATION] = generation
     entry = {"version": targets_version(store, year), "key": f"targets.editor.{year}.{generation}",
-             "rows": targets_for_editor(store.load("targets", year=year), year), "seen": None, "changes": []}
+             "rows": targets_for_editor(store.load("targets", year=year), year, custom), "seen": None, "changes": []}
     st.session_state.setdefault(LOADED, {})[year] = entry
     return entry
 
@@ -63,7 +65,7 @@ edited = st.data_editor(
     entry["rows"], num_rows="dynamic", hide_index=True, column_order=TARGET_KEYS, height="content", key=entry["key"],
     placeholder="",  # an empty 备注 shows empty, not "None"
     column_config={
-        "indicator": st.column_config.SelectboxColumn(column("indicator").label, options=[i.name for i in CATALOGUE],
+        "indicator": st.column_config.SelectboxColumn(column("indicator").label, options=[i.name for i in catalogue],
                                                       required=True, help=texts.TARGETS_INDICATOR_HELP, width="medium"),
         "target": st.column_config.NumberColumn(column("target").label, min_value=0, max_value=schema.MAX_TARGET,
                                                 required=True, help=texts.TARGETS_TARGET_HELP),
@@ -78,7 +80,7 @@ if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):
                                loaded_version=entry["seen"] or entry["version"])
     except StaleEdit:
         entry["seen"] = targets_version(store, year)
-        entry["changes"] = targets_changes(entry["rows"], targets_for_editor(store.load("targets", year=year), year))
+        entry["changes"] = targets_changes(entry["rows"], targets_for_editor(store.load("targets", year=year), year, custom))
         st.rerun()
     if outcome.rejected:
         st.error(texts.TARGETS_REJECTED.format(summary=describe_issue_count(outcome)))
@@ -94,7 +96,7 @@ if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):
 with st.expander(texts.TARGETS_CATALOGUE_TITLE):
     names = texts.TARGETS_CATALOGUE_COLUMNS
     st.dataframe([{names["name"]: i.name, names["key"]: i.key, names["unit"]: i.unit,
-                   names["description"]: describe(i)} for i in CATALOGUE], hide_index=True, placeholder="")
+                   names["description"]: describe(i)} for i in catalogue], hide_index=True, placeholder="")
 
 st.download_button(
     texts.TARGETS_EXPORT.format(year=year), mime=downloads.XLSX_MIME, icon=":material/download:", on_click="ignore",

@@ -129,9 +129,10 @@ def test_a_malformed_users_file_lets_nobody_in(app, users_file):
 
 @pytest.mark.parametrize("role, pages", [
     ("viewer", ["overview", "study", "inspections", "volunteer", "summary", "query"]),
-    ("editor", ["overview", "study", "inspections", "volunteer", "summary", "upload", "query", "targets"]),
+    ("editor", ["overview", "study", "inspections", "volunteer", "summary", "upload", "query", "targets",
+                "indicators"]),
     ("admin", ["overview", "study", "inspections", "volunteer", "summary", "upload", "query", "targets",
-               "admin"]),
+               "indicators", "admin"]),
 ])
 def test_navigation_lists_only_the_pages_a_role_may_use(role, pages):
     listed = [path for section in navigation.pages_for(role).values() for path, _, _ in section]

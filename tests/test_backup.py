@@ -166,7 +166,7 @@ def test_restore_refuses_a_database_that_holds_data(demo):
     before = snapshot(demo)
     with pytest.raises(DataError) as err:
         backup.restore(demo, content, file_name="b.zip", user="甲")
-    assert err.value.message.startswith("数据库中已有数据（学习教育、检查核查、志愿服务、计划目标、党员名册")
+    assert err.value.message.startswith("数据库中已有数据（学习教育、检查核查、志愿服务、党员发展与组织关系、工作台账、计划目标、党员名册")
     assert snapshot(demo) == before
 
 

@@ -57,11 +57,22 @@ VOLUNTEER = [
     {"date": "2024-01-01", "name": "赵六", "activity": "植树", "hours": 4.0},
 ]
 
+MEMBERSHIP = [
+    {"date": "2022-12-30", "name": "钱一", "event": "接收预备党员"},
+    {"date": "2023-04-16", "name": "孙二", "event": "接收预备党员"},
+    {"date": "2023-04-16", "name": "周三", "event": "接收预备党员"},
+    {"date": "2023-05-02", "name": "孙二 ", "event": "接收预备党员", "note": "重复登记"},
+    {"date": "2023-06-18", "name": "钱一", "event": "预备党员转正"},
+    {"date": "2023-02-20", "name": "吴四", "event": "组织关系转入"},
+    {"date": "2023-11-05", "name": "郑五", "event": "组织关系转出"},
+    {"date": "2023-03-12", "name": "冯六", "event": "确定入党积极分子"},
+]
+
 
 @pytest.fixture
 def frames():
     return {"study": contract_frame("study", STUDY), "inspections": contract_frame("inspections", INSPECTIONS),
-            "volunteer": contract_frame("volunteer", VOLUNTEER)}
+            "volunteer": contract_frame("volunteer", VOLUNTEER), "membership": contract_frame("membership", MEMBERSHIP)}
 
 
 # Worked out by hand from the rows above, for 2023 as a whole.
@@ -85,10 +96,13 @@ EXPECTED_2023 = {
     "volunteer.person_times": 5,
     "volunteer.people": 3,                 # 张三, 李四 (once with a trailing space), 王五
     "volunteer.activities": 3,             # (3-05 植树), (4-10 社区服务), (4-11 植树)
+    "members.probationary": 2,             # 孙二 (twice, once with a trailing space), 周三; not 钱一 (2022)
+    "members.full": 1,                     # 钱一
+    "members.transfers": 2,                # 吴四 in, 郑五 out
 }
 
 # The same rows counted up to 30 Jun 2023.
-EXPECTED_JUNE = {**EXPECTED_2023, "study.collective": 2, "inspect.research": 1}
+EXPECTED_JUNE = {**EXPECTED_2023, "study.collective": 2, "inspect.research": 1, "members.transfers": 1}
 
 
 def test_catalogue_has_exactly_the_issue_indicators():
@@ -100,7 +114,8 @@ def test_catalogue_has_exactly_the_issue_indicators():
         ("inspect.quality_enterprises", "数据质量核查企业数"), ("inspect.research", "调研批次"),
         ("inspect.issues", "发现问题数"), ("inspect.rectified", "问题整改率"), ("volunteer.hours", "志愿服务时长"),
         ("volunteer.person_times", "志愿服务人次"), ("volunteer.people", "志愿服务参与人数"),
-        ("volunteer.activities", "志愿服务活动场次"),
+        ("volunteer.activities", "志愿服务活动场次"), ("members.probationary", "发展预备党员人数"),
+        ("members.full", "预备党员转正人数"), ("members.transfers", "组织关系转接人数"),
     ]
     assert {i.unit for i in CATALOGUE if i.fraction} == {"%"}
 

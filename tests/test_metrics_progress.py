@@ -9,6 +9,7 @@ import math
 import pytest
 
 from data import texts
+from metrics.catalogue import CATALOGUE
 from metrics.frames import contract_frame
 from metrics.progress import default_as_of, progress_table, series, targets_for, time_progress
 from metrics.report import format_indicator_table, indicator_report
@@ -157,7 +158,7 @@ def month_end_share(month: int) -> float:
 
 def test_monthly_series(frames):
     s = series(frames, 2023, AS_OF)
-    assert len(s) == 12 * 19
+    assert len(s) == 12 * len(CATALOGUE)
     c = s[s["key"] == "study.collective"]
     assert c["label"].tolist()[:3] == ["1月", "2月", "3月"]
     nan = float("nan")
@@ -190,7 +191,7 @@ def test_series_before_the_year_and_empty():
 
 def test_indicator_report_json(frames):
     df, records = indicator_report(frames, 2023, AS_OF)
-    assert len(records) == len(df) == 19
+    assert len(records) == len(df) == len(CATALOGUE)
     parsed = json.loads(json.dumps(records, ensure_ascii=False))
     for rec in parsed:
         assert {"key", "name", "value", "unit", "target", "completion", "time_progress", "status"} <= rec.keys()
@@ -221,7 +222,7 @@ def test_format_indicator_table(frames):
     assert line.split()[1:3] == ["80.0%", "90.0%"]
     line = next(ln for ln in lines if ln.startswith("问题整改率"))
     assert line.split()[1:3] == ["—", "—"]
-    assert len(lines) == 2 + 1 + 19
+    assert len(lines) == 2 + 1 + len(CATALOGUE)
 
 
 def test_renaming_a_label_changes_no_logic(frames, monkeypatch):

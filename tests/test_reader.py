@@ -242,7 +242,7 @@ def test_extra_columns_are_ignored_with_a_warning(tmp_path):
 def test_workbook_with_no_register_is_an_error(tmp_path):
     parsed = read_workbook(xlsx_bytes({"填表说明": [["说明"]]}), "说明.xlsx", today=TODAY)
     assert [i.message for i in parsed.errors] == [
-        "说明.xlsx 中没有识别出任何台账：工作表名或表头应与以下台账之一对应：学习教育、检查核查、志愿服务、计划目标、党员名册。"]
+        "说明.xlsx 中没有识别出任何台账：工作表名或表头应与以下台账之一对应：学习教育、检查核查、志愿服务、党员发展与组织关系、工作台账、计划目标、党员名册。"]
     assert parsed.frames == {}
 
 

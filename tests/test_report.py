@@ -178,7 +178,8 @@ def test_appendix_gives_register_rule_and_row_count_of_every_number(summary, fra
         fig = summary.figure(key)
         row = by_name[fig.name]
         assert row[2] == fig.with_unit
-        register = {"study": "学习教育", "inspections": "检查核查", "volunteer": "志愿服务"}[fig.register]
+        register = {"study": "学习教育", "inspections": "检查核查", "volunteer": "志愿服务",
+                    "membership": "党员发展与组织关系", "work": "工作台账"}[fig.register]
         assert row[3].startswith(register + "台账中") and row[3].removesuffix("。") in fig.description
         assert row[4] == str(len(fig.rows))
         if key in CASES:

@@ -3,6 +3,7 @@ per write and selection, the page heading, key figures, the missing-meetings tab
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 
@@ -11,7 +12,7 @@ import streamlit as st
 
 from data import texts
 from data.settings import load_settings
-from ui import cache, selection
+from ui import cache, messages, selection
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -40,6 +41,46 @@ def compliance_result():
     period without any 学习教育 row marked 尚未上传 (``metrics.glance.with_uploads``), cached like
     ``computed``. Raises ``SettingsError`` (a Chinese message) when a local rule is malformed."""
     return computed(_compliance, load_settings().local_rules)
+
+
+def definitions_token(warn: bool = True) -> str:
+    """The branch's own indicator definitions (settings file, 指标设置 page) that check out, as JSON
+    (a cache key); when they do not, only the built-in catalogue is used and (``warn``) the reason shown."""
+    from data.errors import DataError
+    from data.indicators import settings_definitions, stored_definitions
+    from metrics.catalogue import catalogue_with
+
+    definitions = [settings_definitions(), stored_definitions(cache.get_store())]
+    try:
+        catalogue_with(*definitions)
+    except DataError as err:
+        if warn:
+            st.warning(messages.md(err.message))
+        return "[[], []]"
+    return json.dumps(definitions, ensure_ascii=False, sort_keys=True)
+
+
+def catalogue_from(definitions: str):
+    from metrics.catalogue import catalogue_with
+
+    return catalogue_with(*json.loads(definitions))
+
+
+def catalogue(warn: bool = False):
+    """The full indicator catalogue: built-in and the branch's own (``metrics.catalogue.catalogue_with``);
+    ``warn``: say why the branch's own are left out when they do not check out (``progress`` does)."""
+    return catalogue_from(definitions_token(warn))
+
+
+def _progress(frames_: dict, year: int, as_of: date, definitions: str):
+    from metrics.progress import progress_table
+
+    return progress_table(frames_, year, as_of, catalogue_from(definitions))
+
+
+def progress() -> pd.DataFrame:
+    """``metrics.progress.progress_table`` over the full catalogue, cached like ``computed``."""
+    return computed(_progress, definitions_token())
 
 
 def heading(title: str) -> tuple[int, date]:
@@ -80,12 +121,10 @@ def missing_table(result) -> None:
 def register_page(title: str, register: str) -> pd.DataFrame:
     """The top of a register page (学习教育, 检查核查, 志愿服务): title, then the page stops if the
     register has no rows for the selection, else its key figures; returns the plan-progress table."""
-    from metrics.progress import progress_table
-
     heading(title)
     if not has_rows(register):
         st.stop()
-    table = computed(progress_table)
+    table = progress()
     key_figures(table, register)
     return table
 
@@ -96,9 +135,10 @@ def key_figures(table: pd.DataFrame, register: str) -> None:
     from metrics.catalogue import by_key, describe
     from ui.charts import number
 
-    rows = [r for r in table.to_dict("records") if by_key(r["key"]).register == register]
+    full = catalogue()
+    rows = [r for r in table.to_dict("records") if by_key(r["key"], full).register == register]
     per_line = math.ceil(len(rows) / math.ceil(len(rows) / 4)) if rows else 1  # at most 4, lines balanced
     for start in range(0, len(rows), per_line):
         for column, row in zip(st.columns(per_line), rows[start:start + per_line]):
-            column.metric(row["name"], number(row["value"], row["unit"]), help=describe(by_key(row["key"])),
+            column.metric(row["name"], number(row["value"], row["unit"]), help=describe(by_key(row["key"], full)),
                           border=True)

@@ -25,7 +25,7 @@ from metrics.compliance import local_rules
 from metrics.progress import series
 from metrics.report import format_number, format_percent
 from metrics.states import label
-from ui import downloads, messages, style
+from ui import board, downloads, messages, style
 
 STATUS_MD_COLORS = {glance.DONE: "green", glance.ON_TRACK: "blue", glance.SLIGHTLY_BEHIND: "orange",
                     glance.BEHIND: "red", glance.NO_DATA: "gray"}
@@ -69,7 +69,7 @@ def _bar(row: dict) -> str:
     """Completion as a bar in the status colour with a black tick at 序时进度 (at the target for a rate)."""
     completion = row["completion"]
     fill = 0.0 if completion is None or pd.isna(completion) else max(0.0, min(float(completion), 1.0)) * 100
-    tick = 100.0 if by_key(row["key"]).fraction else float(row["time_progress"]) * 100
+    tick = 100.0 if by_key(row["key"], board.catalogue()).fraction else float(row["time_progress"]) * 100
     color = BAR_COLORS.get(row["status"], "#9e9e9e")
     words = html.escape(texts.GLANCE_BAR_LABEL.format(
         completion="—" if completion is None or pd.isna(completion) else f"{float(completion) * 100:.1f}%",
@@ -87,7 +87,7 @@ BAR_CSS = """<style>
 
 
 def _yoy(row: dict) -> str | None:
-    ind = by_key(row["key"])
+    ind = by_key(row["key"], board.catalogue())
     prev = row.get("previous")
     if prev is None or pd.isna(prev):
         return None
@@ -99,7 +99,7 @@ def _yoy(row: dict) -> str | None:
 def card(row: dict, on_open) -> None:
     """One indicator (a ``progress_table`` row, status banded): value, status, completion bar with the
     序时 marker, the words, target and 同比, and the 明细 button (``on_open(key)``)."""
-    ind = by_key(row["key"])
+    ind = by_key(row["key"], board.catalogue())  # built-in or the branch's own
     with st.container(border=True, key=f"{style.KEEP_PREFIX}-card-{row['key'].replace('.', '-')}"):
         st.metric(row["name"], format_number(row["value"], row["unit"]), help=describe(ind))
         st.badge(label(row["status"]), color=STATUS_MD_COLORS.get(row["status"], "gray"))
@@ -137,9 +137,10 @@ def _download(rows: pd.DataFrame, register: str, name: str, filters: dict, file_
 def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, column_config) -> None:
     """The rows behind one card (the same rows 年度总结's 数字来源 lists), their download, and for
     a card behind plan its month-by-month shortfall against the plan line."""
-    ind = by_key(key)
+    catalogue = board.catalogue()  # built-in and the branch's own indicators
+    ind = by_key(key, catalogue)
     row = table.set_index("key").loc[key]
-    rows = glance.card_rows(frames, year, as_of, key)
+    rows = glance.card_rows(frames, year, as_of, key, catalogue)
     value = format_number(row["value"], ind.unit)
 
     def body() -> None:
@@ -149,7 +150,7 @@ def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, c
             counted += texts.GLANCE_ROWS_DISTINCT.format(value=value)
         st.markdown(f"**{counted}**")
         if row["status"] in (glance.BEHIND, glance.SLIGHTLY_BEHIND) and not ind.fraction:
-            short = glance.shortfall(series(frames, year, as_of), key)
+            short = glance.shortfall(series(frames, year, as_of, catalogue=catalogue), key)
             if len(short):
                 st.markdown(f"**{texts.GLANCE_SHORTFALL_TITLE}**")
                 shown = pd.DataFrame({

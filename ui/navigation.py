@@ -22,6 +22,7 @@ PAGES = {
     ],
     texts.NAV_SETTINGS: [
         ("pages/targets.py", texts.PAGE_TARGETS, ":material/flag:"),
+        ("pages/indicators.py", texts.PAGE_INDICATORS, ":material/tune:"),
     ],
     texts.NAV_ADMIN: [
         ("pages/admin.py", texts.PAGE_ADMIN, ":material/admin_panel_settings:"),
@@ -32,7 +33,8 @@ PAGES = {
 # The least role a page needs (data.users.ROLES); any other page is for every role. Every page
 # also calls ``ui.signin.require_role`` at its top, which first makes sure the run went through
 # app.py (``ui.routing.ensure_routed``), so the navigation is not the only thing that keeps anyone out.
-PAGE_ROLES = {"pages/upload.py": "editor", "pages/targets.py": "editor", "pages/admin.py": "admin"}
+PAGE_ROLES = {"pages/upload.py": "editor", "pages/targets.py": "editor", "pages/indicators.py": "editor",
+              "pages/admin.py": "admin"}
 DEFAULT_PAGE = PAGES[texts.NAV_BOARD][0][0]
 
 

@@ -63,13 +63,15 @@ def _parsed(key: str, files: list, prepare: Callable, own_words: bool = False) -
     when they change."""
     from data.aliases import list_aliases, vocabulary
     from data.importer import parse
+    from data.indicators import custom_names
 
     store = cache.get_store()
     ids = (tuple(f.file_id for f in files), tuple(list_aliases(store)["id"]) if own_words else ())
     kept = st.session_state.get(key)
     if kept is None or kept[0] != ids:
         words = vocabulary(store) if own_words else None
-        kept = (ids, [prepare(parse(f.getvalue(), f.name, aliases=words)) for f in files])
+        custom = custom_names(store)  # the branch's own indicators: accepted in 计划目标
+        kept = (ids, [prepare(parse(f.getvalue(), f.name, aliases=words, custom=custom)) for f in files])
         st.session_state[key] = kept
     return kept[1]
 
