@@ -4,8 +4,8 @@
 
 -- Registers and import batches: rows are added, marked replaced (UPDATE removed_by), revived and
 -- deleted by undo.
-GRANT SELECT, INSERT, UPDATE, DELETE ON batches, batch_registers, study, inspections, volunteer, targets, roster
-    TO dj_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON batches, batch_registers, study, inspections, volunteer, membership, work,
+    targets, roster, aliases, custom_indicators TO dj_app;
 -- The audit log: read and append only. No UPDATE, DELETE or TRUNCATE right (the triggers refuse
 -- them for the owner too), and as a non-owner dj_app cannot ALTER or DROP the table or its triggers.
 REVOKE ALL ON audit_log FROM dj_app;
