@@ -106,8 +106,10 @@ def with_comment(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def rows_of(parsed) -> dict:
-    return {k: f.drop(columns=["_sheet"], errors="ignore").to_dict("records") for k, f in parsed.frames.items()}
+def rows_of(parsed, registers=None) -> dict:
+    """Each register's rows as records, empty cells as None (NaN is not equal to itself)."""
+    return {k: f.drop(columns=["_sheet"], errors="ignore").astype(object).pipe(lambda g: g.where(g.notna(), None))
+            .to_dict("records") for k, f in parsed.frames.items() if registers is None or k in registers}
 
 
 @pytest.mark.parametrize("variant", ["sharepoint", "wps_properties", "wps_properties_utf16", "comment", "all"])
@@ -164,8 +166,10 @@ def test_xls_gives_the_rows_of_the_xlsx_saved_from_it():
     saved = read_workbook(FILES / "2025-03-from-xls.xlsx")
     sample = read_workbook(SAMPLE)
     assert xls.ok and saved.ok and not xls.issues
-    assert rows_of(xls) == rows_of(saved) == rows_of(sample)
-    assert {k: len(f) for k, f in xls.frames.items()} == {k: len(f) for k, f in sample.frames.items()}
+    # The .xls fixtures (tests/files/make_files.py, LibreOffice) predate the membership and work registers the
+    # sample gained since: compared on the registers they hold.
+    assert rows_of(xls) == rows_of(saved) == rows_of(sample, xls.frames)
+    assert {k: len(f) for k, f in xls.frames.items()} == {k: len(f) for k, f in sample.frames.items() if k in xls.frames}
 
 
 def test_xls_imports_through_the_cli(tmp_path):

@@ -26,6 +26,7 @@ GOOD = {
                     "issues": 3},
     "volunteer": {"date": "2025-03-05", "name": "张三", "activity": "清扫", "hours": 2},
     "targets": {"year": 2025, "indicator": "集中学习次数", "target": 12},
+    "work": {"date": "2025-03-05", "category": "统计专报", "item": "3月经济运行分析", "quantity": 2},
 }
 NUMBER_COLUMNS = [(key, col) for key, reg in schema.REGISTERS.items() for col in reg.columns
                   if col.kind in (schema.INT, schema.FLOAT, schema.YEAR)]
