@@ -66,7 +66,7 @@ BATCH_REGISTERS = sa.Table(
 # The audit log (data.audit writes and reads it): one row per change, written in the transaction of the change.
 # Append-only: no code updates or deletes it, and triggers make the database refuse to.
 AUDIT_ACTIONS = ("import", "targets", "undo", "restore", "backup", "user_add", "user_password",
-                 "user_remove")
+                 "user_remove", "branch_add", "branch_rename")
 AUDIT_LOG = sa.Table(
     "audit_log",
     METADATA,
@@ -106,6 +106,30 @@ sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
 sa.event.listen(AUDIT_LOG, "after_create", sa.DDL(
     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+
+
+class BranchKind(StrEnum):
+    """``branches.kind``: the organisation above the branches (机关党委 / 机关工委), or a branch."""
+
+    ORGANISATION = "organisation"
+    BRANCH = "branch"
+
+
+# The branches (and the organisation above them), in their own MetaData: ``METADATA`` is what a
+# backup holds, and a restore (into an empty database) finds this table already filled by the store.
+# ``id`` is the stable key every row's ``branch`` column holds (the name the branch was first stored
+# under); ``name`` is what people see and may be renamed, so a rename touches one row and the
+# append-only audit log stays as written. ``data.branches`` reads and writes it.
+ORG_METADATA = sa.MetaData()
+BRANCHES = sa.Table(
+    "branches",
+    ORG_METADATA,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("parent", sa.Text),  # the organisation's id; NULL for the organisation itself
+    sa.Column("created_at", sa.DateTime, nullable=False),  # naive UTC
+)
 
 
 def _register_table(reg: schema.Register) -> sa.Table:

@@ -379,7 +379,9 @@ PAGE_ADMIN = "用户与日志"
 NAV_ADMIN = "管理"
 AUDIT_ACTIONS = {"import": "导入", "targets": "目标编辑", "undo": "撤销", "restore": "恢复备份",
                  "backup": "备份", "user_add": "添加用户", "user_password": "重设密码",
-                 "user_remove": "删除用户"}
+                 "user_remove": "删除用户", "branch_add": "添加支部", "branch_rename": "支部改名"}
+AUDIT_DETAIL_BRANCH_ADD = "{kind}：{name}"
+AUDIT_DETAIL_BRANCH_RENAME = "{old} → {new}"
 AUDIT_DETAIL_PART = "{register} {periods}"
 AUDIT_DETAIL_SEP = "；"
 AUDIT_DETAIL_USER = "用户：{name}（{role}）"
@@ -863,3 +865,28 @@ UI_DATE_YEAR = "年"
 UI_DATE_MONTH = "月"
 UI_DATE_DAY = "日"
 GLANCE_COMPLIANCE_NOT_UPLOADED_COUNT = "另有 {count} 项所在期间尚未上传学习教育台账，未计为缺失。"
+
+
+# --- branches and the organisation (data.branches, cli.py branch/rollup) ----------------------------
+
+BRANCH_KINDS = {"organisation": "上级党组织", "branch": "支部"}
+BRANCH_NAME_BAD = "支部名称不能为空、首尾不能有空格、不能含控制字符，最多 {max} 个字。"
+BRANCH_EXISTS = "已有名为“{name}”的支部或上级党组织（含改名前的名称），请换一个名称。"
+BRANCH_ORG_EXISTS = "已有上级党组织“{name}”；一个部署只有一个上级党组织。"
+BRANCH_UNKNOWN = "没有名为“{name}”的支部。已有：{known}。用 python cli.py branch add 名称 添加。"
+BRANCH_NONE = "（无）"
+BRANCH_ADDED = "已添加{kind}：{name}"
+BRANCH_RENAMED = "已改名：{old} → {new}（所有台账行、批次和日志保持不变）"
+BRANCH_LIST_HEADERS = {"name": "名称", "kind": "类型", "parent": "上级", "created_at": "创建时间", "id": "内部编号"}
+CLI_BRANCH_HELP = {
+    "branch": "支部管理：add 添加、list 列出、rename 改名",
+    "add": "添加支部（--organisation：添加上级党组织，各支部继承它的计划目标）",
+    "organisation": "添加的是上级党组织（机关党委/机关工委），不是支部",
+    "list": "列出上级党组织和各支部",
+    "rename": "支部改名（台账行、批次和日志不变）",
+    "option": "支部名称（默认：部署的支部，即 DJ_BRANCH）",
+    "rollup": "各支部年度指标汇总：每个支部每个指标一行",
+}
+ROLLUP_HEADERS = {"branch": "支部", "name": "指标", "value": "完成值", "target": "目标", "completion": "完成率",
+                  "status": "状态"}
+ROLLUP_NO_BRANCHES = "还没有支部。"
