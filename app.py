@@ -18,6 +18,9 @@ if signin.local_mode() and (address := signin.exposed_address()):
     st.error(texts.LOCAL_MODE_EXPOSED.format(address=address))
     st.stop()
 
+if user is not None and not user.role:  # signed in, but no role in any branch of this deployment
+    st.error(texts.ACCESS_DENIED.format(role=user.role_name))
+    st.stop()
 if user is None:
     menu = st.navigation([st.Page("pages/auth.py", title=texts.PAGE_SIGNIN, icon=":material/login:")])
     style.inject()

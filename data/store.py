@@ -489,13 +489,16 @@ class Store:
         return sorted(found)
 
     def version(self) -> tuple[int, int]:
-        """Changes whenever any write (import, undo, target edit) lands for this branch: the key
-        that caches of derived data are invalidated by (latest batch id, undone batches)."""
+        """Changes whenever any write (import, undo, target edit) lands for this branch or for the
+        organisation above it (whose targets it inherits): the key that caches of derived data are
+        invalidated by (latest batch id, undone batches). Read from the database, so a write by
+        any process shows at once."""
+        scope = [self.branch, *([self.record.parent] if self.record.parent else [])]
         with self.engine.begin() as conn:
             row = conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(BATCHES.c.id), 0),
                           sa.func.count(BATCHES.c.undone_at))
-                .where(BATCHES.c.branch == self.branch)).one()
+                .where(BATCHES.c.branch.in_(scope))).one()
         return int(row[0]), int(row[1])
 
     def frames(self, years: list[int] | None = None) -> dict[str, pd.DataFrame]:

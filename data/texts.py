@@ -890,3 +890,9 @@ CLI_BRANCH_HELP = {
 ROLLUP_HEADERS = {"branch": "支部", "name": "指标", "value": "完成值", "target": "目标", "completion": "完成率",
                   "status": "状态"}
 ROLLUP_NO_BRANCHES = "还没有支部。"
+ROLE_NONE = "无权限"
+ORG_ALL_BRANCHES = "全部支部"
+SIDEBAR_PICK_BRANCH = "查看支部"
+ADMIN_SITE_ONLY = "用户和备份属于整个部署，由部署所在支部（DJ_BRANCH）的管理员管理。"
+ADMIN_BACKUP_MANY_BRANCHES = ("数据库中有多个支部：完整备份包含所有支部的数据，页面上不提供；请由服务器管理员用 "
+                              "python cli.py backup 在服务器上备份。")

@@ -16,8 +16,23 @@ me = signin.require_role("admin")
 store = cache.get_store()
 
 
+def _site_admin() -> bool:
+    """The users file and the whole-database backup belong to the deployment, not to one branch of
+    an organisation: only an admin of the deployment's branch (``DJ_BRANCH``) manages them here.
+    Checked again in each action (the session may have switched branch since the page was drawn)."""
+    return signin.signed_in().role == "admin" and cache.get_store().branch == cache.store_for(None).branch
+
+
+def _one_branch() -> bool:
+    """A backup holds every branch's rows: on the page only while the database holds one branch."""
+    return len([b for b in cache.branch_records() if not b.is_organisation]) <= 1
+
+
 def _do(action, *args, done: str) -> None:
     """Run a user change (a callback); its result or refusal is shown after the rerun."""
+    if not _site_admin():
+        messages.flash(MESSAGES, "error", texts.ADMIN_SITE_ONLY)
+        return
     try:
         user = action(signin.users_path(), *args, actor=me.name, store=store)
     except DataError as err:
@@ -52,6 +67,9 @@ def remove_user() -> None:
 
 def make_backup() -> None:
     name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
+    if not (_site_admin() and _one_branch()):
+        messages.flash(MESSAGES, "error", texts.ADMIN_BACKUP_MANY_BRANCHES)
+        return
     try:
         st.session_state[BACKUP] = (name, backup.backup(store, user=me.name, file_name=name))
     except DataError as err:
@@ -63,6 +81,9 @@ def _mb(n: int) -> str:
 
 
 def restore(upload) -> None:
+    if not (_site_admin() and _one_branch()):
+        messages.flash(MESSAGES, "error", texts.ADMIN_BACKUP_MANY_BRANCHES)
+        return
     try:
         rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=me.name)
     except DataError as err:
@@ -79,9 +100,11 @@ users_tab, audit_tab, backup_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_T
 with users_tab:
     if signin.local_mode():
         st.info(texts.ADMIN_USERS_LOCAL)
+    elif not _site_admin():
+        st.info(texts.ADMIN_SITE_ONLY)
     else:
         current = sorted(users.load_users(signin.users_path()).values(), key=lambda u: u.name)
-        st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP[u.role]}
+        st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP.get(u.role, "")}
                                    for u in current], columns=list(texts.ADMIN_USER_COLUMNS))
                      .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True, placeholder="")
         names = [u.name for u in current]
@@ -133,18 +156,21 @@ with audit_tab:
                             icon=":material/download:")
 
 with backup_tab:
-    upload_limit = st.get_option("server.maxUploadSize") * 2**20
-    st.caption(texts.BACKUP_INTRO)
-    st.button(texts.BACKUP_MAKE, on_click=make_backup, icon=":material/backup:")
-    if BACKUP in st.session_state:
-        name, content = st.session_state[BACKUP]
-        if len(content) > upload_limit:
-            st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(len(content)), limit=_mb(upload_limit)))
-        st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime="application/zip",
-                           on_click="ignore", icon=":material/download:", type="primary")
-    st.subheader(texts.RESTORE_TITLE)
-    st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
-    upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
-                              key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
-    if upload is not None:
-        st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
+    if not (_site_admin() and _one_branch()):
+        st.info(texts.ADMIN_BACKUP_MANY_BRANCHES)
+    else:
+        upload_limit = st.get_option("server.maxUploadSize") * 2**20
+        st.caption(texts.BACKUP_INTRO)
+        st.button(texts.BACKUP_MAKE, on_click=make_backup, icon=":material/backup:")
+        if BACKUP in st.session_state:
+            name, content = st.session_state[BACKUP]
+            if len(content) > upload_limit:
+                st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(len(content)), limit=_mb(upload_limit)))
+            st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime="application/zip",
+                               on_click="ignore", icon=":material/download:", type="primary")
+        st.subheader(texts.RESTORE_TITLE)
+        st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
+        upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
+                                  key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
+        if upload is not None:
+            st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
