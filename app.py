@@ -25,7 +25,7 @@ if user is None:
     menu = st.navigation([st.Page("pages/auth.py", title=texts.PAGE_SIGNIN, icon=":material/login:")])
     style.inject()
 else:
-    menu = st.navigation(navigation.navigation_sections(user.role))
+    menu = st.navigation(navigation.navigation_sections(user.role, len(signin.allowed_branches()) > 1))
     style.inject(big_screen=sidebar.render())
     sidebar.account(user)
 signin.session_cookie()

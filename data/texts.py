@@ -896,3 +896,28 @@ SIDEBAR_PICK_BRANCH = "查看支部"
 ADMIN_SITE_ONLY = "用户和备份属于整个部署，由部署所在支部（DJ_BRANCH）的管理员管理。"
 ADMIN_BACKUP_MANY_BRANCHES = ("数据库中有多个支部：完整备份包含所有支部的数据，页面上不提供；请由服务器管理员用 "
                               "python cli.py backup 在服务器上备份。")
+PAGE_ORGANISATION = "各支部对比"
+NAV_ORGANISATION = "上级党组织"
+ORG_ONE_BRANCH = "你只能查看一个支部；各支部对比供上级党组织（机关党委/机关工委）使用。"
+ORG_RANK_TITLE = "按完成率排名"
+ORG_RANK_COLUMNS = {"rank": "名次", "branch": "支部", "mean_completion": "平均完成率", "indicators": "有目标的指标数",
+                    "behind": "滞后指标数"}
+ORG_COMPARE_TITLE = "各支部 × 指标"
+ORG_COMPARE_HELP = "点击列标题排序。"
+ORG_FIELD = "显示"
+ORG_FIELDS = {"completion": "完成率", "value": "完成值", "target": "目标", "status": "状态"}
+ORG_GAPS_TITLE = "三会一课缺项"
+ORG_GAPS_COUNT = "缺项数"
+ORG_GAPS_ITEMS = "缺项"
+ORG_GAPS_SEP = "；"
+ORG_STALE_TITLE = "本月尚未上传的支部"
+ORG_STALE_LAST = "最近一次导入"
+ORG_NEVER = "从未导入"
+ORG_ALL_UPLOADED = "各支部本月都已上传。"
+ORG_TOTALS_TITLE = "全年合计与各支部占比"
+ORG_TOTALS_COLUMNS = {"name": "指标", "unit": "单位", "total": "合计", "branches": "有数据的支部数"}
+ORG_SHARES_HELP = "各支部占合计的比例；比率类指标不合计。去重计数（如检查企业家数）按支部相加，同一对象被两个支部检查时各计一次。"
+ORG_SHEETS = {"rank": "排名", "completion": "完成率", "value": "完成值", "target": "目标", "status": "状态",
+              "gaps": "三会一课缺项", "totals": "合计", "shares": "占比"}
+ORG_DOWNLOAD = "下载各支部对比（.xlsx）"
+ORG_FILE = "{year}年各支部对比.xlsx"

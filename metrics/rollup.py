@@ -79,3 +79,27 @@ def format_rollup(table: pd.DataFrame) -> str:
              format_percent(r["completion"]), label(r["status"])]
             for r in table.to_dict("records")]
     return _table([h[c] for c in ("branch", "name", "value", "target", "completion", "status")], rows)
+
+
+def comparison(table: pd.DataFrame, field: str = "completion") -> pd.DataFrame:
+    """Branches × indicators (by name, catalogue order) of one ``rollup`` field: value, target,
+    completion or status; branches in ``table``'s order."""
+    names = list(dict.fromkeys(table["name"]))
+    wide = table.pivot(index="branch", columns="name", values=field)
+    return wide.reindex(index=list(dict.fromkeys(table["branch"])), columns=names)
+
+
+def totals(table: pd.DataFrame, catalogue: tuple[Indicator, ...] = CATALOGUE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The organisation's year figures: (per indicator: key, name, unit, total, branches (with a
+    value)), and (branch × indicator name: the branch's share of the total, 0..1). Counts and sums
+    add up across branches; a distinct count too (an object two branches visited counts in each);
+    rates have no total and are left out."""
+    additive = {ind.key for ind in catalogue if not ind.fraction}
+    rows = table.loc[table["key"].isin(additive)].assign(value=lambda t: pd.to_numeric(t["value"]))
+    per = (rows.groupby(["key", "name", "unit"], sort=False)
+           .agg(total=("value", "sum"), branches=("value", lambda v: int((v.fillna(0) > 0).sum())))
+           .reset_index())
+    total = rows["key"].map(dict(zip(per["key"], per["total"])))
+    share = rows.assign(share=(rows["value"] / total.where(total > 0)))
+    shares = comparison(share, "share")
+    return per, shares

@@ -126,3 +126,35 @@ def test_a_user_without_a_role_here_gets_nothing(app, org_db, monkeypatch):
     at.run()
     assert not at.exception
     assert at.error and not at.dataframe
+
+
+def test_the_comparison_page_shows_each_branch_it_may_and_downloads_them(app, org_db):
+    import io
+
+    import openpyxl
+
+    ours, theirs = org_db["ours"], org_db["theirs"]
+    at = session(app, "工委领导", "pages/organisation.py")
+    assert not at.exception, at.exception
+    ranked = at.dataframe[0].value
+    assert set(ranked[texts.ORG_RANK_COLUMNS["branch"]]) == {ours.branch_name, theirs.branch_name}
+    at.radio(key="org.field").set_value("value").run()
+    wide = at.dataframe[1].value
+    assert wide.loc[ours.branch_name, "集中学习次数"] == 3 and wide.loc[theirs.branch_name, "集中学习次数"] == 5
+    totals = at.dataframe[3].value.set_index(texts.ORG_TOTALS_COLUMNS["name"])
+    assert totals.loc["集中学习次数", texts.ORG_TOTALS_COLUMNS["total"]] == 8
+    shares = at.dataframe[4].value
+    assert round(shares.loc[theirs.branch_name, "集中学习次数"], 1) == 62.5
+    assert any(texts.ORG_ALL_UPLOADED in s.value for s in at.success)  # both imported just now
+    (download,) = at.get("download_button")
+    assert download.proto.label == texts.ORG_DOWNLOAD
+    book = openpyxl.load_workbook(io.BytesIO(at.session_state["org.xlsx"]))
+    assert list(book.sheetnames) == list(texts.ORG_SHEETS.values())
+    values = {r[0]: r for r in book[texts.ORG_SHEETS["value"]].iter_rows(min_row=2, values_only=True)}
+    assert values[theirs.branch_name][1] == 5
+
+
+def test_a_branch_user_has_no_comparison_page(app, org_db):
+    at = session(app, "财政局录入员")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/organisation.py")

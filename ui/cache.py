@@ -108,3 +108,12 @@ def branch_records() -> list:
 
     with store_for(None).engine.begin() as conn:
         return branches.all_records(conn)
+
+
+def frames_of(branch: str, year: int) -> dict[str, pd.DataFrame]:
+    """``frames`` of another branch (a key the session's user may view: the caller checks)."""
+    return _frames(branch, store_for(branch).version(), (year - 1, year))
+
+
+def last_import_of(branch: str) -> dict | None:
+    return _last_import(branch, store_for(branch).version())

@@ -46,8 +46,15 @@ def pages_for(role: str) -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
-def navigation_sections(role: str = "admin") -> dict[str, list]:
-    """``st.navigation``'s sections for ``role``: a page the role may not use is not listed."""
+# For a user who may view several branches (an organisation viewer): the comparison of branches.
+ORGANISATION_PAGES = {texts.NAV_ORGANISATION: [
+    ("pages/organisation.py", texts.PAGE_ORGANISATION, ":material/leaderboard:")]}
+
+
+def navigation_sections(role: str = "admin", organisation: bool = False) -> dict[str, list]:
+    """``st.navigation``'s sections for ``role``: a page the role may not use is not listed;
+    ``organisation``: the 各支部对比 section too."""
+    sections = pages_for(role) | (ORGANISATION_PAGES if organisation else {})
     return {section: [st.Page(path, title=title, icon=icon, default=path == DEFAULT_PAGE)
                       for path, title, icon in pages]
-            for section, pages in pages_for(role).items()}
+            for section, pages in sections.items()}
