@@ -20,18 +20,24 @@ from ui import board, cache, downloads, signin
 signin.require_role("viewer")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _figures(versions: tuple, names: tuple, year: int, as_of: date, local: list):
-    """The roll-up and each branch's 三会一课 gaps, computed once per state of the branches read."""
-    frames = {name: cache.frames_of(key, year) for (key, _), name in zip(versions, names)}
-    table = rollup(frames, year, as_of)
-    gaps = {}
-    for name, branch_frames in frames.items():
-        try:
-            gaps[name] = compliance_report(branch_frames, year, as_of, local_rules=local).missing
-        except SettingsError as err:
-            gaps[name] = [err.message]
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _branch_figures(key: str, version: tuple, name: str, year: int, as_of: date, local: list):
+    """One branch's roll-up rows and 三会一课 gaps, computed once per state of that branch: an import
+    into one branch recomputes only its figures."""
+    frames = cache.frames_of(key, year)
+    table = rollup({name: frames}, year, as_of)
+    try:
+        gaps = compliance_report(frames, year, as_of, local_rules=local).missing
+    except SettingsError as err:
+        gaps = [err.message]
     return table, gaps
+
+
+def _figures(versions: tuple, names: tuple, year: int, as_of: date, local: list):
+    parts = [_branch_figures(key, version, name, year, as_of, local)
+             for (key, version), name in zip(versions, names)]
+    table = pd.concat([p[0] for p in parts], ignore_index=True)
+    return table, {name: p[1] for name, p in zip(names, parts)}
 
 
 allowed = signin.allowed_branches()
