@@ -164,3 +164,24 @@ def sync(conn: sa.Connection) -> list[str]:
             {"id": key, "name": key, "kind": BranchKind.BRANCH.value, "parent": org.id if org else None,
              "created_at": utcnow()} for key in missing])
     return missing
+
+
+def versions(conn: sa.Connection) -> dict[str, tuple[int, int]]:
+    """Every branch key's ``Store.version()`` in one query (the organisation's writes included,
+    as a branch inherits its targets): the cache key of the comparison page for many branches."""
+    rows = conn.execute(sa.select(BATCHES.c.branch, sa.func.max(BATCHES.c.id), sa.func.count(BATCHES.c.undone_at))
+                        .group_by(BATCHES.c.branch)).all()
+    own = {b: (int(m or 0), int(u)) for b, m, u in rows}
+    out = {}
+    for record in all_records(conn):
+        mine = own.get(record.id, (0, 0))
+        parent = own.get(record.parent, (0, 0)) if record.parent else (0, 0)
+        out[record.id] = (max(mine[0], parent[0]), mine[1] + parent[1])
+    return out
+
+
+def last_imports(conn: sa.Connection) -> dict[str, dt.datetime]:
+    """Every branch key's latest active batch time (naive UTC); a branch without one is absent."""
+    rows = conn.execute(sa.select(BATCHES.c.branch, sa.func.max(BATCHES.c.created_at))
+                        .where(BATCHES.c.status == "active").group_by(BATCHES.c.branch)).all()
+    return {b: at for b, at in rows}

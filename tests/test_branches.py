@@ -177,3 +177,21 @@ def test_records_appear_for_branches_found_in_the_data(db_url):
     Store(db_url, branch="甲支部")
     assert _records(store)["乙支部"].kind == BranchKind.BRANCH
     assert len(Store(db_url, branch="乙支部", create=False).load("study")) == 3
+
+
+def test_every_branchs_version_in_one_query_equals_each_stores(db_url):
+    a = Store(db_url, branch="甲支部")
+    with a.transaction(lock="branches") as conn:
+        branches.add(conn, "工委", user="管理员", kind=BranchKind.ORGANISATION)
+        branches.add(conn, "乙支部", user="管理员")
+    b, org = Store(db_url, branch="乙支部"), Store(db_url, branch="工委")
+    imp(a, month(1))
+    first = imp(b, month(2))
+    imp(org, [{"year": 2023, "indicator": "集中学习", "target": 12.0}], register="targets")
+    b.undo(first.batch_id, user="管理员")
+    stores = [Store(db_url, branch=n) for n in ("甲支部", "乙支部", "工委")]  # fresh: the parent known
+    with a.engine.begin() as conn:
+        together = branches.versions(conn)
+        last = branches.last_imports(conn)
+    assert together == {s.branch: s.version() for s in stores}
+    assert set(last) == {"甲支部", "工委"}  # 乙's only batch is undone

@@ -115,5 +115,17 @@ def frames_of(branch: str, year: int) -> dict[str, pd.DataFrame]:
     return _frames(branch, store_for(branch).version(), (year - 1, year))
 
 
-def last_import_of(branch: str) -> dict | None:
-    return _last_import(branch, store_for(branch).version())
+def branch_versions() -> dict[str, tuple[int, int]]:
+    """Every branch's version in one query (``data.branches.versions``); never cached."""
+    from data import branches
+
+    with store_for(None).engine.begin() as conn:
+        return branches.versions(conn)
+
+
+def last_imports() -> dict:
+    """Every branch's latest import time (``data.branches.last_imports``); one query, never cached."""
+    from data import branches
+
+    with store_for(None).engine.begin() as conn:
+        return branches.last_imports(conn)
