@@ -16,7 +16,7 @@
     python cli.py user passwd NAME [--password-stdin]
     python cli.py user remove NAME
     python cli.py user list
-    python cli.py audit [--json]
+    python cli.py audit [--json] [--branch NAME]
     python cli.py report --year YEAR [--as-of YYYY-MM-DD] [--template DRAFT.docx] --out FILE.docx [--branch NAME]
 
 Exit codes: 0 done (or nothing to do), 1 refused (nothing stored), 2 usage.
@@ -409,7 +409,7 @@ def cmd_user(args) -> int:
 def cmd_audit(args) -> int:
     from data import audit
 
-    frame = audit.entries(_store())
+    frame = audit.entries(_store(args))
     if args.json:
         print(json.dumps(audit.records(frame), ensure_ascii=False, indent=2))
     elif frame.empty:
@@ -520,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help=texts.CLI_ACCESS_HELP["audit"])
     p.add_argument("--json", action="store_true", help=texts.CLI_ACCESS_HELP["json"])
+    _branch_option(p)
     p.set_defaults(func=cmd_audit)
     return parser
 

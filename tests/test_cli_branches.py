@@ -69,6 +69,13 @@ def test_branches_are_added_listed_renamed_and_imported_into(cli, db_url, tmp_pa
     old = json.loads(cli("indicators", "--year", 2025, "--json", "--branch", B).stdout)
     assert new == old and any(r["value"] for r in new)
 
+    # the audit log is scoped: B's shows B's import, its creation and its rename, nothing of A's
+    theirs = json.loads(cli("audit", "--json", "--branch", "乙党支部").stdout)
+    assert sorted(e["action"] for e in theirs) == ["branch_add", "branch_rename", "import"]
+    assert {e["file_name"] for e in theirs} == {None, months[2].name}
+    ours = json.loads(cli("audit", "--json").stdout)
+    assert {e["file_name"] for e in ours} == {months[0].name, months[1].name}
+
     # undo and export are scoped: A's batch is unknown in B
     batches_a = cli("batches").stdout
     assert "2025-01" in batches_a
