@@ -333,8 +333,10 @@ def cmd_rollup(args) -> int:
     if not records:
         print(texts.ROLLUP_NO_BRANCHES)
         return EXIT_OK
+    from data.settings import load_settings
+
     table = rollup({b.name: _frames(store.reopen(b.id), args.year) for b in records},
-                   args.year, _as_of(args))
+                   args.year, _as_of(args), tolerance_pp=load_settings().tolerance_pp)
     if args.json:
         print(json.dumps(rollup_records(table), ensure_ascii=False, indent=2))
     else:

@@ -11,7 +11,7 @@ from data import texts
 from metrics.catalogue import CATALOGUE, Indicator, resolve
 from metrics.frames import plain
 from metrics.report import _table, format_number, format_percent, indicator_report
-from metrics.states import label
+from metrics.states import Status, label
 
 ROLLUP_COLUMNS = ("key", "branch", "name", "unit", "value", "target", "completion", "status", "status_label")
 
@@ -38,12 +38,14 @@ def merge_targets(own: pd.DataFrame, inherited: pd.DataFrame | None,
 
 
 def rollup(frames_by_branch: Mapping[str, dict], year: int, as_of: object = None,
-           catalogue: tuple[Indicator, ...] = CATALOGUE) -> pd.DataFrame:
+           catalogue: tuple[Indicator, ...] = CATALOGUE, *, tolerance_pp: float = 0.0) -> pd.DataFrame:
     """One row per branch and indicator (``ROLLUP_COLUMNS``), branches in the given order, indicators
-    in catalogue order; each branch's frames as ``indicator_report`` takes them (targets merged)."""
+    in catalogue order; each branch's frames as ``indicator_report`` takes them (targets merged),
+    states as it gives them (``tolerance_pp``: the 略滞后 band, ``Settings.tolerance_pp``)."""
     parts = []
     for branch, frames in frames_by_branch.items():
-        table, _ = indicator_report(frames, year=year, as_of=as_of, catalogue=catalogue)
+        table, _ = indicator_report(frames, year=year, as_of=as_of, catalogue=catalogue,
+                                    tolerance_pp=tolerance_pp)
         part = table.assign(branch=branch)
         part["status_label"] = [None if plain(s) is None else label(s) for s in part["status"]]
         parts.append(part[list(ROLLUP_COLUMNS)])
@@ -54,10 +56,10 @@ def rollup(frames_by_branch: Mapping[str, dict], year: int, as_of: object = None
 
 def ranking(table: pd.DataFrame) -> pd.DataFrame:
     """Branches ranked by their mean completion over the indicators with a target (highest first):
-    branch, indicators (with a target), mean_completion, behind (indicators behind 序时进度), rank."""
+    branch, indicators (with a target), mean_completion, behind (indicators behind 序时进度, slightly or not), rank."""
     with_target = table.loc[table["completion"].notna()]
     agg = (with_target.assign(completion=pd.to_numeric(with_target["completion"]),
-                              behind=with_target["status"].eq("behind"))
+                              behind=with_target["status"].isin([Status.BEHIND, Status.SLIGHTLY_BEHIND]))
            .groupby("branch", sort=False)
            .agg(indicators=("key", "size"), mean_completion=("completion", "mean"), behind=("behind", "sum")))
     every = pd.Index(table["branch"].unique(), name="branch")

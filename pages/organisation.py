@@ -25,7 +25,7 @@ def _branch_figures(key: str, version: tuple, name: str, year: int, as_of: date,
     """One branch's roll-up rows and 三会一课 gaps, computed once per state of that branch: an import
     into one branch recomputes only its figures."""
     frames = cache.frames_of(key, year)
-    table = rollup({name: frames}, year, as_of)
+    table = rollup({name: frames}, year, as_of, tolerance_pp=load_settings().tolerance_pp)
     try:
         gaps = compliance_report(frames, year, as_of, local_rules=local).missing
     except SettingsError as err:
