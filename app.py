@@ -4,15 +4,19 @@ import streamlit as st
 
 from data import texts
 from data.errors import DataError
-from ui import navigation, routing, sidebar, signin, style, urlstate
+from ui import messages, navigation, routing, sidebar, signin, style, urlstate
 
 st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/flag:", layout="wide")
+
+if refusal := signin.request_refusal():  # a web session not addressed to this server, or no guard
+    st.error(refusal)
+    st.stop()
 urlstate.seed()  # a reload or a link: the view in the address, before any widget
 
 try:
     user = signin.signed_in()
 except DataError as err:  # a malformed users file: nobody gets in until it is fixed
-    st.error(err.message)
+    st.error(messages.md(err.message))
     st.stop()
 if signin.local_mode() and (address := signin.exposed_address()):
     st.error(texts.LOCAL_MODE_EXPOSED.format(address=address))

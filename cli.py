@@ -1,7 +1,7 @@
 """Command line: the product's operations for scripts and cron, thin over ``data`` and ``metrics``.
 
     python cli.py template OUT.xlsx
-    python cli.py import FILE [FILE ...] [--dry-run] [--user NAME] [--branch NAME]
+    python cli.py import FILE [FILE ...] [--append] [--dry-run] [--user NAME] [--branch NAME]
     python cli.py batches [--branch NAME]
     python cli.py undo BATCH_ID [--user NAME] [--branch NAME]
     python cli.py export REGISTER --out FILE.xlsx|FILE.csv [--from DATE] [--to DATE] [--type VALUE] [--branch NAME]
@@ -17,6 +17,9 @@
     python cli.py user remove NAME
     python cli.py user list
     python cli.py audit [--json] [--branch NAME]
+    python cli.py aliases list [--branch NAME]
+    python cli.py aliases add REGISTER COLUMN ALIAS [--as VALUE] [--user NAME] [--branch NAME]
+    python cli.py aliases remove ALIAS_ID [--user NAME] [--branch NAME]
     python cli.py report --year YEAR [--as-of YYYY-MM-DD] [--template DRAFT.docx] --out FILE.docx [--branch NAME]
 
 Exit codes: 0 done (or nothing to do), 1 refused (nothing stored), 2 usage.
@@ -40,6 +43,9 @@ from data.schema import REGISTER_KEYS, REGISTERS
 from data.users import ROLES
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+# Lines of skipped sheets and issues ``import`` prints at most (then one line counting the rest), so
+# that a refused file prints at most 200 lines in all, however many rows are bad.
+IMPORT_ISSUE_LINES = 190
 
 
 def _store(args=None):
@@ -99,9 +105,10 @@ def _print_changes(results) -> None:
 
 
 def cmd_template(args) -> int:
+    from data.aliases import vocabulary
     from data.template import build_template
 
-    _write(Path(args.out), build_template)
+    _write(Path(args.out), lambda: build_template(vocabulary(_store())))
     print(texts.CLI_TEMPLATE_WRITTEN.format(path=args.out))
     return EXIT_OK
 
@@ -136,15 +143,20 @@ def cmd_import(args) -> int:
         return EXIT_REFUSED
     from data.importer import describe_issue_count, import_files
 
-    outcome = import_files(_store(args), args.files, user=_user(args), dry_run=args.dry_run)
-    for sheet in (s for p in outcome.parsed for s in p.sheets if s.skipped):
-        print(texts.CLI_SHEET_SKIPPED.format(sheet=sheet.sheet, reason=sheet.skipped))
-    for issue in outcome.issues:
-        print(issue.message, file=sys.stderr if issue.level == "error" else sys.stdout)
+    mode = "append" if args.append else "replace"
+    outcome = import_files(_store(args), args.files, user=_user(args), dry_run=args.dry_run, mode=mode)
+    lines = [(texts.CLI_SHEET_SKIPPED.format(sheet=sheet.sheet, reason=sheet.skipped), sys.stdout)
+             for p in outcome.parsed for sheet in p.sheets if sheet.skipped]
+    lines += [(issue.message, sys.stderr if issue.level == "error" else sys.stdout) for issue in outcome.issues]
+    for line, stream in lines[:IMPORT_ISSUE_LINES]:
+        print(line, file=stream)
+    if len(lines) > IMPORT_ISSUE_LINES:
+        print(texts.CLI_MORE_LINES.format(count=len(lines) - IMPORT_ISSUE_LINES), file=sys.stderr)
     if outcome.rejected:
         print(texts.CLI_IMPORT_REJECTED.format(summary=describe_issue_count(outcome)), file=sys.stderr)
         return EXIT_REFUSED
     _print_changes(outcome.results)
+    _print_removed(outcome.results, dry_run=args.dry_run, append=args.append)
     if outcome.nothing_to_do:
         print(texts.CLI_NOTHING_TO_DO)
     elif args.dry_run:
@@ -153,6 +165,23 @@ def cmd_import(args) -> int:
         ids = "、".join(str(r.batch_id) for r in outcome.results if r.batch_id is not None)
         print(texts.CLI_IMPORT_DONE.format(batches=ids))
     return EXIT_OK
+
+
+def _print_removed(results, *, dry_run: bool, append: bool) -> None:
+    """Say how many stored rows a replace removes, per register and month (a 补录 file imported
+    without --append removes the month's other rows); an append says it removed none."""
+    from data.validate import capped
+
+    if append:
+        print(texts.CLI_APPEND_DONE)
+        return
+    removed = [c for r in results for c in r.removed_by_period]
+    if not removed:
+        return
+    parts = [texts.CLI_REMOVED_PART.format(register=REGISTERS[c.register].name, period=c.period, count=c.removed)
+             for c in removed]
+    template = texts.CLI_WOULD_REMOVE if dry_run else texts.CLI_REMOVED
+    print(template.format(count=sum(c.removed for c in removed), parts=capped(parts)))
 
 
 def cmd_batches(args) -> int:
@@ -425,6 +454,33 @@ def _branch_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--branch", metavar="NAME", help=texts.CLI_BRANCH_HELP["option"])
 
 
+def cmd_aliases(args) -> int:
+    from data import aliases
+    from data.aliases import AliasRefused
+
+    store = _store(args)
+    try:
+        if args.action == "list":
+            frame = aliases.list_aliases(store)
+            if frame.empty:
+                print(texts.ALIAS_NONE)
+            for _, row in frame.iterrows():
+                print(aliases.line(row))
+        elif args.action == "add":
+            kind = "value" if args.value is not None else "header"
+            alias_id = aliases.add_alias(store, kind=kind, register=args.register, column=args.column,
+                                         alias=args.alias, target=args.value, user=_user(args))
+            row = aliases.list_aliases(store).set_index("id", drop=False).loc[alias_id]
+            print(texts.ALIAS_ADDED.format(id=alias_id, what=aliases.describe(row)))
+        else:
+            what = aliases.remove_alias(store, args.alias_id, user=_user(args))
+            print(texts.ALIAS_REMOVED.format(id=args.alias_id, what=what))
+    except AliasRefused as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description=texts.CLI_DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -435,6 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help=texts.CLI_HELP["import"])
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--append", action="store_true", help=texts.CLI_HELP["append"])
     p.add_argument("--dry-run", action="store_true", help=texts.CLI_HELP["dry_run"])
     p.add_argument("--user", help=texts.CLI_HELP["user"])
     _branch_option(p)
@@ -524,6 +581,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help=texts.CLI_ACCESS_HELP["json"])
     _branch_option(p)
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("aliases", help=texts.CLI_ALIAS_HELP["aliases"])
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = actions.add_parser("list", help=texts.CLI_ALIAS_HELP["list"])
+    _branch_option(q)
+    q = actions.add_parser("add", help=texts.CLI_ALIAS_HELP["add"])
+    q.add_argument("register", metavar="REGISTER", help=texts.CLI_ALIAS_HELP["register"])
+    q.add_argument("column", metavar="COLUMN", help=texts.CLI_ALIAS_HELP["column"])
+    q.add_argument("alias", metavar="ALIAS", help=texts.CLI_ALIAS_HELP["alias"])
+    q.add_argument("--as", dest="value", metavar="VALUE", help=texts.CLI_ALIAS_HELP["as"])
+    q.add_argument("--user", help=texts.CLI_HELP["user"])
+    _branch_option(q)
+    q = actions.add_parser("remove", help=texts.CLI_ALIAS_HELP["remove"])
+    q.add_argument("alias_id", type=int, metavar="ALIAS_ID")
+    q.add_argument("--user", help=texts.CLI_HELP["user"])
+    _branch_option(q)
+    p.set_defaults(func=cmd_aliases)
     return parser
 
 

@@ -1,6 +1,8 @@
 """Measurements that need a process of their own, run by ``bench/run.py``; each prints one JSON line.
 
     python bench/child.py rss WORKBOOK DB_FILE    peak RSS of one whole import (read, validate, store)
+    python bench/child.py cli WORKBOOK DB_FILE    ``cli.main(["import", WORKBOOK])``: exit code, CPU seconds,
+        peak RSS and the lines it printed (stdout and stderr together)
     python bench/child.py pages ROWS DB_FILE REPEAT
         stores ROWS activity rows, then times AppTest reruns of 总览 and 数据查询 (Streamlit caches
         are per process, so nothing measured before can warm them)
@@ -44,10 +46,32 @@ def rss(workbook: str, db_file: str) -> dict:
     return {"baseline_mb": round(before, 1), "peak_mb": round(peak, 1), "rows": outcome.results[0].added}
 
 
-def _timed(run) -> float:
-    start = time.perf_counter()
+def cli_import(workbook: str, db_file: str) -> dict:
+    import contextlib
+    import io
+
+    os.environ.update(DATABASE_URL=f"sqlite:///{db_file}", DJ_BRANCH=BRANCH)
+    import cli
+
+    before = _status_mb("VmRSS")
+    out, err = io.StringIO(), io.StringIO()
+    cpu, wall = time.process_time(), time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["import", workbook, "--user", "bench"])
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    lines = len(out.getvalue().splitlines()) + len(err.getvalue().splitlines())
+    return {"exit": code, "cpu": cpu, "wall": wall, "baseline_mb": round(before, 1),
+            "peak_mb": round(_status_mb("VmHWM"), 1), "lines": lines}
+
+
+def _timed(run, cpu: bool = False) -> float | list[float]:
+    """Wall seconds of one AppTest run; with ``cpu``, [wall, CPU seconds of this process] (the
+    script runs in a thread of this process, so its CPU is counted)."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     at = run()
     elapsed = time.perf_counter() - start
+    if cpu:
+        elapsed = [elapsed, time.process_time() - start_cpu]
     if at.exception:
         raise SystemExit(f"page raised: {at.exception[0].message}")
     return elapsed
@@ -81,9 +105,9 @@ def pages(rows: int, db_file: str, repeat: int) -> dict:
     url = f"sqlite:///{db_file}"
     store = Store(url, branch=BRANCH)
     store.import_frames(activity_frames(rows), file_name="bench.xlsx", sha256="0" * 64, user="bench")
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     store.frames([YEAR - 1, YEAR])
-    loaded = time.perf_counter() - start
+    loaded = [time.perf_counter() - start, time.process_time() - start_cpu]
     # This database, local mode (no users file), and no settings file of the checkout.
     settings = Path(db_file).with_name("bench-settings.toml")
     settings.write_text("", encoding="utf-8")
@@ -92,7 +116,7 @@ def pages(rows: int, db_file: str, repeat: int) -> dict:
 
     at = _app_test().from_file(str(ROOT / "app.py"), default_timeout=300)
     out: dict = {"load_frames": loaded}
-    out["overview_first"] = _timed(at.run)
+    out["overview_first"] = _timed(at.run, cpu=True)
     if not at.metric:
         raise SystemExit("总览 shows no indicator card: the benchmark data has no targets?")
     out["overview_warm"] = statistics.median(_timed(at.run) for _ in range(repeat))
@@ -125,6 +149,8 @@ def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "rss":
         result = rss(*args)
+    elif command == "cli":
+        result = cli_import(*args)
     elif command == "pages":
         result = pages(int(args[0]), args[1], int(args[2]))
     else:

@@ -1,6 +1,6 @@
 """First look at 总览 in a real browser: ``python bench/first_look.py [--runs 5] [--out FILE] [--quick]``.
 
-Starts ``streamlit run app.py`` (local mode) on a temporary SQLite database holding the demo year,
+Starts ``streamlit run serve.py`` (local mode) on a temporary SQLite database holding the demo year,
 warms it with one visit, then opens 总览 in Debian's Chromium (Playwright) ``--runs`` times each:
 
 * empty cache: a new browser context (no HTTP cache, no cookies) per visit;
@@ -99,7 +99,7 @@ def start_app(tmp: Path) -> tuple[subprocess.Popen, int, int]:
     port = free_port()
     log = (tmp / "streamlit.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, stdout=log, stderr=subprocess.STDOUT)
     wait_http(f"http://127.0.0.1:{port}/_stcore/health", proc, "streamlit")

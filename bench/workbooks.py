@@ -163,3 +163,38 @@ def activity_frames(rows: int, seed: int = SEED, years: tuple[int, ...] = (YEAR 
         "target": [float(t) * scale for _ in years for _k, t in TARGETS_PLAN], "note": None})
     frames["roster"] = _typed(schema.ROSTER, roster)
     return frames
+
+
+STUDY_TOPICS = ("学习贯彻党的二十大精神", "《中国共产党章程》专题学习", "统计法治宣传教育", "廉洁从政警示教育",
+                "“三会一课”制度学习", "数据质量专题研讨")
+
+
+def write_study_workbook(path: Path, rows: int, *, type_value: str | None = None, seed: int = SEED,
+                         year: int = YEAR) -> Path:
+    """A 学习教育 workbook of ``rows`` data rows (date, 类型, 主题, 主讲人, 应到/实到, 学时).
+
+    Every row is valid, unless ``type_value`` is given: then every row's 类型 is that value (e.g. the
+    README's own example mistake "学习"), the refusal-at-scale case of bench item 9."""
+    rng = np.random.default_rng(seed)
+    reg = schema.STUDY
+    days = _days(rng, rows, year).astype("datetime64[D]").tolist()
+    types = np.array(schema.STUDY_TYPES, dtype=object)[rng.integers(0, len(schema.STUDY_TYPES), size=rows)]
+    if type_value is not None:
+        types[:] = type_value
+    topics = np.array(STUDY_TOPICS, dtype=object)[rng.integers(0, len(STUDY_TOPICS), size=rows)].tolist()
+    speakers = np.array(people(50, rng), dtype=object)[rng.integers(0, 50, size=rows)].tolist()
+    expected = rng.integers(20, 60, size=rows)
+    present = (expected - rng.integers(0, 10, size=rows)).tolist()
+    hours = np.array(HOURS)[rng.integers(0, len(HOURS), size=rows)].tolist()
+    headers = [reg.column(k).label for k in ("date", "type", "topic", "speaker", "expected", "present", "hours")]
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                           "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet(reg.name)
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, headers)
+    for r, values in enumerate(zip(days, types.tolist(), topics, speakers, expected.tolist(), present, hours),
+                               start=1):
+        sheet.write_datetime(r, 0, values[0], day)
+        sheet.write_row(r, 1, values[1:])
+    book.close()
+    return path

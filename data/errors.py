@@ -7,6 +7,8 @@ nothing; anything else that escapes is a bug)::
      ├── RejectedFile   a whole file refused before or while parsing (not a workbook, too large, macros…)
      │    └── SandboxFailed  (data.sandbox) a parse or fill in the child process broke a limit or crashed
      ├── UndoRefused    an undo that would not restore a consistent state
+     ├── ImportChanged  a confirmed import would now remove other stored rows than its preview showed
+     ├── AliasRefused   a mapping of the branch's own words that cannot work (already known, no such value…)
      ├── SettingsError  settings.toml malformed (e.g. a local 三会一课 rule)
      ├── BackupRefused  a backup that cannot be taken, or a backup file restore refuses
      ├── StaleEdit      a save based on data another user changed meanwhile (计划目标)
@@ -54,6 +56,14 @@ class UndoRefused(DataError):
 class SettingsError(DataError):
     """The settings (settings.toml, DJ_* variables) hold a value that cannot be used, e.g. a
     malformed 三会一课 local rule."""
+
+
+class ImportChanged(DataError):
+    """A confirmed import would now remove other stored rows than its preview showed; nothing written."""
+
+
+class AliasRefused(DataError):
+    """An alias of the branch's own words that cannot be added or removed; the message says why."""
 
 
 class WriteFailed(DataError):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from data import schema, texts
+from data.aliases import vocabulary
 from data.errors import RejectedFile
 from data.reader import Issue, ParsedWorkbook, SheetResult, read_workbook
 from data.store import ImportResult, Store
@@ -37,11 +38,13 @@ def indicator_key(name_or_key: object) -> str | None:
     return None
 
 
-def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None) -> ParsedWorkbook:
-    """Read and validate one workbook. A file refused as a whole becomes a workbook with one error."""
+def parse(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None,
+          aliases=None) -> ParsedWorkbook:
+    """Read and validate one workbook. A file refused as a whole becomes a workbook with one error.
+    ``aliases``: the branch's own words (``data.aliases.vocabulary(store)``)."""
     name = file_name or Path(str(source)).name
     try:
-        parsed = read_workbook(source, name, today=today, indicator_names=known_indicator_names())
+        parsed = read_workbook(source, name, today=today, indicator_names=known_indicator_names(), aliases=aliases)
     except RejectedFile as err:
         issue = Issue.error(name, err.message)
         return ParsedWorkbook(file_name=name, sha256="", sheets=[], issues=[issue], frames={})
@@ -75,9 +78,16 @@ class ImportOutcome:
 
 
 def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_run: bool = False,
-                  kind: BatchKind = BatchKind.IMPORT,
-                  expect: dict[tuple[str, str], str] | None = None) -> ImportOutcome:
-    """Store already-parsed workbooks. If any has an error, nothing at all is stored."""
+                  kind: BatchKind = BatchKind.IMPORT, mode: str = "replace",
+                  expect: dict[tuple[str, str], str] | None = None,
+                  expect_removals: list[dict[str, list[int]]] | None = None) -> ImportOutcome:
+    """Store already-parsed workbooks. If any has an error, nothing at all is stored.
+
+    ``mode``: "replace" (each file's months replace the stored ones) or "append" (补录: only rows not
+    stored yet are added, nothing is removed); see ``Store.import_frames``. ``expect``: the period
+    versions the user loaded (the targets editor; ``StaleEdit``). ``expect_removals``: the
+    ``removals`` of each result of the dry run the user confirmed; a file whose import would remove
+    other rows is refused (``ImportChanged``) and writes nothing."""
     outcome = ImportOutcome(parsed=parsed)
     if outcome.rejected:
         return outcome
@@ -85,16 +95,21 @@ def import_parsed(store: Store, parsed: list[ParsedWorkbook], *, user: str, dry_
         frames = {k: f for k, f in wb.frames.items() if len(f)}
         if not frames:
             continue
+        expected = expect_removals[len(outcome.results)] if expect_removals is not None else None
         outcome.results.append(store.import_frames(frames, file_name=wb.file_name, sha256=wb.sha256, user=user,
-                                                   kind=kind, dry_run=dry_run, expect=expect))
+                                                   kind=kind, dry_run=dry_run, mode=mode, expect=expect,
+                                                   expect_removals=expected))
         outcome.files.append(wb.file_name)
     return outcome
 
 
 def import_files(store: Store, paths: list[str | os.PathLike], *, user: str, dry_run: bool = False,
-                 today: date | None = None) -> ImportOutcome:
-    """Validate every file first; store them (one batch each) only when none has an error."""
-    return import_parsed(store, [parse(p, today=today) for p in paths], user=user, dry_run=dry_run)
+                 today: date | None = None, mode: str = "replace") -> ImportOutcome:
+    """Validate every file first (with the branch's own words); store them (one batch each) only when
+    none has an error."""
+    words = vocabulary(store)
+    return import_parsed(store, [parse(p, today=today, aliases=words) for p in paths], user=user, dry_run=dry_run,
+                         mode=mode)
 
 
 def describe_issue_count(outcome: ImportOutcome) -> str:
@@ -106,10 +121,12 @@ def describe_issue_count(outcome: ImportOutcome) -> str:
 # --- display tables for the upload and targets pages ---------------------------------------------
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
-    """Issues as a table with Chinese headers (级别, 文件, 工作表, 行号, 列, 值, 说明)."""
+    """Issues as a table with Chinese headers (级别, 文件, 工作表, 行号, 行数, 列, 值, 说明): one row per
+    grouped issue (its first Excel row and how many rows it covers), so the table stays short."""
     rows = [{"level": texts.ISSUE_LEVELS.get(i.level, i.level), "file": i.file, "sheet": i.sheet,
-             "row": i.row, "column": i.column, "value": i.value, "message": i.message} for i in issues]
-    frame = pd.DataFrame(rows, columns=list(texts.ISSUE_COLUMNS)).astype({"row": "Int64"})
+             "row": i.row, "count": i.count or None, "column": i.column, "value": i.value, "message": i.message}
+            for i in issues]
+    frame = pd.DataFrame(rows, columns=list(texts.ISSUE_COLUMNS)).astype({"row": "Int64", "count": "Int64"})
     return frame.rename(columns=texts.ISSUE_COLUMNS)
 
 
@@ -231,3 +248,84 @@ def targets_only(parsed: ParsedWorkbook) -> ParsedWorkbook:
                                   texts.TARGETS_NO_SHEET.format(file=parsed.file_name, sheet=schema.TARGETS.name)))
     frames = {k: f for k, f in parsed.frames.items() if k == "targets"}
     return ParsedWorkbook(parsed.file_name, parsed.sha256, sheets, issues, frames)
+
+
+# --- what a replace removes; what the branch may map (the upload page) -------------------------------
+
+@dataclass
+class Removal:
+    """Stored rows of one register and period that an import removes (a replace only)."""
+
+    file: str
+    register: str  # register key
+    period: str
+    rows: pd.DataFrame  # the rows as ``Store.rows_by_id`` returns them
+
+
+def removals(store: Store, outcome: ImportOutcome) -> list[Removal]:
+    """Per file, register and period, the stored rows the (dry-run) import removes, listed."""
+    out = []
+    for name, result in zip(outcome.files, outcome.results):
+        for register, ids in result.removals.items():
+            rows = store.rows_by_id(register, ids)
+            for period, part in rows.groupby("period", sort=True):
+                out.append(Removal(name, register, str(period), part.reset_index(drop=True)))
+    return out
+
+
+def removal_rows_frame(removal: Removal) -> pd.DataFrame:
+    """A ``Removal``'s rows for display: the register's columns under their Chinese labels."""
+    reg = schema.REGISTERS[removal.register]
+    frame = removal.rows[reg.keys].copy()
+    for col in reg.columns:
+        if col.kind == schema.DATE:
+            frame[col.key] = frame[col.key].dt.strftime("%Y-%m-%d")
+    return frame.rename(columns=reg.labels)
+
+
+@dataclass(frozen=True)
+class ValueToMap:
+    """A value of a fixed-choice column that was not recognised: the branch may map it to a value."""
+
+    register: str  # register key
+    column: str  # column key
+    value: str
+    rows: int  # how many rows carry it
+
+
+@dataclass(frozen=True)
+class HeaderToMap:
+    """A header of a register sheet that names no column: the branch may say which column it is."""
+
+    register: str
+    header: str
+    missing: tuple[str, ...]  # required column keys the sheet lacks (the likeliest answers)
+
+
+def values_to_map(parsed: list[ParsedWorkbook]) -> list[ValueToMap]:
+    """The distinct unrecognised values of fixed-choice columns, in the order found."""
+    found: dict[tuple[str, str, str], int] = {}
+    for wb in parsed:
+        for issue in wb.errors:
+            if issue.reason != "unrecognised" or issue.register not in schema.REGISTERS:
+                continue
+            reg = schema.REGISTERS[issue.register]
+            col = next((c for c in reg.columns if c.label == issue.column), None)
+            if col is None or col.kind != schema.ENUM:
+                continue
+            for value, count in zip(issue.values, issue.counts):
+                key = (reg.key, col.key, value)
+                found[key] = found.get(key, 0) + count
+    return [ValueToMap(r, c, v, n) for (r, c, v), n in found.items()]
+
+
+def headers_to_map(parsed: list[ParsedWorkbook]) -> list[HeaderToMap]:
+    """The distinct headers of register sheets that name no column, with the required columns missing."""
+    found: dict[tuple[str, str], HeaderToMap] = {}
+    for wb in parsed:
+        for sheet in wb.sheets:
+            if sheet.register is None or not sheet.unmatched:
+                continue
+            for header in sheet.unmatched:
+                found.setdefault((sheet.register, header), HeaderToMap(sheet.register, header, sheet.missing))
+    return list(found.values())

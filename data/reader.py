@@ -43,6 +43,9 @@ class SheetResult:
     header_row: int | None  # Excel row of the (first) header row
     rows: int  # data rows taken (blank, total and footer rows excluded)
     skipped: str | None = None  # Chinese reason when the sheet was skipped
+    # Header texts of a register sheet that name no column of it (mappable to a column on the page)
+    unmatched: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # keys of the required columns the sheet lacks
 
 
 @dataclass
@@ -74,11 +77,16 @@ def _header_lookup(register_key: str) -> dict[str, schema.Column]:
     return {schema.header_key(h): col for col in schema.REGISTERS[register_key].columns for h in col.headers}
 
 
-def _column_for(register_key: str, header: str) -> schema.Column | None:
-    """The column a header names: exactly, or once a bracketed unit or a * mark is removed."""
+def _column_for(register_key: str, header: str, extra: dict[str, schema.Column] | None = None) -> schema.Column | None:
+    """The column a header names: exactly, or once a bracketed unit or a * mark is removed.
+    ``extra``: the branch's own header aliases for the register (header key -> column)."""
     lookup = _header_lookup(register_key)
     key = schema.header_key(header)
-    return lookup.get(key) or lookup.get(re.sub(r"\(.*?\)|\*", "", key))
+    stripped = re.sub(r"\(.*?\)|\*", "", key)
+    found = lookup.get(key) or lookup.get(stripped)
+    if found is None and extra:
+        found = extra.get(key) or extra.get(stripped)
+    return found
 
 
 @dataclass
@@ -144,12 +152,13 @@ def _headers(grid: list[list], merges: list[tuple[int, int, int, int]], r: int) 
     return out
 
 
-def _match(register: schema.Register, header: _Header) -> _Match:
+def _match(register: schema.Register, header: _Header, aliases=None) -> _Match:
     columns: dict[int, schema.Column] = {}
     used: set[str] = set()
+    extra = aliases.header_columns(register.key) if aliases is not None else None
     for c, candidates in header.labels.items():
         for text in candidates:
-            col = _column_for(register.key, text)
+            col = _column_for(register.key, text, extra)
             if col is not None and col.key not in used:
                 columns[c] = col
                 used.add(col.key)
@@ -157,12 +166,12 @@ def _match(register: schema.Register, header: _Header) -> _Match:
     return _Match(register, header, columns)
 
 
-def _find_header(grid, merges, registers: list[schema.Register]) -> list[_Match]:
+def _find_header(grid, merges, registers: list[schema.Register], aliases=None) -> list[_Match]:
     """For each register, its best reading of the first rows as a header."""
     headers = [h for r in range(min(HEADER_SCAN_ROWS, len(grid))) for h in _headers(grid, merges, r)]
     best = []
     for reg in registers:
-        matches = [_match(reg, h) for h in headers]
+        matches = [_match(reg, h, aliases) for h in headers]
         best.append(max(matches, key=_Match.rank))
     return best
 
@@ -174,26 +183,26 @@ GENERIC_SHEET_NAMES = frozenset(schema.header_key(n) for n in (
     "计划", "目标", "年度计划", "名册", "花名册", "党员花名册", "志愿者服务", "组织生活", "三会一课", "执法检查"))
 
 
-def _recognise(sheet_name: str, grid, merges) -> tuple[_Match | None, str | None, bool]:
+def _recognise(sheet_name: str, grid, merges, aliases=None) -> tuple[_Match | None, str | None, bool]:
     """(match, skip reason, whether the skip is worth a warning): by sheet name first, else by headers (all required columns and at least
     two known ones). A sheet named after a register always gets its match, complete or not, unless
     the name is only a generic one (GENERIC_SHEET_NAMES): then headers that do not fit that register
     are recognised as any register's, or the sheet is skipped with a warning."""
     named = schema.register_by_sheet(sheet_name)
     if named is not None:
-        match = _find_header(grid, merges, [named])[0]
+        match = _find_header(grid, merges, [named], aliases)[0]
         if match.complete or schema.header_key(sheet_name) not in GENERIC_SHEET_NAMES:
             return match, None, False
-        other, _ = _recognise_by_headers(grid, merges)
+        other, _ = _recognise_by_headers(grid, merges, aliases)
         if other is not None:
             return other, None, False
         return None, texts.READER_SKIP_GENERIC.format(
             sheet=sheet_name, register=named.name, columns=_labels(match.missing)), True
-    return *_recognise_by_headers(grid, merges), False
+    return *_recognise_by_headers(grid, merges, aliases), False
 
 
-def _recognise_by_headers(grid, merges) -> tuple[_Match | None, str | None]:
-    candidates = _find_header(grid, merges, list(schema.REGISTERS.values()))
+def _recognise_by_headers(grid, merges, aliases=None) -> tuple[_Match | None, str | None]:
+    candidates = _find_header(grid, merges, list(schema.REGISTERS.values()), aliases)
     complete = [m for m in candidates if m.complete and len(m.columns) >= 2]
     if complete:
         return max(complete, key=lambda m: (len(m.columns), len(m.columns) / len(m.register.columns))), None
@@ -202,6 +211,12 @@ def _recognise_by_headers(grid, merges) -> tuple[_Match | None, str | None]:
         return None, texts.READER_SKIP_CLOSEST.format(
             register=closest.register.name, columns=_labels(closest.missing))
     return None, texts.READER_SKIP_UNKNOWN
+
+
+def _unmatched(header: _Header, match: _Match) -> list[str]:
+    """The header texts that name no column of the matched register (序号 and the like aside)."""
+    return [t for c, t in header.shown.items()
+            if c not in match.columns and schema.header_key(t).lower() not in _IGNORED_HEADERS]
 
 
 def _labels(columns) -> str:
@@ -342,19 +357,20 @@ def _load(source, file_name: str | None) -> tuple[bytes, str]:
 
 
 def read_workbook(source: bytes | str | os.PathLike, file_name: str | None = None, *, today: date | None = None,
-                  indicator_names=None) -> ParsedWorkbook:
+                  indicator_names=None, aliases=None) -> ParsedWorkbook:
     """Read, normalise and validate a workbook: an .xlsx that ``data.safety`` lets through, or an
 .xls read in the sandbox (``data.grids``).
 
     Never raises for bad cells (they become Issues); raises ``RejectedFile`` with a Chinese
     message only when the file is not a readable workbook at all. ``indicator_names``: the known
-    indicator keys and names for the 计划目标 register (None skips that check).
+    indicator keys and names for the 计划目标 register (None skips that check). ``aliases``: the
+    branch's own words (a ``data.aliases.Vocabulary``), recognised beside the schema's headers and values.
     """
     with gc_paused():
-        return _read(source, file_name, today, indicator_names)
+        return _read(source, file_name, today, indicator_names, aliases)
 
 
-def _read(source, file_name: str | None, today: date | None, indicator_names) -> ParsedWorkbook:
+def _read(source, file_name: str | None, today: date | None, indicator_names, aliases=None) -> ParsedWorkbook:
     data, name = _load(source, file_name)
     sheets: list[SheetResult] = []
     issues: list[Issue] = []
@@ -376,7 +392,7 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
         if schema.header_key(sheet_name) == schema.header_key(texts.TEMPLATE_GUIDE_SHEET):
             sheets.append(SheetResult(sheet_name, None, None, 0, None))  # the template's own guide
             continue
-        match, reason, warn = _recognise(sheet_name, grid, merges)
+        match, reason, warn = _recognise(sheet_name, grid, merges, aliases)
         if match is None:
             if warn:
                 issues.append(Issue.warning(name, texts.READER_GENERIC_SKIPPED.format(file=name, reason=reason),
@@ -392,10 +408,11 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
                 file=name, sheet=sheet_name, columns=_labels(missing), headers=found),
                 sheet=sheet_name, row=header_row if match.columns else None,
                 column="、".join(c.label for c in missing)))
-            sheets.append(SheetResult(sheet_name, reg.key, header_row if match.columns else None, 0))
+            sheets.append(SheetResult(sheet_name, reg.key, header_row if match.columns else None, 0,
+                                      unmatched=tuple(_unmatched(header, match)),
+                                      missing=tuple(c.key for c in missing)))
             continue
-        extra = [t for c, t in header.shown.items()
-                 if c not in match.columns and schema.header_key(t).lower() not in _IGNORED_HEADERS]
+        extra = _unmatched(header, match)
         if extra:
             issues.append(Issue.warning(name, texts.READER_EXTRA_COLUMNS.format(
                 file=name, sheet=sheet_name, row=header_row, register=reg.name, headers=texts.capped(extra)),
@@ -404,7 +421,7 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
         _hours_as_time(raw, reg)
         raw["_sheet"] = sheet_name
         raws.setdefault(reg.key, []).append(raw)
-        sheets.append(SheetResult(sheet_name, reg.key, header_row, count))
+        sheets.append(SheetResult(sheet_name, reg.key, header_row, count, unmatched=tuple(extra)))
         columns = {c + grid_sheet.first_col: col for c, col in match.columns.items()}
         for cell in grid_sheet.bad_cells:
             if cell.col in columns and cell.row > header_row:
@@ -421,7 +438,8 @@ def _read(source, file_name: str | None, today: date | None, indicator_names) ->
         if key in raws:
             raw = pd.concat(raws[key], ignore_index=True) if len(raws[key]) > 1 else raws[key][0]
             frames[key], found = validate_frame(key, raw, file_name=name, today=today,
-                                                indicator_names=indicator_names)
+                                                indicator_names=indicator_names,
+                                                value_aliases=aliases.values.get(key) if aliases else None)
             raw_frames[key] = raw
             bad = bad_cells.get(key, {})  # already reported as cells calamine could not convert
             issues.extend(i for i in found if (i.row, i.column) not in bad)

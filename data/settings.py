@@ -3,8 +3,14 @@
 DATABASE_URL      any SQLAlchemy URL; default: SQLite file at ``var/dangjian.db`` (git-ignored)
 DJ_BRANCH         the default branch (支部) name rows are stored under
 DJ_USERS_FILE     the users file (TOML, outside git); unset = local mode without sign-in
+DJ_ALLOWED_HOSTS  comma-separated host names (besides loopback ones) the web server answers to;
+                  every other Host header is refused (DNS rebinding). ``*.example.org`` matches
+                  subdomains; ports are ignored
+DJ_TRUSTED_PROXIES comma-separated proxy addresses or networks (``10.0.0.2``, ``10.0.0.0/24``)
+                  whose X-Forwarded-For is believed; without any, the socket peer is the client
 DJ_SETTINGS       path of an optional TOML file with the same keys in lower case
-                  (database_url, branch, local_rules, users_file, tolerance_pp, session_days)
+                  (database_url, branch, local_rules, users_file, tolerance_pp, session_days,
+                  allowed_hosts, trusted_proxies; the last two as TOML lists)
 DJ_TOLERANCE_PP   percentage points below 序时进度 still shown as 略滞后 (amber), not 滞后; default 5
 DJ_SESSION_DAYS   how long a sign-in lasts in a browser (reloads included) before asking again; default 7
 """
@@ -30,6 +36,17 @@ class Settings:
     users_file: str | None = None
     tolerance_pp: float = 5.0
     session_days: float = 7.0
+    allowed_hosts: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+
+
+def _names(env: str, conf: dict, key: str) -> tuple[str, ...]:
+    """A list setting: the comma-separated environment variable, else the file's list."""
+    raw = os.environ.get(env)
+    values = raw.split(",") if raw is not None else conf.get(key, [])
+    if isinstance(values, str):
+        values = values.split(",")
+    return tuple(str(v).strip() for v in values if str(v).strip())
 
 
 def _file_settings() -> dict:
@@ -56,6 +73,8 @@ def load_settings() -> Settings:
         users_file=os.environ.get("DJ_USERS_FILE") or conf.get("users_file"),
         tolerance_pp=_tolerance(os.environ.get("DJ_TOLERANCE_PP", conf.get("tolerance_pp", 5.0))),
         session_days=_days(os.environ.get("DJ_SESSION_DAYS", conf.get("session_days", 7.0))),
+        allowed_hosts=_names("DJ_ALLOWED_HOSTS", conf, "allowed_hosts"),
+        trusted_proxies=_names("DJ_TRUSTED_PROXIES", conf, "trusted_proxies"),
     )
 
 

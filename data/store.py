@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from data import branches, schema, texts
 from data.audit import describe_changes, write_audit
 from data.bulk import gc_paused
-from data.errors import StaleEdit, UndoRefused
+from data.errors import ImportChanged, StaleEdit, UndoRefused
 from data.rowid import prepare
 from data.settings import load_settings
 from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, ORG_METADATA, TABLES,
@@ -58,6 +58,11 @@ class PeriodChange:
         return texts.STORE_PERIOD_ALL if self.period == schema.Period.ALL else self.period
 
 
+# Import modes: "replace" (替换) makes the periods a file covers hold exactly its rows, removing stored
+# rows the file lacks; "append" (追加/补录) only adds the file's rows that are not stored yet, never removes.
+MODES = ("replace", "append")
+
+
 @dataclass(kw_only=True)
 class ImportResult:
     batch_id: int | None = None  # the new batch (the undone one for ``Store.undo``); None if none
@@ -65,6 +70,15 @@ class ImportResult:
     nothing_to_do: bool = False
     dry_run: bool = False
     undone: bool = False  # True for the result of ``Store.undo``
+    mode: str = "replace"
+    # register key -> ids of the stored rows the import removes (or, dry run, would remove);
+    # ``Store.rows_by_id`` lists them.
+    removals: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def removed_by_period(self) -> list[PeriodChange]:
+        """The register-periods in which stored rows are removed."""
+        return [c for c in self.changes if c.removed]
 
     @property
     def added(self) -> int:
@@ -231,15 +245,25 @@ class Store:
     # -- import --
 
     def import_frames(self, frames: dict[str, pd.DataFrame], *, file_name: str, sha256: str,
-                      user: str, kind: BatchKind = BatchKind.IMPORT, dry_run: bool = False,
-                      expect: dict[tuple[str, str], str] | None = None) -> ImportResult:
-        """Replace the periods the frames cover; one transaction. Dry run writes nothing.
+                      user: str, kind: BatchKind = BatchKind.IMPORT, dry_run: bool = False, mode: str = "replace",
+                      expect: dict[tuple[str, str], str] | None = None,
+                      expect_removals: dict[str, list[int]] | None = None) -> ImportResult:
+        """Replace the periods the frames cover (``mode="replace"``) or only add the rows not stored yet
+        (``mode="append"``: a row equal to a stored one, by row hash, is not added twice; nothing is
+        removed; the batch's kind is ``BatchKind.APPEND``). One transaction. Dry run writes nothing.
 
         ``expect`` {(register, period): version}: the ``period_version`` each period had when the
         user loaded it; if any differs inside the write transaction, ``StaleEdit`` and nothing is
-        stored (an editor saving over a change it has not seen)."""
+        stored (an editor saving over a change it has not seen). ``expect_removals``: the
+        ``removals`` a confirmed preview showed; if the import would now remove other rows (another
+        import landed meanwhile), ``ImportChanged`` and nothing is written."""
+        if mode not in MODES:
+            raise ValueError(f"unknown import mode: {mode}")
+        if mode == "append" and kind == BatchKind.IMPORT:
+            kind = BatchKind.APPEND
         with gc_paused():
-            return self._import_frames(frames, file_name, sha256, user, kind, dry_run, expect or {})
+            return self._import_frames(frames, file_name, sha256, user, kind, dry_run, mode, expect or {},
+                                       expect_removals)
 
     def period_version(self, register: str, period: str, conn: sa.Connection | None = None) -> str:
         """A token of the live rows of one period of a register (sha256 of their sorted row
@@ -253,25 +277,30 @@ class Store:
         return hashlib.sha256("\n".join(sorted(hashes)).encode()).hexdigest()
 
     def _import_frames(self, frames: dict[str, pd.DataFrame], file_name: str, sha256: str, user: str, kind: BatchKind,
-                       dry_run: bool, expect: dict[tuple[str, str], str]) -> ImportResult:
+                       dry_run: bool, mode: str, expect: dict[tuple[str, str], str],
+                       expect_removals: dict[str, list[int]] | None) -> ImportResult:
         prepared = {key: prepare(schema.REGISTERS[key], frames[key])
                     for key in schema.REGISTER_KEYS if key in frames}
         unknown = set(frames) - set(prepared)
         if unknown:
             raise KeyError(f"unknown registers: {sorted(unknown)}")
+        append = mode == "append"
         if dry_run:
             with self.engine.begin() as conn:
-                plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
+                plans = [self._plan(conn, key, rows, append) for key, rows in prepared.items()]
             changes = [c for p in plans for c in p.changes]
-            return ImportResult(changes=changes, nothing_to_do=_nothing(changes), dry_run=True)
+            return ImportResult(changes=changes, nothing_to_do=_nothing(changes), dry_run=True, mode=mode,
+                                removals=_removals(plans))
         with self.transaction() as conn:
             stale = [k for k, v in expect.items() if self.period_version(*k, conn) != v]
             if stale:
                 raise StaleEdit(texts.STORE_STALE_EDIT)
-            plans = [self._plan(conn, key, rows) for key, rows in prepared.items()]
+            plans = [self._plan(conn, key, rows, append) for key, rows in prepared.items()]
+            if expect_removals is not None and _removals(plans) != expect_removals:
+                raise ImportChanged(texts.STORE_REMOVALS_CHANGED.format(file=file_name))
             changes = [c for p in plans for c in p.changes]
             if _nothing(changes):
-                return ImportResult(changes=changes, nothing_to_do=True)
+                return ImportResult(changes=changes, nothing_to_do=True, mode=mode)
             batch_id = conn.execute(sa.insert(BATCHES).values(
                 branch=self.branch, file_name=file_name, sha256=sha256, user=user,
                 created_at=utcnow(), kind=str(kind), status=BatchStatus.ACTIVE.value,
@@ -284,9 +313,9 @@ class Store:
             write_audit(conn, branch=self.branch, user=user, action=str(kind), file_name=file_name,
                         sha256=sha256, batch_id=batch_id, rows_added=sum(c.added for c in changes),
                         rows_removed=sum(c.removed for c in changes), detail=describe_changes(changes))
-        return ImportResult(batch_id=batch_id, changes=changes)
+        return ImportResult(batch_id=batch_id, changes=changes, mode=mode, removals=_removals(plans))
 
-    def _plan(self, conn: sa.Connection, key: str, rows: pd.DataFrame) -> _Plan:
+    def _plan(self, conn: sa.Connection, key: str, rows: pd.DataFrame, append: bool = False) -> _Plan:
         periods = sorted(rows["_period"].unique())
         if not periods:
             return _Plan(key, rows, [], [])
@@ -310,6 +339,9 @@ class Store:
                                               indicator=True)
         merged["_period"] = merged["_period"].fillna(merged["_live_period"])
         side = merged["_merge"].astype(str)
+        if append:  # stored rows the file lacks stay: neither removed nor counted as kept
+            merged = merged.loc[side != "right_only"]
+            side = side.loc[merged.index]
         counts = pd.crosstab(merged["_period"], side).reindex(
             index=periods, columns=["left_only", "right_only", "both"], fill_value=0)
         changes = [PeriodChange(register=key, period=p, added=int(r.left_only), removed=int(r.right_only),
@@ -444,8 +476,9 @@ class Store:
         return out.sort_values("register", key=lambda s: s.map(order)).reset_index(drop=True)
 
     def load(self, register: str, *, year: int | None = None, date_from=None,
-             date_to=None) -> pd.DataFrame:
-        """Live rows of this branch as a typed frame (schema contract) plus _row, id, batch_id."""
+             date_to=None, years: list[int] | None = None) -> pd.DataFrame:
+        """Live rows of this branch as a typed frame (schema contract) plus _row, id, batch_id;
+        ``years`` limits a dated register to those calendar years in one query."""
         reg = schema.REGISTERS[register]
         t = TABLES[register]
         query = sa.select(*(t.c[k] for k in reg.keys), t.c.seq, t.c.id, t.c.batch_id).where(
@@ -455,6 +488,9 @@ class Store:
         if reg.period == schema.Period.MONTH:
             if year is not None:
                 query = query.where(order_col.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            if years is not None:
+                query = query.where(sa.or_(sa.false(), *(
+                    order_col.between(dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in sorted(set(years)))))
             if date_from is not None:
                 query = query.where(order_col >= pd.Timestamp(date_from).date())
             if date_to is not None:
@@ -462,10 +498,31 @@ class Store:
         elif reg.period == schema.Period.YEAR and year is not None:
             query = query.where(order_col == int(year))
         with self.engine.begin() as conn:
-            rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).all()
+            # The driver's rows as they are (dates as ISO text on SQLite): SQLAlchemy's per-value
+            # result processing costs more than the query on 100k rows; coerce types whole columns.
+            rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).cursor.fetchall()
         raw = _frame(rows, [*reg.keys, "_row", "id", "batch_id"])
         extra = ("_row", "id", "batch_id")
         return schema.coerce(_readable(raw, reg), reg).astype(dict.fromkeys(extra, "Int64"))
+
+    def rows_by_id(self, register: str, ids: list[int]) -> pd.DataFrame:
+        """Rows of this branch by id (live or removed), as ``load`` returns them plus ``period``, in
+        date/source order: e.g. the stored rows a replace removes (``ImportResult.removals``)."""
+        reg = schema.REGISTERS[register]
+        t = TABLES[register]
+        found = []
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 10_000):  # within every database's bound-parameter limit
+                chunk = [int(i) for i in ids[start:start + 10_000]]
+                found += conn.execute(
+                    sa.select(*(t.c[k] for k in reg.keys), t.c.seq, t.c.id, t.c.batch_id, t.c.period)
+                    .where(t.c.branch == self.branch, t.c.id.in_(chunk))).all()
+        raw = _frame(found, [*reg.keys, "_row", "id", "batch_id", "period"])
+        extra = ("_row", "id", "batch_id")
+        frame = schema.coerce(raw, reg).astype(dict.fromkeys(extra, "Int64"))
+        frame["period"] = raw["period"].astype("str")
+        by = [reg.period_column, "_row", "id"] if reg.period_column else ["_row", "id"]
+        return frame.sort_values(by, kind="stable").reset_index(drop=True)
 
     def last_import(self) -> dict | None:
         """{"id", "created_at", "user", "file_name"} of the latest active batch, or None."""
@@ -507,8 +564,7 @@ class Store:
         out = {}
         for key, reg in schema.REGISTERS.items():
             if years is not None and reg.period == schema.Period.MONTH:
-                parts = [self.load(key, year=y) for y in sorted(set(years))]
-                out[key] = pd.concat(parts, ignore_index=True) if parts else self.load(key, year=0)
+                out[key] = self.load(key, years=years)
             else:
                 out[key] = self.load(key)
         return out
@@ -544,6 +600,10 @@ def _readable(raw: pd.DataFrame, reg: schema.Register) -> pd.DataFrame:
                          int(bad.sum()), ", ".join(map(str, raw["id"][bad.to_numpy()].head(10).tolist())))
             out = out.assign(**{col.key: values.where(~bad, None)})
     return out
+
+
+def _removals(plans: list[_Plan]) -> dict[str, list[int]]:
+    return {p.register: p.remove_ids for p in plans if p.remove_ids}
 
 
 def _nothing(changes: list[PeriodChange]) -> bool:

@@ -28,6 +28,7 @@ class BatchKind(StrEnum):
     """``batches.kind``, also the audit action of the batch (labels in ``texts.STORE_BATCH_KIND``)."""
 
     IMPORT = "import"
+    APPEND = "append"  # an import in 追加（补录） mode: rows added, none removed
     TARGETS = "targets"
     RESTORE = "restore"
 
@@ -63,10 +64,28 @@ BATCH_REGISTERS = sa.Table(
     sa.Column("kept", sa.Integer, nullable=False),
 )
 
+# The branch's own words (data.aliases): a 类型-like value or a header the branch writes its own way,
+# mapped to a canonical value or column. Rows are never deleted: a removal sets removed_at/removed_by.
+ALIASES = sa.Table(
+    "aliases",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("branch", sa.Text, nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # "value" | "header"
+    sa.Column("register", sa.String(32), nullable=False),
+    sa.Column("column_key", sa.String(32), nullable=False),  # the column named, or whose value is mapped
+    sa.Column("alias", sa.Text, nullable=False),  # as the branch writes it (normalised text)
+    sa.Column("target", sa.Text),  # kind "value": the canonical value; "header": NULL
+    sa.Column("created_at", sa.DateTime, nullable=False),  # naive UTC
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("removed_at", sa.DateTime),  # naive UTC
+    sa.Column("removed_by", sa.Text),
+)
+
 # The audit log (data.audit writes and reads it): one row per change, written in the transaction of the change.
 # Append-only: no code updates or deletes it, and triggers make the database refuse to.
-AUDIT_ACTIONS = ("import", "targets", "undo", "restore", "backup", "user_add", "user_password",
-                 "user_remove", "branch_add", "branch_rename")
+AUDIT_ACTIONS = ("import", "append", "targets", "undo", "restore", "backup", "user_add", "user_password",
+                 "user_remove", "alias_add", "alias_remove", "branch_add", "branch_rename")
 AUDIT_LOG = sa.Table(
     "audit_log",
     METADATA,

@@ -27,15 +27,18 @@ _LAST_ROW = 1_048_576
 _WIDE = {"topic": 36, "attendees": 40, "object": 32, "activity": 28, "note": 24, "inspectors": 24}
 
 
-def _dropdown(col: Column) -> DataValidation:
+def _dropdown(col: Column, source: str | None = None) -> DataValidation:
+    """A list validation: the column's values inline, or ``source`` (a range holding the values and
+    the branch's own words for them, which may contain commas and exceed Excel's 255-character
+    inline list)."""
     return DataValidation(
-        type="list", formula1='"' + ",".join(col.values) + '"', allow_blank=True,
+        type="list", formula1=source or '"' + ",".join(col.values) + '"', allow_blank=True,
         showDropDown=False,  # False means: show the in-cell arrow
         showErrorMessage=True, errorTitle=texts.TEMPLATE_DROPDOWN_ERROR_TITLE, error=col.expected(),
         showInputMessage=True, promptTitle=texts.TEMPLATE_DROPDOWN_TITLE, prompt=col.expected())
 
 
-def _register_sheet(book: Workbook, register: Register) -> None:
+def _register_sheet(book: Workbook, register: Register, aliases=None) -> None:
     sheet = book.create_sheet(register.name)
     for j, col in enumerate(register.columns, start=1):
         letter = get_column_letter(j)
@@ -49,10 +52,26 @@ def _register_sheet(book: Workbook, register: Register) -> None:
         if col.kind == DATE:
             dimension.number_format = _DATE_FORMAT
         if col.kind == ENUM:
-            validation = _dropdown(col)
+            own = aliases.dropdown(register.key, col.key) if aliases is not None else []
+            validation = _dropdown(col, _list_range(book, [*col.values, *own]) if own else None)
             validation.add(f"{letter}2:{letter}{_LAST_ROW}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
+
+
+def _list_range(book: Workbook, values: list[str]) -> str:
+    """Write ``values`` into a new column of the hidden list sheet; the absolute range holding them."""
+    if texts.TEMPLATE_LIST_SHEET in book.sheetnames:
+        sheet = book[texts.TEMPLATE_LIST_SHEET]
+    else:
+        sheet = book.create_sheet(texts.TEMPLATE_LIST_SHEET)
+        sheet.sheet_state = "hidden"
+    j = sheet.max_column + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
+    for i, value in enumerate(values, start=1):
+        sheet.cell(row=i, column=j).value = value
+        sheet.cell(row=i, column=j).data_type = "s"  # always text, never a formula
+    letter = get_column_letter(j)
+    return f"'{texts.TEMPLATE_LIST_SHEET}'!${letter}$1:${letter}${len(values)}"
 
 
 def _guide_sheet(book: Workbook) -> None:
@@ -78,12 +97,13 @@ def _guide_sheet(book: Workbook) -> None:
         sheet.column_dimensions[letter].width = width
 
 
-def build_template() -> bytes:
-    """The blank template workbook as .xlsx bytes."""
+def build_template(aliases=None) -> bytes:
+    """The blank template workbook as .xlsx bytes. ``aliases``: the branch's own words
+    (``data.aliases.Vocabulary``); each fixed-choice column's dropdown then lists them too."""
     book = Workbook()
     book.remove(book.active)
     for register in REGISTERS.values():
-        _register_sheet(book, register)
+        _register_sheet(book, register, aliases)
     _guide_sheet(book)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -55,6 +55,10 @@ READER_GENERIC_SKIPPED = "{file} {reason}。如果它确实是台账，请把工
 READER_SKIP_UNKNOWN = "未识别为任何台账（工作表名和表头都不对应）"
 READER_SKIP_CLOSEST = "未识别为任何台账：表头最接近「{register}」，但缺少{columns}"
 READER_WHERE = "{file} {sheet} 第{row}行"
+# Many rows with one problem: the first rows, then the count (data.validate.where_rows).
+READER_WHERE_MANY = "{file} {sheet} 第{rows}…行等 {count} 行"
+READER_DUPLICATES = "{file} {sheet} 有 {count} 行与前面的行内容完全相同（{pairs}），可能重复录入"
+READER_DUPLICATE_PAIR = "第{row}行同{other}第{first}行"
 READER_EXPECT = "应为{expected}"
 READER_REQUIRED = "{where}「{column}」为空，此列必填（{hint}）"
 READER_UNRECOGNISED = '{where}「{column}」"{value}" 无法识别，{expected}'
@@ -166,9 +170,10 @@ STORE_UNDO_SUPERSEDED = (
 )
 STORE_MISSING_PERIOD = "“{register}”第 {row} 行缺少“{column}”，无法确定该行所属期间。"
 STORE_PERIOD_ALL = "全部"
+STORE_REMOVALS_CHANGED = "{file}：预览之后已保存的数据有变化，将删除的行与预览不同，本次未写入任何数据。请重新检查后再确认。"
 STORE_BATCH_STATUS = {"active": "有效", "undone": "已撤销"}
 STORE_STALE_EDIT = "保存前数据已被他人修改，未保存。"
-STORE_BATCH_KIND = {"import": "导入", "targets": "目标编辑", "restore": "恢复"}
+STORE_BATCH_KIND = {"import": "导入", "append": "追加导入", "targets": "目标编辑", "restore": "恢复"}
 
 # --- template, demo, exports (data.template, data.demo, data.export) ---------------------------
 # (section: export)
@@ -187,6 +192,7 @@ TEMPLATE_OPTIONAL = "选填"
 TEMPLATE_DROPDOWN_TITLE = "请从列表中选择"
 TEMPLATE_DROPDOWN_ERROR_TITLE = "输入值无效"
 TEMPLATE_COMMENT_AUTHOR = "党建台账看板"
+TEMPLATE_LIST_SHEET = "选项"  # hidden sheet with the dropdown lists that include the branch's own words
 EXPORT_NOTE_SHEET = "口径说明"
 EXPORT_NOTE_HEADERS = ("项目", "内容")
 EXPORT_NOTE_REGISTER = "台账"
@@ -309,6 +315,7 @@ CLI_HELP = {
     "template": "生成空白台账模板（.xlsx）",
     "import": "导入一个或多个台账工作簿（有错误则全部不导入）",
     "dry_run": "只检查并报告将新增、删除、保留的行数，不写入",
+    "append": "追加（补录）：只新增库中还没有的行，不删除已保存的行（默认为替换文件所涉月份）",
     "user": "记录在导入批次中的操作人（默认为当前系统用户）",
     "batches": "列出导入历史（批次）",
     "undo": "撤销一个导入批次，恢复它替换前的数据",
@@ -327,6 +334,11 @@ CLI_CHANGE_LINE = "{register} {period}：新增 {added} 行，删除 {removed} �
 CLI_NOTHING_TO_DO = "数据与已导入的完全相同，无需导入，数据库未改变。"
 CLI_DRY_RUN_DONE = "试运行：以上为将发生的变化，未写入任何数据。"
 CLI_IMPORT_DONE = "导入完成，批次号：{batches}"
+CLI_MORE_LINES = "……另有 {count} 条未显示（同一列同一原因的行已合并为一条）。"
+CLI_REMOVED_PART = "{register} {period} {count} 行"
+CLI_REMOVED = "替换导入删除了已保存的 {count} 行（{parts}），可用 undo 撤销；只补录新行时请加 --append。"
+CLI_WOULD_REMOVE = "替换导入将删除已保存的 {count} 行（{parts}）；只补录新行时请加 --append。"
+CLI_APPEND_DONE = "追加（补录）模式：只新增库中还没有的行，已保存的行一行未删。"
 CLI_NO_BATCHES = "还没有导入记录。"
 CLI_UNDO_DONE = "已撤销批次 {batch}。"
 CLI_EXPORT_SUFFIX = "导出文件名须以 .xlsx 或 .csv 结尾。"
@@ -373,11 +385,17 @@ LOCAL_MODE_NOTICE = "本机模式：未启用登录，仅本机可访问"
 LOCAL_MODE_EXPOSED = ("本机模式（未启用登录）下，服务器正在监听非本机地址 {address}，网络上任何人都能打开和修改数据。"
                       "已停止提供页面。请配置用户文件（DJ_USERS_FILE）启用登录，或以 --server.address 127.0.0.1 启动。")
 ACCESS_DENIED = "当前账号（{role}）无权使用此页面。"
+ACTION_DENIED = "当前账号（{role}）无权执行此操作，未做任何更改。"
+GUARD_REFUSED = ("403 拒绝访问：本服务器不接受发往这个主机名的请求。如需用这个名称访问，请在设置中把它加入 "
+                 "allowed_hosts（或环境变量 DJ_ALLOWED_HOSTS）。")
+GUARD_NOT_INSTALLED = ("服务器不是用 serve.py 启动的，没有主机名检查等保护，已停止提供页面。"
+                       "请用 make run 或 python -m streamlit run serve.py 启动。")
 NOT_SIGNED_IN = "未登录"
 PAGE_SIGNIN = "登录"
 PAGE_ADMIN = "用户与日志"
 NAV_ADMIN = "管理"
-AUDIT_ACTIONS = {"import": "导入", "targets": "目标编辑", "undo": "撤销", "restore": "恢复备份",
+AUDIT_ACTIONS = {"alias_add": "添加用语映射", "alias_remove": "删除用语映射",
+                 "import": "导入", "append": "追加导入", "targets": "目标编辑", "undo": "撤销", "restore": "恢复备份",
                  "backup": "备份", "user_add": "添加用户", "user_password": "重设密码",
                  "user_remove": "删除用户", "branch_add": "添加支部", "branch_rename": "支部改名"}
 AUDIT_DETAIL_BRANCH_ADD = "{kind}：{name}"
@@ -392,7 +410,7 @@ AUDIT_COLUMNS = {"id": "序号", "at": "时间", "user": "操作人", "action": 
 AUDIT_SHEET = "操作日志"
 AUDIT_EMPTY = "没有符合条件的操作记录。"
 BACKUP_INFO_SHEET = "备份说明"
-BACKUP_SHEETS = {"batches": "导入批次", "batch_registers": "批次台账", "audit_log": "操作日志"}
+BACKUP_SHEETS = {"batches": "导入批次", "batch_registers": "批次台账", "audit_log": "操作日志", "aliases": "本支部用语"}
 BACKUP_INFO_HEADERS = ("项目", "内容")
 BACKUP_INFO_FORMAT = "格式"
 BACKUP_INFO_TIME = "备份时间(UTC)"
@@ -434,8 +452,9 @@ BACKUP_EXPECT_REMOVED = "替换它的批次应晚于添加它的批次"
 BACKUP_EXPECT_COMPUTED = "与该行内容不符，按内容应为“{value}”"
 CLI_BACKUP_SUFFIX = "备份文件名须以 .zip 结尾。"
 BACKUP_DONE = "已备份到 {path}（{rows} 行，{size}）"
-BACKUP_WEB_TOO_BIG = ("这份备份有 {size}，超过网页上传上限 {limit}：下载后不能在本页恢复。"
-                      "请在服务器上用命令行恢复：python cli.py restore 备份文件.zip（上限见 README“数据安全”）。")
+BACKUP_WEB_TOO_BIG = ("按现有数据量，备份预计约 {size}，超过网页上传上限 {limit}：下载后不能在本页恢复。"
+                      "请在服务器上用命令行备份和恢复：python cli.py backup 备份.zip、python cli.py restore 备份.zip"
+                      "（上限见 README“数据安全”）。")
 RESTORE_DONE = "已从 {file} 恢复 {rows} 行。"
 CLI_ACCESS_HELP = {
     "backup": "把整个数据库（全部台账、计划目标、党员名册、导入历史和操作日志）备份为一个 .zip",
@@ -487,9 +506,9 @@ AUDIT_DOWNLOAD_XLSX = "下载 Excel（.xlsx）"
 AUDIT_DOWNLOAD_CSV = "下载 CSV"
 AUDIT_FILE_NAME = "操作日志_{stamp}.{suffix}"
 BACKUP_INTRO = ("备份文件（.zip）包含全部台账、计划目标、党员名册、导入历史和操作日志，用于恢复。"
-                "文件含党员姓名等个人信息，请妥善保管。生成备份会记入操作日志。数据很多时，请在服务器上用 python cli.py backup 备份。")
-BACKUP_MAKE = "生成备份"
-BACKUP_DOWNLOAD = "下载备份文件"
+                "文件含党员姓名等个人信息，请妥善保管。点击下载时才生成备份，并记入操作日志；"
+                "生成的文件只能下载一次，不在服务器上保留。数据很多时，请在服务器上用 python cli.py backup 备份。")
+BACKUP_DOWNLOAD = "生成并下载备份"
 BACKUP_FILE_NAME = "党建台账备份_{stamp}.zip"
 RESTORE_TITLE = "从备份恢复"
 RESTORE_INTRO = ("只能恢复到空数据库（没有任何台账和导入记录）；恢复一次完成，出错则不写入任何数据。"
@@ -522,7 +541,7 @@ SIDEBAR_NO_DATA = "尚未导入任何台账。"
 # the targets editor in data/importer.py)
 UI_DEFAULT_USER = "网页用户"
 ISSUE_LEVELS = {"error": "错误", "warning": "提醒"}
-ISSUE_COLUMNS = {"level": "级别", "file": "文件", "sheet": "工作表", "row": "行号", "column": "列",
+ISSUE_COLUMNS = {"level": "级别", "file": "文件", "sheet": "工作表", "row": "行号", "count": "行数", "column": "列",
                  "value": "值", "message": "说明"}
 CHANGE_COLUMNS = {"file": "文件", "register": "台账", "period": "期间", "added": "新增", "removed": "删除",
                   "kept": "保留"}
@@ -541,6 +560,26 @@ UPLOAD_REJECTED = "发现{summary}，全部文件均未导入。请按下表修�
 UPLOAD_WARNINGS = "有{count}个提醒，不影响导入，请核对。"
 UPLOAD_PREVIEW_TITLE = "将发生的变化（按台账和月份）"
 UPLOAD_CONFIRM = "确认导入"
+UPLOAD_MODE_LABEL = "导入方式"
+UPLOAD_MODES = {"replace": "替换：文件所涉月份以文件为准", "append": "追加（补录）：只新增，不删除"}
+UPLOAD_MODE_HELP = ("替换：库中有而文件中没有的同月记录会被删除（适合上传整月或全年台账）。"
+                    "追加：只新增库中还没有的行，与库中完全相同的行不重复添加，从不删除（适合补录一两条）。")
+UPLOAD_REMOVAL_BANNER = "注意：按“替换”导入将删除已保存的 {count} 行（见下表）。只想补录新记录时，请选择“追加（补录）”。"
+UPLOAD_REMOVAL_PART = "{file}：将删除「{register}」{period} 已保存的 {count} 行"
+UPLOAD_REMOVAL_FIRST = "仅列出前 {shown} 行（共 {count} 行）。"
+UPLOAD_REMOVAL_TICK = "我已核对，确认删除以上 {count} 行"
+UPLOAD_MAP_TITLE = "本支部的写法"
+UPLOAD_MAP_INTRO = "下列写法暂不认识。选择它对应的标准写法并保存，以后每次检查都会认得（可在下方“本支部用语”中删除）。"
+UPLOAD_MAP_VALUE = "把「{value}」（{register}「{column}」，{rows} 行）当作"
+UPLOAD_MAP_HEADER = "「{header}」（{register}的表头）是哪一列"
+UPLOAD_MAP_PLACEHOLDER = "请选择"
+UPLOAD_MAP_SAVE = "保存并重新检查"
+UPLOAD_MAP_SAVED = "已保存：{what}"
+UPLOAD_MAP_MESSAGES = "upload.map.messages"
+UPLOAD_ALIASES_TITLE = "本支部用语（{count} 条）"
+UPLOAD_ALIASES_REMOVE_LABEL = "删除一条（撤销该映射）"
+UPLOAD_ALIASES_REMOVE_TICK = "我确认删除这条映射"
+UPLOAD_ALIASES_REMOVE = "删除"
 UPLOAD_RESULT_LINE = "{file}：{message}"
 UPLOAD_HISTORY_TITLE = "导入历史"
 UPLOAD_NO_HISTORY = "还没有导入记录。"
@@ -822,6 +861,7 @@ def local_time(value: _dt.datetime) -> str:
 def display_width(text: str) -> int:
     """Width of ``text`` in Excel column units: CJK and full-width characters count twice."""
     return sum(2 if _unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
 # --- the leadership view at a glance (metrics.glance, the 总览 page) -----------------------------
 GLANCE_STATUS_LINE = "{total} 项指标：{parts}"
 GLANCE_STATUS_PART = "{status} {count} 项"
@@ -921,3 +961,35 @@ ORG_SHEETS = {"rank": "排名", "completion": "完成率", "value": "完成值",
               "gaps": "三会一课缺项", "totals": "合计", "shares": "占比"}
 ORG_DOWNLOAD = "下载各支部对比（.xlsx）"
 ORG_FILE = "{year}年各支部对比.xlsx"
+
+# --- The branch's own words (data.aliases, cli.py aliases, the upload page) ----------------------------------
+ALIAS_KINDS = {"value": "取值", "header": "表头"}
+CLI_ALIAS_HELP = {
+    "aliases": "本支部用语映射：把本支部的写法（类型、表头）当作标准写法",
+    "list": "列出本支部的用语映射",
+    "add": "添加一条映射（有 --as 为取值映射，否则为表头映射）",
+    "remove": "删除一条映射（按编号）",
+    "register": "台账，如 学习教育 或 study",
+    "column": "列，如 类型 或 主题",
+    "alias": "本支部的写法，如 理论中心组学习（取值）或 学习内容（表头）",
+    "as": "当作该列的哪个可选值，如 集中学习",
+}
+ALIAS_VALUE_LINE = "{id}  {register}「{column}」：把“{alias}”当作“{target}”（{user}，{time}）"
+ALIAS_HEADER_LINE = "{id}  {register}：表头“{alias}”是「{column}」列（{user}，{time}）"
+ALIAS_NONE = "本支部还没有自定义用语映射。"
+ALIAS_ADDED = "已添加用语映射（编号 {id}）：{what}。下次检查文件时生效。"
+ALIAS_REMOVED = "已删除用语映射 {id}：{what}。"
+ALIAS_WHAT_VALUE = "{register}「{column}」“{alias}”→“{target}”"
+ALIAS_WHAT_HEADER = "{register} 表头“{alias}”→「{column}」"
+ALIAS_BAD_REGISTER = "没有台账“{value}”，可选：{known}"
+ALIAS_BAD_COLUMN = "「{register}」没有“{value}”列，可选：{known}"
+ALIAS_NOT_ENUM = "「{register}」的「{column}」不是固定选项列，只有这些列的取值可以映射：{known}"
+ALIAS_BAD_TARGET = "“{value}”不是「{column}」的可选值，可选：{known}"
+ALIAS_EMPTY = "用语不能为空。"
+ALIAS_TOO_LONG = "用语过长（最多 {max} 个字）。"
+ALIAS_KNOWN_VALUE = "“{alias}”已能识别为「{column}」的“{target}”，无需映射。"
+ALIAS_KNOWN_HEADER = "表头“{alias}”已能识别为「{column}」列，无需映射。"
+ALIAS_TAKEN = "“{alias}”已映射（编号 {id}），如要更改请先删除它。"
+ALIAS_UNKNOWN = "找不到用语映射 {id}（或已删除）。"
+ALIAS_COLUMNS = {"id": "编号", "kind": "类别", "register_name": "台账", "column_label": "列", "alias": "本支部写法",
+                 "target": "当作", "created_by": "添加人", "created_at": "添加时间"}

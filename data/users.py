@@ -1,4 +1,4 @@
-"""Users who may sign in, their roles, and the limit on failed sign-ins.
+"""Users who may sign in, their roles, and signing in (the failed sign-in limit: data.signin_limits).
 
 The users file is a TOML file at ``Settings.users_file`` (env ``DJ_USERS_FILE`` or ``users_file``
 in settings.toml). Keep it outside the git work tree (``users.toml`` is git-ignored as a safety
@@ -30,18 +30,20 @@ import json
 import os
 import tempfile
 import threading
-import time
 import tomllib
 import unicodedata
-from collections import deque
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bcrypt
 
 from data import texts
 from data.errors import DataError
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only when the limit is used (cli.py --help stays light)
+    from data.signin_limits import SignInLimits
 
 ROLES = ("viewer", "editor", "admin")  # each role may do everything the roles before it may
 BCRYPT_ROUNDS = 12
@@ -273,61 +275,7 @@ def verify(path, name: str, password: str) -> User | None:
 
 
 # --- failed sign-ins ---------------------------------------------------------------------------
-
-
-class RateLimiter:
-    """At most ``max_failures`` failed sign-ins per key (a user name, a client) in ``window``
-    seconds; while over, further attempts are refused without checking the password.
-
-    State lives in this process (one Streamlit server is one process), so it survives reruns and
-    sessions but not a restart; each server process of a multi-process deployment has its own.
-    """
-
-    def __init__(self, max_failures: int = 5, window: float = 15 * 60, clock=time.monotonic):
-        self.max_failures = max_failures
-        self.window = window
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def wait(self, keys: list[str]) -> float:
-        """Seconds until any of ``keys`` may try again (0: it may try now)."""
-        with self._lock:
-            now = self.clock()
-            waits = [times[-self.max_failures] + self.window - now
-                     for times in (self._recent(k, now) for k in keys)
-                     if len(times) >= self.max_failures]
-        return max(waits, default=0.0)
-
-    def failed(self, keys: list[str]) -> None:
-        with self._lock:
-            now = self.clock()
-            for key in keys:
-                times = self._recent(key, now)
-                times.append(now)
-                self._failures[key] = times
-
-    def succeeded(self, keys: list[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
-
-    def reset(self) -> None:
-        """Forget every failure (tests; a server restart does the same)."""
-        with self._lock:
-            self._failures.clear()
-
-
-# Per user name: a few tries, then a pause. Per client (address, else browser session): more, since
-# one office address may be shared by several people who mistype.
-NAME_LIMITER = RateLimiter(max_failures=5, window=15 * 60)
-CLIENT_LIMITER = RateLimiter(max_failures=20, window=15 * 60)
+# The limit (per user name, per client address) lives in the database: data.signin_limits.
 
 
 @dataclass(frozen=True)
@@ -336,22 +284,19 @@ class SignIn:
     message: str = ""  # why not, in Chinese
 
 
-def sign_in(path, name: str, password: str, *, client: str, names: RateLimiter = NAME_LIMITER,
-            clients: RateLimiter = CLIENT_LIMITER) -> SignIn:
-    """Check a sign-in against the users file, rate-limited per user name (``names``) and per
-    ``client`` (``clients``). Failures count against both; success clears the name's count. While
-    either is over its limit, the password is not even checked. The message never says whether
-    the name exists."""
+def sign_in(path, name: str, password: str, *, client: str, limits: SignInLimits) -> SignIn:
+    """Check a sign-in against the users file, limited per user name and per ``client`` address
+    by ``limits`` (``data.signin_limits.SignInLimits``: in the database, checked and counted in one
+    transaction). While either limit is reached, the password is not even checked. The message
+    never says whether the name exists."""
     name = unicodedata.normalize("NFC", name.strip())
     if not name or not password:
         return SignIn(None, texts.SIGNIN_EMPTY)
-    wait = max(names.wait([name]), clients.wait([client]))
-    if wait > 0:
-        return SignIn(None, texts.SIGNIN_LOCKED.format(minutes=max(1, -(-int(wait) // 60))))
+    reservation = limits.reserve(name, client)
+    if reservation.wait > 0:
+        return SignIn(None, texts.SIGNIN_LOCKED.format(minutes=max(1, -(-int(reservation.wait) // 60))))
     user = verify(path, name, password)
     if user is None:
-        names.failed([name])
-        clients.failed([client])
         return SignIn(None, texts.SIGNIN_FAILED)
-    names.succeeded([name])
+    limits.succeeded(reservation, name)
     return SignIn(user)

@@ -13,7 +13,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -34,25 +34,72 @@ class Level(StrEnum):
 @dataclass(kw_only=True)
 class Issue:
     """One problem, ready to show in a table (also exported as ``data.reader.Issue``). Build one with
-    ``Issue.error(...)`` or ``Issue.warning(...)``."""
+    ``Issue.error(...)`` or ``Issue.warning(...)``.
+
+    A problem found in many rows of one column for one reason is one grouped Issue: ``row`` is its
+    first Excel row, ``rows`` all of them, ``values`` the distinct values they hold, and the message
+    names the first rows and the count (at most ``LIST_LIMIT`` of each)."""
 
     level: Level
     file: str
     sheet: str | None = None
-    row: int | None = None  # Excel row number, as Excel shows it
+    row: int | None = None  # Excel row number, as Excel shows it (the first one of a grouped issue)
     column: str | None = None  # canonical Chinese label of the column
-    value: str | None = None  # the raw cell value as text
-    message: str  # full Chinese sentence naming file, sheet, row, column, value and what is expected
+    value: str | None = None  # the raw cell value as text (grouped: the distinct values, listed and capped)
+    message: str  # full Chinese sentence naming file, sheet, row(s), column, value and what is expected
+    rows: tuple[int, ...] = ()  # every Excel row concerned; (row,) when not given
+    values: tuple[str, ...] = ()  # every distinct raw value concerned; (value,) when not given
+    expected: str | None = None  # what a valid value looks like, when the issue is about a value
+    counts: tuple[int, ...] = ()  # rows holding each of ``values``
+    register: str | None = None  # the register key of the rows concerned
+    reason: str | None = None  # a key of REASONS for a cell problem (e.g. "unrecognised")
 
     @classmethod
     def error(cls, file: str, message: str, **where) -> Issue:
-        """An error in ``file``; ``where``: sheet, row, column, value."""
+        """An error in ``file``; ``where``: sheet, row, column, value (and the grouped fields)."""
         return cls(level=Level.ERROR, file=file, message=message, **where)
 
     @classmethod
     def warning(cls, file: str, message: str, **where) -> Issue:
-        """A warning in ``file``; ``where``: sheet, row, column, value."""
+        """A warning in ``file``; ``where``: sheet, row, column, value (and the grouped fields)."""
         return cls(level=Level.WARNING, file=file, message=message, **where)
+
+    def __post_init__(self) -> None:
+        if not self.rows and self.row is not None:
+            self.rows = (self.row,)
+        if not self.values and self.value is not None:
+            self.values = (self.value,)
+
+    @property
+    def count(self) -> int:
+        """How many rows the issue covers (0 for a file- or sheet-level issue)."""
+        return len(self.rows)
+
+
+# Why a cell is refused or warned (Issue.reason), by problem code.
+REASONS = {1: "required", 2: "unrecognised", 3: "not_whole", 4: "out_of_range", 5: "above", 6: "unknown_indicator"}
+
+# A grouped message names at most this many rows, values or pairs, then "等 N 行/项".
+LIST_LIMIT = 20
+
+
+def capped(items: list[str], *, limit: int = LIST_LIMIT, sep: str = "、") -> str:
+    """``items`` joined, at most ``limit`` of them, then "等 N 项" (``texts.capped``, the one cap rule)."""
+    return texts.capped(items, sep=sep, limit=limit)
+
+
+def where_rows(file_name: str, sheet: str | None, rows: np.ndarray | list[int]) -> str:
+    """"file sheet 第3行", "file sheet 第3、4、5行" or "file sheet 第3、4…行等 N 行"."""
+    if len(rows) == 1:
+        return texts.READER_WHERE.format(file=file_name, sheet=sheet, row=int(rows[0]))
+    shown = "、".join(str(int(r)) for r in rows[:LIST_LIMIT])
+    if len(rows) <= LIST_LIMIT:
+        return texts.READER_WHERE.format(file=file_name, sheet=sheet, row=shown)
+    return texts.READER_WHERE_MANY.format(file=file_name, sheet=sheet, rows=shown, count=len(rows))
+
+
+def _quoted(values: list[str]) -> str:
+    return capped([f'"{v}"' for v in values])
 
 
 # Problem codes a parsed cell can carry (int8 arrays: they compare fast on 100k-row columns).
@@ -175,12 +222,13 @@ def _enum_lookup(register_key: str, column_key: str) -> dict[str, str]:
 
 # --- columns ------------------------------------------------------------------------------------
 
-def _parse_unique(values: pd.Series, parse) -> tuple[list, list, np.ndarray]:
+def _parse_unique(values: pd.Series, parse) -> tuple[list, list, np.ndarray, list]:
     """Apply ``parse`` (value -> parsed, raising ValueError when bad) once per distinct value.
 
     Returns (parsed values, problem codes) per distinct value, the last entry standing for blank
-    cells (None, NaN), and ``take``: the entry of each of ``values``. Typed columns are built from
-    the distinct values too, then expanded with ``take``.
+    cells (None, NaN), ``take``: the entry of each of ``values``, and the distinct raw values
+    (blank last). Typed columns are built from the distinct values too, then expanded with ``take``;
+    grouped issues name the raw values by ``take`` as well.
     """
     arr = values.to_numpy(dtype=object)
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
@@ -205,18 +253,33 @@ def _parse_unique(values: pd.Series, parse) -> tuple[list, list, np.ndarray]:
             problems.append(BAD)
     parsed.append(None)
     problems.append(EMPTY)
-    return parsed, problems, np.where(codes < 0, len(uniques), codes)
+    return parsed, problems, np.where(codes < 0, len(uniques), codes).astype(np.int32), [*uniques, None]
 
 
-def _typed_column(register_key: str, col: schema.Column, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(typed column, problem codes) for one column; bounds are checked here too."""
+@dataclass
+class _Parsed:
+    """One column parsed: typed values, a problem code per row, and each row's distinct raw value."""
+
+    typed: pd.Series
+    problems: np.ndarray
+    take: np.ndarray  # index into ``uniques`` per row
+    uniques: list  # distinct raw values, blank last
+
+    def texts(self) -> list[str]:
+        """The distinct raw values as text (as Excel shows them), by ``take`` code."""
+        return [cell_text(u) for u in self.uniques]
+
+
+def _typed_column(register_key: str, col: schema.Column, values: pd.Series,
+                  extra: Mapping[str, str] | None = None) -> _Parsed:
+    """The typed column and problem codes of one column; bounds are checked here too."""
     index = values.index
     if col.kind == schema.DATE:
-        parsed, problems, take = _parse_unique(values, parse_date)
+        parsed, problems, take, uniques = _parse_unique(values, parse_date)
         dates = pd.to_datetime(pd.Series(parsed, dtype=object)).astype("datetime64[ns]").to_numpy()
-        return pd.Series(dates[take], index=index), np.array(problems, dtype=np.int8)[take]
+        return _Parsed(pd.Series(dates[take], index=index), np.array(problems, dtype=np.int8)[take], take, uniques)
     if col.kind in (schema.INT, schema.FLOAT, schema.YEAR):
-        parsed, problems, take = _parse_unique(values, parse_number)
+        parsed, problems, take, uniques = _parse_unique(values, parse_number)
         nums = pd.Series(np.array([np.nan if p is None else p for p in parsed], dtype="float64")[take], index=index)
         problems = np.array(problems, dtype=np.int8)[take]
         if col.kind in (schema.INT, schema.YEAR):
@@ -235,10 +298,12 @@ def _typed_column(register_key: str, col: schema.Column, values: pd.Series) -> t
         problems[out.to_numpy()] = RANGE
         nums = nums.where(~out)
         if col.kind == schema.FLOAT:
-            return nums, problems
-        return nums.round().astype("Int64"), problems
+            return _Parsed(nums, problems, take, uniques)
+        return _Parsed(nums.round().astype("Int64"), problems, take, uniques)
     if col.kind == schema.ENUM:
         lookup = _enum_lookup(register_key, col.key)
+        if extra:  # the branch's own words for this column (data.aliases)
+            lookup = {**extra, **lookup}
 
         def parse(v):
             found = lookup.get(schema.header_key(v if isinstance(v, str) else cell_text(v)))
@@ -250,11 +315,11 @@ def _typed_column(register_key: str, col: schema.Column, values: pd.Series) -> t
             return schema.NAME_SEPARATOR.join(schema.split_names(v if isinstance(v, str) else cell_text(v))) or None
     else:
         parse = _text
-    parsed, problems, take = _parse_unique(values, parse)
+    parsed, problems, take, uniques = _parse_unique(values, parse)
     if col.kind != schema.ENUM:  # text that normalises to nothing is empty
         problems = [EMPTY if p is None else code for p, code in zip(parsed, problems)]
     text = pd.array(parsed, dtype="str").take(take)
-    return pd.Series(text, index=index), np.array(problems, dtype=np.int8)[take]
+    return _Parsed(pd.Series(text, index=index), np.array(problems, dtype=np.int8)[take], take, uniques)
 
 
 def _expected(col: schema.Column) -> str:
@@ -271,6 +336,7 @@ def _known_names(names: Collection[str]) -> str:
 
 def validate_frame(register_key: str, raw: pd.DataFrame, *, file_name: str, sheet: str | None = None,
                    today: dt.date | None = None, indicator_names: Collection[str] | None = None,
+                   value_aliases: Mapping[str, Mapping[str, str]] | None = None,
                    ) -> tuple[pd.DataFrame, list[Issue]]:
     """Parse and check a raw frame of one register; return (typed frame, issues).
 
@@ -279,7 +345,8 @@ def validate_frame(register_key: str, raw: pd.DataFrame, *, file_name: str, shee
     register's column keys in schema order, then ``_sheet`` and ``_row``. Errors: required cell
     empty, value not recognised, not whole, out of bounds, above its ``not_above`` column, unknown
     indicator (when ``indicator_names`` is given). Warnings: a date after ``today``, a row equal to
-    an earlier one. Issues come ordered by row, then column.
+    an earlier one. Issues come ordered by row, then column. ``value_aliases``: the branch's own
+    words per column key ({header_key(alias): canonical value}, ``data.aliases``).
     """
     reg = schema.REGISTERS[register_key]
     raw = raw.reset_index(drop=True)
@@ -288,11 +355,13 @@ def validate_frame(register_key: str, raw: pd.DataFrame, *, file_name: str, shee
     rows = raw["_row"].astype("int64") if "_row" in raw else pd.Series(range(2, n + 2), dtype="int64")
     today = today or dt.date.today()
 
-    typed: dict[str, pd.Series] = {}
-    problems: dict[str, np.ndarray] = {}
+    parsed: dict[str, _Parsed] = {}
     empty = pd.Series([None] * n, dtype=object)
     for col in reg.columns:
-        typed[col.key], problems[col.key] = _typed_column(register_key, col, raw.get(col.key, empty))
+        parsed[col.key] = _typed_column(register_key, col, raw.get(col.key, empty),
+                                        (value_aliases or {}).get(col.key))
+    typed = {k: p.typed for k, p in parsed.items()}
+    problems = {k: p.problems for k, p in parsed.items()}
 
     for col in reg.columns:
         if col.not_above:
@@ -306,65 +375,141 @@ def validate_frame(register_key: str, raw: pd.DataFrame, *, file_name: str, shee
             problems[col.key][unknown] = INDICATOR
             typed[col.key] = values.where(~unknown)
 
+    groups = _Grouper(file_name, sheets.to_numpy(dtype=object), rows.to_numpy(dtype="int64"), register_key)
+    templates = {EMPTY: texts.READER_REQUIRED, BAD: texts.READER_UNRECOGNISED, NOT_WHOLE: texts.READER_NOT_WHOLE,
+                 RANGE: texts.READER_OUT_OF_RANGE, ABOVE: texts.READER_ABOVE, INDICATOR: texts.READER_UNKNOWN_INDICATOR}
     found: list[tuple[int, int, Issue]] = []
-
-    def add(level: Level, pos: int, ci: int, col: schema.Column, template: str, **fields) -> None:
-        value = raw.at[pos, col.key] if col.key in raw else None
-        where = texts.READER_WHERE.format(file=file_name, sheet=sheets[pos], row=rows[pos])
-        text = cell_text(value)
-        message = template.format(where=where, column=col.label, value=text, expected=_expected(col),
-                                  hint=col.expected(), **fields)
-        found.append((pos, ci, Issue(level=level, file=file_name, sheet=sheets[pos], row=int(rows[pos]),
-                                     column=col.label, value=text if not is_blank(value) else None,
-                                     message=message)))
-
     for ci, col in enumerate(reg.columns):
-        codes = problems[col.key]
-        if col.required:
-            for pos in np.flatnonzero(codes == EMPTY):
-                add(Level.ERROR, pos, ci, col, texts.READER_REQUIRED)
-        for pos in np.flatnonzero(codes == BAD):
-            add(Level.ERROR, pos, ci, col, texts.READER_UNRECOGNISED)
-        for pos in np.flatnonzero(codes == NOT_WHOLE):
-            add(Level.ERROR, pos, ci, col, texts.READER_NOT_WHOLE)
-        for pos in np.flatnonzero(codes == RANGE):
-            add(Level.ERROR, pos, ci, col, texts.READER_OUT_OF_RANGE)
-        for pos in np.flatnonzero(codes == ABOVE):
-            other = reg.column(col.not_above)
-            add(Level.ERROR, pos, ci, col, texts.READER_ABOVE, other=other.label,
-                other_value=cell_text(raw.at[pos, other.key]))
-        for pos in np.flatnonzero(codes == INDICATOR):
-            add(Level.ERROR, pos, ci, col, texts.READER_UNKNOWN_INDICATOR, names=_known_names(indicator_names))
+        codes, p = problems[col.key], parsed[col.key]
+        base = {"expected": _expected(col), "hint": col.expected()}
+        for code, template in templates.items():
+            if code == EMPTY and not col.required:
+                continue
+            pos = np.flatnonzero(codes == code)
+            if not len(pos):
+                continue
+            fields = dict(base)
+            other = None
+            if code == ABOVE:
+                other = parsed[col.not_above]
+                fields["other"] = reg.column(col.not_above).label
+            elif code == INDICATOR:
+                fields["names"] = _known_names(indicator_names)
+            found += [(first, ci, issue) for first, issue in groups.issues(
+                Level.ERROR, col.label, template, pos, p, other_parsed=other, expects=col.expected(), reason=REASONS[code],
+                **fields)]
         if col.kind == schema.DATE:
-            future = (typed[col.key] > pd.Timestamp(today)).to_numpy(dtype=bool)
-            for pos in np.flatnonzero(future):
-                add(Level.WARNING, pos, ci, col, texts.READER_FUTURE_DATE, today=today.isoformat())
+            future = np.flatnonzero((typed[col.key] > pd.Timestamp(today)).to_numpy(dtype=bool))
+            if len(future):
+                found += [(first, ci, issue) for first, issue in groups.issues(
+                    Level.WARNING, col.label, texts.READER_FUTURE_DATE, future, p, today=today.isoformat(), reason="future",
+                    **base)]
 
+    del parsed, problems, p  # raw values and codes are not needed any more: free them before the frame is built
     frame = pd.DataFrame(typed)
     frame["_sheet"] = sheets.astype("str")
     frame["_row"] = rows
-    found.extend(_duplicates(frame, reg, file_name))
+    found.extend((first, len(reg.columns), issue) for first, issue in _duplicates(frame, reg, groups))
     found.sort(key=lambda t: (t[0], t[1]))
     return frame, [issue for _, _, issue in found]
 
 
-def _duplicates(frame: pd.DataFrame, reg: schema.Register, file_name: str) -> list[tuple[int, int, Issue]]:
-    """A warning for each row equal (on every register column) to an earlier row."""
+class _Grouper:
+    """Builds grouped Issues: one per sheet for the rows (positions) that share a column and a
+    reason, naming the first rows and the count. Positions are grouped with numpy, and each distinct
+    raw value is turned into text once, so refusing 100k bad rows costs about as much as reading them."""
+
+    def __init__(self, file_name: str, sheets: np.ndarray, rows: np.ndarray, register: str | None = None):
+        self.file_name = file_name
+        self.register = register
+        self.rows = rows
+        codes, self.sheet_names = pd.factorize(sheets, use_na_sentinel=False)
+        self.sheet_codes = codes
+        self.single_sheet = len(self.sheet_names) <= 1
+
+    def by_sheet(self, pos: np.ndarray) -> Iterator[tuple[object, np.ndarray]]:
+        """(sheet name, positions) for each sheet among ``pos`` (sorted), in order of first row."""
+        if self.single_sheet:
+            if len(pos):
+                yield (self.sheet_names[0] if len(self.sheet_names) else None), pos
+            return
+        codes = self.sheet_codes[pos]
+        for code in pd.unique(codes):
+            yield self.sheet_names[code], pos[codes == code]
+
+    def issues(self, level: Level, label: str | None, template: str, pos: np.ndarray, parsed: _Parsed | None, *,
+               other_parsed: _Parsed | None = None, expects: str | None = None, reason: str | None = None,
+               **fields) -> list[tuple[int, Issue]]:
+        out = []
+        value_texts = parsed.texts() if parsed is not None else None
+        other = other_parsed
+        other_texts = other.texts() if other is not None else None
+        for sheet, p in self.by_sheet(pos):
+            rows = self.rows[p]
+            per_value = _distinct(parsed.take[p], value_texts) if parsed is not None else {}
+            per_value = {v: n for v, n in per_value.items() if not is_blank(v)}  # blank cells: no value to show
+            values = list(per_value)
+            shown = template
+            if len(values) > 1:  # the template quotes one value: several are quoted one by one
+                shown = shown.replace('"{value}"', "{value}")
+                fields["value"] = _quoted(values)
+            else:
+                fields["value"] = values[0] if values else ""
+            if other is not None:
+                other_values = list(_distinct(other.take[p], other_texts))
+                if len(other_values) > 1:
+                    shown = shown.replace('"{other_value}"', "{other_value}")
+                    fields["other_value"] = _quoted(other_values)
+                else:
+                    fields["other_value"] = other_values[0] if other_values else ""
+            message = shown.format(where=where_rows(self.file_name, sheet, rows), column=label, **fields)
+            value = (values[0] if len(values) == 1 else capped(values)) if values else None
+            out.append((int(p[0]), Issue(level=level, file=self.file_name, sheet=sheet, row=int(rows[0]), column=label,
+                                         value=value, message=message,
+                                         rows=tuple(rows.tolist()), values=tuple(values), expected=expects,
+                                         counts=tuple(per_value.values()),
+                                         register=self.register, reason=reason)))
+        return out
+
+
+def _distinct(take: np.ndarray, value_texts: list[str]) -> dict[str, int]:
+    """The distinct texts of ``take`` codes, in order of first appearance, with how many rows hold each."""
+    counts = pd.Series(take).value_counts(sort=False)  # in order of first appearance
+    out: dict[str, int] = {}
+    for code, n in counts.items():
+        text = value_texts[code]
+        out[text] = out.get(text, 0) + int(n)
+    return out
+
+
+def _duplicates(frame: pd.DataFrame, reg: schema.Register, groups: _Grouper) -> list[tuple[int, Issue]]:
+    """A warning for the rows equal (on every register column) to an earlier row, per sheet."""
     dup = frame.duplicated(subset=reg.keys, keep="first").to_numpy(dtype=bool)
     if not dup.any():
         return []
     group = frame.groupby(reg.keys, dropna=False, sort=False).ngroup().to_numpy()
-    groups, firsts = np.unique(group, return_index=True)
-    first_pos = dict(zip(groups.tolist(), firsts.tolist()))
+    first_of = np.full(group.max() + 1, -1, dtype="int64")
+    groups_seen, firsts = np.unique(group, return_index=True)
+    first_of[groups_seen] = firsts
+    sheets = frame["_sheet"].to_numpy(dtype=object)
     out = []
-    for pos in np.flatnonzero(dup):
-        first = first_pos[group[pos]]
-        sheet, first_sheet = frame.at[pos, "_sheet"], frame.at[first, "_sheet"]
-        where = texts.READER_WHERE.format(file=file_name, sheet=sheet, row=frame.at[pos, "_row"])
-        message = texts.READER_DUPLICATE.format(
-            where=where, other="" if first_sheet == sheet else f"「{first_sheet}」", first=frame.at[first, "_row"])
-        out.append((pos, len(reg.columns), Issue.warning(file_name, message, sheet=sheet,
-                                                         row=int(frame.at[pos, "_row"]))))
+    for sheet, pos in groups.by_sheet(np.flatnonzero(dup)):
+        first = first_of[group[pos]]
+        rows, first_rows = groups.rows[pos], groups.rows[first]
+        others = ["" if sheets[f] == sheet else f"「{sheets[f]}」" for f in first[:LIST_LIMIT]]
+        if len(pos) == 1:
+            where = texts.READER_WHERE.format(file=groups.file_name, sheet=sheet, row=int(rows[0]))
+            message = texts.READER_DUPLICATE.format(where=where, other=others[0], first=int(first_rows[0]))
+        else:
+            pairs = [texts.READER_DUPLICATE_PAIR.format(row=int(r), other=o, first=int(f))
+                     for r, o, f in zip(rows[:LIST_LIMIT], others, first_rows[:LIST_LIMIT])]
+            message = texts.READER_DUPLICATES.format(
+                file=groups.file_name, sheet=sheet, count=len(pos),
+                pairs=capped(pairs) if len(pos) <= LIST_LIMIT else
+                "、".join(pairs) + "、" + texts.LIST_MORE.format(count=len(pos)))
+        out.append((int(pos[0]), Issue.warning(groups.file_name, message, sheet=sheet, row=int(rows[0]),
+                                               rows=tuple(rows.tolist()), register=groups.register,
+                                               reason="duplicate")))
     return out
 
 
@@ -380,7 +525,7 @@ def month_warnings(typed: Mapping[str, pd.DataFrame], raw: Mapping[str, pd.DataF
     parts = []
     for key, frame in typed.items():
         reg = schema.REGISTERS[key]
-        if reg.period == schema.Period.MONTH and reg.period_column and len(frame):
+        if reg.period == "month" and reg.period_column and len(frame):
             dates = frame[reg.period_column]
             month = dates.dt.year * 12 + dates.dt.month - 1
             parts.append(pd.DataFrame({"key": key, "pos": range(len(frame)), "month": month}).dropna())
@@ -403,16 +548,20 @@ def month_warnings(typed: Mapping[str, pd.DataFrame], raw: Mapping[str, pd.DataF
     span = _span(int(main_months.min()), int(main_months.max()))
     bad_months = set(months[np.isin(cluster, outlying)].tolist())
     out = []
-    for key, pos in rows.loc[rows["month"].isin(bad_months), ["key", "pos"]].itertuples(index=False):
+    flagged = rows.loc[rows["month"].isin(bad_months)]
+    for key, part in flagged.groupby("key", sort=False):
         reg = schema.REGISTERS[key]
         col = reg.column(reg.period_column)
         frame = typed[key]
-        sheet, row = frame.at[pos, "_sheet"], int(frame.at[pos, "_row"])
-        value = cell_text(raw[key].iloc[pos].get(col.key))
-        where = texts.READER_WHERE.format(file=file_name, sheet=sheet, row=row)
-        out.append(Issue.warning(file_name, texts.READER_OUTLYING_MONTH.format(
-            where=where, column=col.label, value=value, span=span), sheet=sheet, row=row, column=col.label,
-            value=value))
+        pos = np.sort(part["pos"].to_numpy(dtype="int64"))
+        values = raw[key][col.key].iloc[pos] if col.key in raw[key] else pd.Series([None] * len(pos), dtype=object)
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+        parsed = _Parsed(frame[col.key].iloc[pos], np.zeros(len(pos), dtype=np.int8), codes, list(uniques))
+        grouper = _Grouper(file_name, frame["_sheet"].to_numpy(dtype=object)[pos],
+                           frame["_row"].to_numpy(dtype="int64")[pos], key)
+        out += [issue for _, issue in grouper.issues(
+            Level.WARNING, col.label, texts.READER_OUTLYING_MONTH, np.arange(len(pos)), parsed, span=span,
+            reason="outlying_month")]
     return out
 
 

@@ -2,6 +2,7 @@
 restore of the whole database."""
 
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +11,8 @@ from data import audit, backup, texts, users
 from data.errors import DataError
 from ui import cache, downloads, messages, signin
 
-MESSAGES, BACKUP, RESTORE_GEN = "admin.messages", "admin.backup", "admin.restore_generation"
+ZIP_MIME = "application/zip"
+MESSAGES, BACKUP_ERRORS, RESTORE_GEN = "admin.messages", "admin.backup_errors", "admin.restore_generation"
 
 me = signin.require_role("admin")
 store = cache.get_store()
@@ -24,17 +26,25 @@ def _site_admin() -> bool:
 
 
 def _one_branch() -> bool:
-    """A backup holds every branch's rows: on the page only while the database holds one branch."""
-    return len([b for b in cache.branch_records() if not b.is_organisation]) <= 1
+    """A backup holds every branch's rows: on the page only while the database holds one branch
+    (read now, not cached: also called in the download's worker thread)."""
+    from data import branches
+
+    with cache.store_for(None).engine.begin() as conn:
+        return len(branches.branches(conn)) <= 1
 
 
 def _do(action, *args, done: str) -> None:
-    """Run a user change (a callback); its result or refusal is shown after the rerun."""
+    """Run a user change (a callback) as the admin the users file says is acting NOW, and only
+    for an admin of the deployment's branch; its result or refusal is shown after the rerun."""
+    actor = signin.acting("admin", MESSAGES)
+    if actor is None:
+        return
     if not _site_admin():
         messages.flash(MESSAGES, "error", texts.ADMIN_SITE_ONLY)
         return
     try:
-        user = action(signin.users_path(), *args, actor=me.name, store=store)
+        user = action(signin.users_path(), *args, actor=actor.name, store=store)
     except DataError as err:
         messages.flash(MESSAGES, "error", err.message)
         return
@@ -65,15 +75,27 @@ def remove_user() -> None:
     _do(users.remove_user, st.session_state["admin.remove.name"], done=texts.ADMIN_REMOVED)
 
 
-def make_backup() -> None:
-    name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
-    if not (_site_admin() and _one_branch()):
-        messages.flash(MESSAGES, "error", texts.ADMIN_BACKUP_MANY_BRANCHES)
-        return
+def backup_file(name: str, actor: str, token: str | None, errors: list) -> bytes:
+    """The backup, made when its download button is clicked: Streamlit calls this in a worker
+    thread (no session there, so ``actor``, the server-side session ``token`` and ``errors`` come
+    from the run that drew the button; the users file and the session are read again now, and only
+    a current admin gets it) and serves the result once (``guard.serve_once``), so no backup waits in the server's
+    memory at an address anyone could fetch. A refusal (``DataError``) is queued in ``errors`` for
+    the page's next run; the browser is told the download failed."""
+    import guard
+
     try:
-        st.session_state[BACKUP] = (name, backup.backup(store, user=me.name, file_name=name))
+        # _site_admin() and _one_branch(), without the session (none in this thread): still_allowed
+        # reads the role the users file gives in the deployment's branch; the store is the drawing run's.
+        actor = signin.still_allowed(actor, token, "admin").name
+        if store.branch != cache.store_for(None).branch or not _one_branch():
+            raise DataError(texts.ADMIN_BACKUP_MANY_BRANCHES)
+        content = backup.backup(store, user=actor, file_name=name)
     except DataError as err:
-        messages.flash(MESSAGES, "error", err.message)
+        errors.append(err.message)
+        raise
+    guard.serve_once_content(content, ZIP_MIME, name)
+    return content
 
 
 def _mb(n: int) -> str:
@@ -81,11 +103,14 @@ def _mb(n: int) -> str:
 
 
 def restore(upload) -> None:
+    actor = signin.acting("admin", MESSAGES)
+    if actor is None:
+        return
     if not (_site_admin() and _one_branch()):
         messages.flash(MESSAGES, "error", texts.ADMIN_BACKUP_MANY_BRANCHES)
         return
     try:
-        rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=me.name)
+        rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=actor.name)
     except DataError as err:
         messages.flash(MESSAGES, "error", err.message)
         return
@@ -156,18 +181,21 @@ with audit_tab:
                             icon=":material/download:")
 
 with backup_tab:
+    for message in st.session_state.pop(BACKUP_ERRORS, []):
+        st.error(messages.md(message))
     if not (_site_admin() and _one_branch()):
         st.info(texts.ADMIN_BACKUP_MANY_BRANCHES)
     else:
         upload_limit = st.get_option("server.maxUploadSize") * 2**20
         st.caption(texts.BACKUP_INTRO)
-        st.button(texts.BACKUP_MAKE, on_click=make_backup, icon=":material/backup:")
-        if BACKUP in st.session_state:
-            name, content = st.session_state[BACKUP]
-            if len(content) > upload_limit:
-                st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(len(content)), limit=_mb(upload_limit)))
-            st.download_button(texts.BACKUP_DOWNLOAD, data=content, file_name=name, mime="application/zip",
-                               on_click="ignore", icon=":material/download:", type="primary")
+        if (expected := backup.estimated_size(store)) > upload_limit:
+            st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(expected), limit=_mb(upload_limit)))
+        name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
+        errors = st.session_state.setdefault(BACKUP_ERRORS, [])
+        token = st.session_state.get(signin.TOKEN_KEY)
+        st.download_button(texts.BACKUP_DOWNLOAD, data=partial(backup_file, name, me.name, token, errors),
+                           file_name=name, mime=ZIP_MIME, on_click="ignore", icon=":material/download:",
+                           type="primary")
         st.subheader(texts.RESTORE_TITLE)
         st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
         upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],

@@ -17,7 +17,7 @@ routing.ensure_routed()
 def submit() -> None:
     """Form callback: runs before the app script, so a signed-in session is routed by this very run."""
     result = users.sign_in(signin.users_path(), st.session_state[NAME], st.session_state[PASSWORD],
-                           client=signin.client_id())
+                           client=signin.client_id(), limits=signin.limits())
     st.session_state[PASSWORD] = ""
     if result.user is None:
         messages.flash(MESSAGES, "error", result.message)

@@ -26,7 +26,10 @@ RECENT_IMPORTS = 5
 
 def _load_demo() -> None:
     """Button callback (runs before the page): import the demo year and select it in the sidebar."""
-    outcome = load_demo(cache.get_store(), user=signin.current_user())
+    me = signin.acting("editor", FLASH_KEY)
+    if me is None:
+        return
+    outcome = load_demo(cache.get_store(), user=me.name)
     if outcome.rejected:
         for message in (texts.BOARD_DEMO_FAILED, *(i.message for i in outcome.errors)):
             messages.flash(FLASH_KEY, "error", message)

@@ -106,7 +106,7 @@ store = cache.get_store()
 try:
     summary = board.computed(_summary, store.branch, load_settings().local_rules)
 except SettingsError as err:  # a malformed local rule in the settings
-    st.error(str(err))
+    st.error(messages.md(str(err)))
     st.stop()
 st.download_button(texts.SUMMARY_DOWNLOAD, data=partial(build_docx, summary), mime=DOCX_MIME, on_click="ignore",
                    type="primary", icon=":material/download:",

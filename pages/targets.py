@@ -70,9 +70,11 @@ edited = st.data_editor(
         "note": st.column_config.TextColumn(column("note").label, width="large"),
     })
 if st.button(texts.TARGETS_SAVE, type="primary", icon=":material/save:"):
+    if (me := signin.acting("editor", MESSAGES)) is None:
+        st.rerun()  # the refusal shows at the top
     try:
         # Saved over the version the user loaded, or, after being told what changed, the one seen then.
-        outcome = save_targets(store, year, edited, user=signin.current_user(),
+        outcome = save_targets(store, year, edited, user=me.name,
                                loaded_version=entry["seen"] or entry["version"])
     except StaleEdit:
         entry["seen"] = targets_version(store, year)

@@ -4,11 +4,12 @@ the import history with undo of the latest batch; the blank template."""
 import streamlit as st
 
 from data import texts
+from data.aliases import vocabulary
 from data.errors import UndoRefused
 from data.importer import batches_frame
 from data.texts import local_time
 from data.template import build_template
-from ui import cache, downloads, messages, signin, uploader
+from ui import cache, downloads, intake, messages, signin, uploader
 
 signin.require_role("editor")
 
@@ -16,8 +17,11 @@ MESSAGES = "upload.messages"
 
 
 def undo(batch_id: int) -> None:
+    me = signin.acting("editor", MESSAGES)
+    if me is None:
+        return
     try:
-        result = cache.get_store().undo(batch_id, user=signin.current_user())
+        result = cache.get_store().undo(batch_id, user=me.name)
     except UndoRefused as err:
         messages.flash(MESSAGES, "error", err.message)
         return
@@ -26,13 +30,18 @@ def undo(batch_id: int) -> None:
 
 st.header(texts.PAGE_UPLOAD)
 st.caption(texts.UPLOAD_INTRO)
-st.download_button(texts.UPLOAD_TEMPLATE_BUTTON, data=build_template, file_name=texts.UPLOAD_TEMPLATE_FILE,
-                   mime=downloads.XLSX_MIME, icon=":material/download:", on_click="ignore")
+st.download_button(texts.UPLOAD_TEMPLATE_BUTTON, data=lambda: build_template(vocabulary(cache.get_store())),
+                   file_name=texts.UPLOAD_TEMPLATE_FILE, mime=downloads.XLSX_MIME, icon=":material/download:",
+                   on_click="ignore")
 messages.show_flashes(MESSAGES)
+messages.show_flashes(texts.UPLOAD_MAP_MESSAGES)
 
 uploader.upload_flow("upload", texts.UPLOAD_FILES_LABEL, texts.UPLOAD_CONFIRM, flashes=MESSAGES, multiple=True,
                      check_title=texts.UPLOAD_CHECK_TITLE,
-                     line=lambda name, result: texts.UPLOAD_RESULT_LINE.format(file=name, message=result.message))
+                     line=lambda name, result: texts.UPLOAD_RESULT_LINE.format(file=name, message=result.message),
+                     intake=True)
+
+intake.aliases_editor("upload.aliases")
 
 st.subheader(texts.UPLOAD_HISTORY_TITLE)
 history = cache.batches()

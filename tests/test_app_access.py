@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit import config as st_config
 
-from data import audit, backup, texts, users
+from data import audit, backup, signin_limits, texts, users
 from data.settings import load_settings
 from data.store import Store
 from ui import messages, navigation, routing, signin
@@ -29,11 +29,7 @@ def users_file(app_db, tmp_path, monkeypatch) -> Path:
     users.save_users(path, {NAMES[r]: users.User(NAMES[r], r, users.hash_password(PASSWORDS[r], rounds=4))
                             for r in users.ROLES})
     monkeypatch.setenv("DJ_USERS_FILE", str(path))
-    users.NAME_LIMITER.reset()
-    users.CLIENT_LIMITER.reset()
-    yield path
-    users.NAME_LIMITER.reset()
-    users.CLIENT_LIMITER.reset()
+    return path  # the failed sign-in limit is in app_db, fresh per test
 
 
 @pytest.fixture
@@ -59,10 +55,17 @@ def sign_in(at, name: str, password: str):
     return at
 
 
+def signed_in_as(at, name: str):
+    """``at``'s session signed in as ``name`` (with a server-side session, as the sign-in form does)."""
+    user = users.load_users(load_settings().users_file)[name]
+    at.session_state[signin.AUTH_KEY] = name
+    at.session_state[signin.TOKEN_KEY] = signin.sessions().start(user)
+    return at
+
+
 def as_role(app, role: str):
     """A session signed in as ``role``'s user, on the app's first page."""
-    at = app()
-    at.session_state[signin.AUTH_KEY] = NAMES[role]
+    at = signed_in_as(app(), NAMES[role])
     at.run()
     assert not at.exception, at.exception
     return at
@@ -118,7 +121,7 @@ def first_request(app, page: str, *, user: str | None = None, routed: bool = Fal
     router's mark, to reach the page's own role check behind it."""
     at = app()
     if user:
-        at.session_state[signin.AUTH_KEY] = user
+        signed_in_as(at, user)
     if routed:
         at.session_state[routing.ROUTED_KEY] = True
     at.switch_page(page).run()
@@ -257,22 +260,106 @@ def test_an_admin_backs_up_and_restores_into_an_empty_database(app, users_file, 
     button(at, texts.RESTORE_BUTTON).click().run()
     assert messages.md(texts.RESTORE_DONE.format(file="备份.zip", rows=4)) in texts_of(at.success)
     assert store(app_db).counts()["study"] == 1
-    button(at, texts.BACKUP_MAKE).click().run()
     assert texts.BACKUP_DOWNLOAD in [b.label for b in at.get("download_button")]
-    assert not at.warning  # a small backup can be restored on this page
-    assert audit.entries(store(app_db))["action"].tolist()[:2] == ["backup", "restore"]
+    assert audit.entries(store(app_db))["action"].tolist()[:1] == ["restore"]
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """The deferred downloads the app registers (Streamlit's own MediaFileManager, which AppTest
+    drops after each run), to run them as the server does when a button is clicked."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen = []
+    real = MediaFileManager.add_deferred
+
+    def add_deferred(self, *args, **kwargs):
+        file_id = real(self, *args, **kwargs)
+        seen.append((self, file_id))
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return seen
+
+
+def test_a_backup_is_made_at_the_click_and_served_once_without_a_session(app, users_file, app_db, deferred,
+                                                                        tmp_path):
+    """No backup exists until its button is clicked; the file Streamlit then stores answers only
+    the front end's two requests of its address (guard.Guard in front of Streamlit's media route)."""
+    import asyncio
+
+    from starlette.applications import Starlette
+    from streamlit.web.server.starlette.starlette_routes import create_media_routes
+
+    import guard
+    from data.importer import import_files
+
+    rows = register_rows("study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])
+    (tmp_path / "三月.xlsx").write_bytes(xlsx_bytes({"学习教育": rows}))
+    import_files(store(app_db), [tmp_path / "三月.xlsx"], user="干事乙")
+    at = goto(as_role(app, "admin"), ADMIN)
+    [download] = [b for b in at.get("download_button") if b.label == texts.BACKUP_DOWNLOAD]
+    assert download.proto.deferred_file_id and not download.proto.url  # nothing made yet
+    assert audit.entries(store(app_db))["action"].tolist() == ["import"]
+    manager, file_id = [(m, f) for m, f in deferred if f == download.proto.deferred_file_id][-1]
+
+    url = manager.execute_deferred(file_id)  # the click: Streamlit's worker thread runs the page's callable
+    url = "/media/" + url.rsplit("/", 1)[1]  # AppTest's storage names its endpoint /mock/media
+    from types import SimpleNamespace
+
+    from streamlit.runtime import Runtime
+
+    Runtime._instance = SimpleNamespace(media_file_mgr=manager)  # the guard deletes through it, as in a server
+    log = audit.entries(store(app_db))
+    assert log[["action", "user"]].values.tolist()[0] == ["backup", NAMES["admin"]]
+    server = guard.Guard(Starlette(routes=create_media_routes(manager._storage, None)),
+                         allowed_hosts=(), trusted_proxies=())
+
+    def get(path: str) -> tuple[int, bytes]:
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+                 "headers": [(b"host", b"127.0.0.1:8501")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8501),
+                 "scheme": "http", "http_version": "1.1", "root_path": ""}
+        asyncio.run(server(scope, receive, send))
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    try:
+        status, content = get(url)
+        second = get(url)[0]  # the front end fetches it twice: a check, then the download
+        again = get(url)[0]
+    finally:
+        Runtime._instance = None
+    assert status == 200 and content.startswith(b"PK")
+    restored = Store(f"sqlite:///{tmp_path / 'copy.db'}", branch=load_settings().branch)
+    backup.restore(restored, content, file_name="b.xlsx", user="t")
+    assert restored.counts()["study"] == 1
+    assert second == 200 and again == 404  # the address a third time: gone
 
 
 def test_the_admin_page_says_when_a_backup_is_too_big_to_upload(app, users_file, app_db):
     """The page's upload limit (server.maxUploadSize, in MB) set to 0 here stands in for a backup
-    larger than 10 MB: the page says so and names the command that restores it."""
+    larger than 10 MB: the page says so before the backup is made and names the commands."""
     from streamlit import config
+
+    from data.importer import import_files
+
+    rows = register_rows("study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])
+    path = app_db.replace("sqlite:///", "") + ".xlsx"
+    with open(path, "wb") as f:
+        f.write(xlsx_bytes({"学习教育": rows}))
+    import_files(store(app_db), [path], user="干事乙")
 
     before = config.get_option("server.maxUploadSize")
     config.set_option("server.maxUploadSize", 0)
     try:
         at = goto(as_role(app, "admin"), ADMIN)
-        button(at, texts.BACKUP_MAKE).click().run()
     finally:
         config.set_option("server.maxUploadSize", before)
     warning = texts_of(at.warning)
@@ -285,7 +372,7 @@ def test_the_admin_page_says_when_a_backup_is_too_big_to_upload(app, users_file,
 def test_wrong_passwords_are_refused_and_rate_limited(app, users_file):
     at = app().run()
     assert not at.error
-    for _ in range(users.NAME_LIMITER.max_failures):
+    for _ in range(signin_limits.PER_NAME):
         sign_in(at, NAMES["editor"], "not-the-password")
         assert texts_of(at.error) == texts.SIGNIN_FAILED and is_sign_in_form(at)
     sign_in(at, NAMES["editor"], PASSWORDS["editor"])  # right, but too late
@@ -294,6 +381,17 @@ def test_wrong_passwords_are_refused_and_rate_limited(app, users_file):
     # Another user, from a fresh session, is not locked out.
     at = sign_in(app().run(), NAMES["viewer"], PASSWORDS["viewer"])
     assert at.session_state[signin.AUTH_KEY] == NAMES["viewer"]
+
+
+def test_new_sessions_from_one_client_share_its_limit(app, users_file):
+    """The per-client count is kept by address, not by browser session: opening a new session
+    (or signing out) does not start a fresh count."""
+    for n in range(signin_limits.PER_CLIENT):
+        at = sign_in(app().run(), f"猜测{n}", "not-the-password")
+        assert texts_of(at.error) == texts.SIGNIN_FAILED
+    at = sign_in(app().run(), NAMES["viewer"], PASSWORDS["viewer"])
+    assert texts_of(at.error) == texts.SIGNIN_LOCKED.format(minutes=15)
+    assert signin.AUTH_KEY not in at.session_state
 
 
 def test_sign_out_returns_to_the_sign_in_form(app, users_file):
@@ -311,6 +409,101 @@ def test_a_removed_user_is_signed_out_at_the_next_click(app, users_file, app_db)
     at.run()
     assert signin.AUTH_KEY not in at.session_state and not at.metric
     assert is_sign_in_form(at)
+
+
+def test_a_new_password_ends_the_users_other_sessions(app, users_file, app_db):
+    at = as_role(app, "editor")
+    users.set_password(users_file, NAMES["editor"], "a-new-password", actor=NAMES["admin"], store=store(app_db))
+    at.run()
+    assert is_sign_in_form(at) and signin.AUTH_KEY not in at.session_state
+    again = sign_in(app().run(), NAMES["editor"], "a-new-password")  # the new password works
+    assert again.session_state[signin.AUTH_KEY] == NAMES["editor"]
+
+
+def test_a_removed_admin_cannot_add_a_user_from_the_form_still_on_screen(app, users_file, app_db):
+    users.add_user(users_file, "管理员丁", "admin", "other-admin-pw", actor=NAMES["admin"], store=store(app_db),
+                   rounds=4)
+    at = goto(as_role(app, "admin"), ADMIN)
+    at.text_input(key="admin.add.name").input("新管理员")
+    at.selectbox(key="admin.add.role").set_value("admin")
+    at.text_input(key="admin.add.password").input("new-admin-password")
+    at.text_input(key="admin.add.again").input("new-admin-password")
+    users.remove_user(users_file, NAMES["admin"], actor="管理员丁", store=store(app_db))  # meanwhile
+    button(at, texts.ADMIN_ADD_BUTTON).click().run()
+    assert not at.exception
+    assert "新管理员" not in users.load_users(users_file)
+    assert is_sign_in_form(at)
+    assert audit.entries(store(app_db))[["action", "user"]].values.tolist()[0] == ["user_remove", "管理员丁"]
+
+
+def test_a_demoted_admin_cannot_restore_or_back_up(app, users_file, app_db, deferred):
+    at = goto(as_role(app, "admin"), ADMIN)
+    [download] = [b for b in at.get("download_button") if b.label == texts.BACKUP_DOWNLOAD]
+    manager, file_id = [(m, f) for m, f in deferred if f == download.proto.deferred_file_id][-1]
+    known = users.load_users(users_file)
+    known[NAMES["admin"]] = users.User(NAMES["admin"], "editor", known[NAMES["admin"]].password_hash)
+    users.save_users(users_file, known)  # demoted by editing the file
+    from streamlit.runtime.media_file_manager import MediaFileStorageError
+
+    with pytest.raises(MediaFileStorageError):  # the click on the button still on screen
+        manager.execute_deferred(file_id)
+    assert audit.entries(store(app_db)).empty
+
+
+def test_no_backup_at_the_click_once_the_database_holds_a_second_branch(app, users_file, app_db, deferred):
+    """The page drew the button while the database held one branch; a branch added before the click
+    means the backup would hold another branch's rows: refused in the worker thread, nothing made."""
+    from data import branches
+
+    at = goto(as_role(app, "admin"), ADMIN)
+    [download] = [b for b in at.get("download_button") if b.label == texts.BACKUP_DOWNLOAD]
+    manager, file_id = [(m, f) for m, f in deferred if f == download.proto.deferred_file_id][-1]
+    with store(app_db).engine.begin() as conn:
+        branches.add(conn, "另一支部", user="管理员丁")
+    from streamlit.runtime.media_file_manager import MediaFileStorageError
+
+    with pytest.raises(MediaFileStorageError):
+        manager.execute_deferred(file_id)
+    assert "backup" not in audit.entries(store(app_db))["action"].tolist()
+
+
+def test_a_removed_editor_cannot_undo(app, users_file, app_db):
+    at = goto(as_role(app, "editor"), UPLOAD)
+    rows = register_rows("study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])
+    at.file_uploader[0].set_value([("三月.xlsx", xlsx_bytes({"学习教育": rows}), XLSX)]).run()
+    button(at, texts.UPLOAD_CONFIRM).click().run()
+    at.checkbox(key="upload.undo.1").check().run()
+    users.remove_user(users_file, NAMES["editor"], actor=NAMES["admin"], store=store(app_db))
+    button(at, texts.UPLOAD_UNDO_BUTTON).click().run()
+    assert not at.exception and is_sign_in_form(at)
+    assert store(app_db).counts()["study"] == 1
+    assert audit.entries(store(app_db))["action"].tolist()[0] == "user_remove"
+
+
+def test_a_demoted_editor_cannot_save_targets(app, users_file, app_db):
+    at = goto(as_role(app, "editor"), TARGETS)
+    key = at.data_editor[0].key
+    at.session_state[key] = {"edited_rows": {}, "deleted_rows": [],
+                             "added_rows": [{"indicator": "集中学习次数", "target": 8}]}
+    at.run()
+    known = users.load_users(users_file)
+    known[NAMES["editor"]] = users.User(NAMES["editor"], "viewer", known[NAMES["editor"]].password_hash)
+    users.save_users(users_file, known)
+    button(at, texts.TARGETS_SAVE).click().run()
+    assert not at.exception
+    assert store(app_db).counts()["targets"] == 0 and store(app_db).batches().empty
+    assert audit.entries(store(app_db)).empty
+
+
+def test_a_demoted_editor_cannot_load_the_demo(app, users_file, app_db):
+    at = as_role(app, "editor")
+    demo = button(at, texts.BOARD_DEMO_BUTTON)
+    known = users.load_users(users_file)
+    known[NAMES["editor"]] = users.User(NAMES["editor"], "viewer", known[NAMES["editor"]].password_hash)
+    users.save_users(users_file, known)
+    demo.click().run()
+    assert texts.ACTION_DENIED.format(role="查看") in texts_of(at.error)
+    assert not any(store(app_db).counts().values()) and audit.entries(store(app_db)).empty
 
 
 # --- local mode -----------------------------------------------------------------------------------

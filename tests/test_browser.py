@@ -67,7 +67,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path):
-    """``streamlit run app.py`` on a free port with a fresh SQLite database; yields (url, db url)."""
+    """``streamlit run serve.py`` on a free port with a fresh SQLite database; yields (url, db url)."""
     port = _free_port()
     db_url = f"sqlite:///{tmp_path}/browser.db"
     users_file = tmp_path / "users.toml"
@@ -76,7 +76,7 @@ def server(tmp_path):
     env.pop("DJ_BRANCH", None)
     log = (tmp_path / "streamlit.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -222,3 +222,61 @@ def test_demo_upload_query_download_in_chromium(sync_playwright, server, tmp_pat
     assert saved.name.startswith(schema.STUDY.name) and saved.suffix == ".xlsx"
     log = audit.entries(Store(db_url, branch=load_settings().branch))
     assert set(log["user"]) == {EDITOR} and log["action"].tolist().count("import") == 13
+
+
+# --- user text is shown as text (issue #13.8) ---------------------------------------------------------
+
+HOSTILE_USER = "![x](http://127.0.0.1:1/a.png) [link](http://evil.example)"  # an admin's name
+HOSTILE_OPERATOR = "<img src=x onerror=alert(1)> **粗体** :red[红]"  # who ran an import (cli --user)
+HOSTILE_FILE = "[三月](javascript:alert(1)) <b onmouseover=alert(2)>台账.xlsx"
+
+
+def test_user_text_is_rendered_as_text_in_chromium(sync_playwright, tmp_path):
+    """Names and file names written as markdown and HTML show up literally in the real front end:
+    no image is fetched, no link or element is made, no script runs."""
+    from data.importer import import_files
+    from tests.test_guard import start, stop
+    from tests.xlsx_factory import register_rows, xlsx_bytes
+
+    users_file = tmp_path / "users.toml"
+    users.save_users(users_file, {HOSTILE_USER: users.User(HOSTILE_USER, "admin",
+                                                           users.hash_password(EDITOR_PASSWORD, rounds=4))})
+    db_url = f"sqlite:///{tmp_path}/hostile.db"
+    workbook = tmp_path / HOSTILE_FILE
+    workbook.write_bytes(xlsx_bytes({"学习教育": register_rows("study", [
+        {"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])}))
+    import_files(Store(db_url, branch=load_settings().branch), [workbook], user=HOSTILE_OPERATOR)
+    proc, port, log = start(tmp_path, "serve.py", {"DATABASE_URL": db_url, "DJ_USERS_FILE": str(users_file)})
+    dialogs, stray = [], []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+                page.set_default_timeout(STEP_TIMEOUT_MS)
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.on("request", lambda r: stray.append(r.url) if ":1/" in r.url or "evil" in r.url
+                        or r.url.endswith("/x") else None)
+                page.goto(f"http://127.0.0.1:{port}", timeout=STEP_TIMEOUT_MS)
+                page.get_by_label(texts.SIGNIN_NAME).fill(HOSTILE_USER, timeout=2 * STEP_TIMEOUT_MS)
+                page.get_by_label(texts.SIGNIN_PASSWORD).fill(EDITOR_PASSWORD)
+                page.get_by_role("button", name=texts.SIGNIN_BUTTON).click()
+                page.get_by_text(texts.SIGNOUT_BUTTON).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                idle(page)
+                sidebar = page.get_by_test_id("stSidebar").inner_text().replace("\u2060", "")  # md()'s joiners
+                assert texts.SIDEBAR_SIGNED_IN.format(name=HOSTILE_USER, role="管理") in sidebar
+                assert HOSTILE_OPERATOR in sidebar
+                open_page(page, texts.PAGE_UPLOAD)
+                main = page.get_by_test_id("stMain").inner_text().replace("\u2060", "")
+                assert HOSTILE_FILE in main
+                shoot(page, "09-hostile-text")
+                for selector in ("img[src='x']", "img[src*='127.0.0.1:1']", "a[href*='evil']", "a[href^='javascript']", "b:text('台账')",
+                                 "strong:text('粗体')"):
+                    found = page.locator(selector)
+                    assert found.count() == 0, [found.nth(i).evaluate("e => e.parentElement.outerHTML")
+                                                for i in range(found.count())]
+            finally:
+                browser.close()
+    finally:
+        stop(proc, log)
+    assert dialogs == [] and stray == []

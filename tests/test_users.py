@@ -16,6 +16,7 @@ import pytest
 import cli
 from data import audit, texts, users
 from data.errors import DataError
+from data.signin_limits import SignInLimits
 from tests.helpers import ROOT
 
 FAST = 4  # bcrypt rounds for test users: the file format and checks are the same, only faster
@@ -139,32 +140,14 @@ class Clock:
         return self.now
 
 
-def test_the_limiter_locks_after_max_failures_within_the_window():
-    clock = Clock()
-    limiter = users.RateLimiter(max_failures=3, window=600, clock=clock)
-    for step in range(3):
-        assert limiter.wait(["k"]) == 0
-        limiter.failed(["k"])
-        clock.now += 10
-    assert limiter.wait(["k"]) == 600 - 30  # until the first of the three leaves the window
-    clock.now += 570
-    assert limiter.wait(["k"]) == 0
-    assert limiter.wait(["other"]) == 0
-    limiter.failed(["k"])
-    assert limiter.wait(["k"]) > 0
-    limiter.succeeded(["k"])
-    assert limiter.wait(["k"]) == 0
-
-
-def limiters(clock=None) -> dict:
-    clock = clock or Clock()
-    return {"names": users.RateLimiter(max_failures=3, window=600, clock=clock),
-            "clients": users.RateLimiter(max_failures=5, window=600, clock=clock)}
+def limiters(store, clock=None) -> dict:
+    """The sign-in limit in ``store``'s database: 3 per name, 5 per client, 10 minutes."""
+    return {"limits": SignInLimits(store, per_name=3, per_client=5, window=600, clock=clock or Clock())}
 
 
 def test_sign_in_is_rate_limited_per_name(path, store):
     add(path, store, "张三", "editor")
-    limits = limiters()
+    limits = limiters(store)
     for client in "ABC":  # three places, one name
         result = users.sign_in(path, "张三", "wrong password", client=client, **limits)
         assert result.user is None and result.message == texts.SIGNIN_FAILED
@@ -178,7 +161,7 @@ def test_sign_in_is_rate_limited_per_name(path, store):
 
 def test_sign_in_is_rate_limited_per_client(path, store):
     add(path, store, "张三", "editor")
-    limits = limiters()
+    limits = limiters(store)
     for n in range(5):  # one place guessing many names, unknown ones included
         assert users.sign_in(path, f"用户{n}", PW, client="A", **limits).message == texts.SIGNIN_FAILED
     assert users.sign_in(path, "张三", PW, client="A", **limits).message == texts.SIGNIN_LOCKED.format(minutes=10)
@@ -188,7 +171,7 @@ def test_sign_in_is_rate_limited_per_client(path, store):
 def test_a_lock_ends_after_the_window(path, store):
     add(path, store, "张三", "editor")
     clock = Clock()
-    limits = limiters(clock)
+    limits = limiters(store, clock)
     for _ in range(3):
         users.sign_in(path, "张三", "wrong password", client="A", **limits)
     clock.now += 599
@@ -199,7 +182,7 @@ def test_a_lock_ends_after_the_window(path, store):
 
 def test_a_successful_sign_in_clears_the_names_failures(path, store):
     add(path, store, "张三", "editor")
-    limits = limiters()
+    limits = limiters(store)
     for _ in range(2):
         users.sign_in(path, "张三", "wrong password", client="A", **limits)
     assert users.sign_in(path, "张三", PW, client="B", **limits).user.role == "editor"

@@ -164,8 +164,10 @@ def test_a_date_far_outside_the_calendar_is_an_error_not_a_crash():
     raw = pd.DataFrame({"date": ["3000-01-01", date(2999, 12, 31)], "name": ["张三", "李四"],
                         "activity": ["植树", "植树"], "hours": [2, 2], "_row": [3, 4]}, dtype=object)
     typed, issues = validate_frame("volunteer", raw, file_name="f.xlsx", sheet="志愿服务")
-    assert [(i.level, i.row, i.column, i.value) for i in issues] == [
-        ("error", 3, "日期", "3000-01-01"), ("error", 4, "日期", "2999-12-31")]
+    # One grouped error for the column and reason, naming both rows and both values.
+    assert [(i.level, i.rows, i.column, i.values) for i in issues] == [
+        ("error", (3, 4), "日期", ("3000-01-01", "2999-12-31"))]
+    assert issues[0].message.startswith('f.xlsx 志愿服务 第3、4行「日期」"3000-01-01"、"2999-12-31" 无法识别，应为日期')
     assert typed["date"].isna().all()
 
 

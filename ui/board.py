@@ -16,6 +16,7 @@ from ui import cache, selection
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _computed(_fn, name: str, branch: str, version: tuple[int, int], year: int, as_of: date, args: tuple):
+    cache.count_call(name.rsplit("/", 1)[-1])
     return _fn(cache.frames(year), year, as_of, *args)
 
 

@@ -5,6 +5,7 @@ write, nor another branch's data. The branch is this session's (``BRANCH_KEY``, 
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -14,6 +15,14 @@ from data.store import Store
 
 
 BRANCH_KEY = "branch"
+
+
+def count_call(name: str) -> None:
+    """With ``DJ_BENCH_CALLS`` set to a file, append ``name`` to it: ``bench/meeting.py`` counts how
+    often a cached read or metric is really computed across sessions. Does nothing otherwise."""
+    if path := os.environ.get("DJ_BENCH_CALLS"):
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(name + "\n")
 
 
 @st.cache_resource
@@ -38,6 +47,7 @@ def data_version() -> tuple[int, int]:
 def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
     from metrics.rollup import merge_targets
 
+    count_call("Store.frames")
     store = store_for(branch)
     out = store.frames(list(years))
     out["targets"] = merge_targets(out["targets"], store.parent_targets())  # the organisation's defaults

@@ -8,12 +8,24 @@ import re
 import streamlit as st
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_ASCII_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+_WORD_JOINER = "\u2060"  # invisible, and no line break where it stands
 
 
 def md(text: str) -> str:
-    """``text`` (file names, sheet names, users...) escaped so markdown shows it literally."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    """The ONE way user text (names, file and sheet names, cell values, messages that carry them)
+    goes into anything Streamlit renders as markdown (st.markdown, caption, write, alerts, toasts,
+    labels, help): markdown source that shows ``text`` literally, as text.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark: then it is only itself),
+    so no emphasis, link, image, HTML, LaTeX, heading, list, ``:red[...]`` colour or ``:emoji:``
+    can start. Streamlit's front end also turns bare addresses (``www.x.org``, ``http://...``,
+    ``a@b.org``) into links after parsing, escapes or not; an invisible word joiner around every
+    ``.`` and after every ``@`` and ``:`` keeps them from being recognised. Proven in Chromium
+    (tests/test_browser.py). Where a user string stands alone, ``st.text`` needs no escaping."""
+    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", str(text))
+    escaped = escaped.replace("\\.", f"{_WORD_JOINER}\\.{_WORD_JOINER}")
+    return escaped.replace("\\@", f"\\@{_WORD_JOINER}").replace("\\:", f"\\:{_WORD_JOINER}")
 
 
 def flash(key: str, kind: str, text: str) -> None:

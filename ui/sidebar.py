@@ -41,7 +41,8 @@ def render() -> bool:
             st.text(cache.get_store().branch_name)
         last = cache.last_import()
         if last:
-            st.caption(texts.SIDEBAR_FRESHNESS.format(time=local_time(last["created_at"]), user=last["user"]))
+            st.caption(messages.md(texts.SIDEBAR_FRESHNESS.format(time=local_time(last["created_at"]),
+                                                                  user=last["user"])))
         else:
             st.caption(texts.SIDEBAR_NO_DATA)
     return big

@@ -5,16 +5,16 @@ server-side session and its cookie), what their role allows, and the check every
 from __future__ import annotations
 
 import getpass
-import secrets
 
 import streamlit as st
 
 from data import texts, users
+from data.errors import DataError
 from data.settings import load_settings
 from ui import cache, routing
 
 
-AUTH_KEY, CLIENT_KEY, BRANCHES_KEY = "auth.user", "auth.client", "auth.branches"
+AUTH_KEY, BRANCHES_KEY = "auth.user", "auth.branches"
 TOKEN_KEY, COOKIE_KEY = "auth.token", "auth.cookie"   # the server-side session; the cookie to write
 SESSION_COOKIE = "dj_session"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -100,6 +100,40 @@ def allowed_branches() -> dict[str, str]:
     return st.session_state.get(BRANCHES_KEY, {})
 
 
+def acting(needed: str, flashes: str) -> users.User | None:
+    """First line of every action (import, undo, targets, demo, user changes, backup, restore):
+    the user doing it, checked NOW against the users file and their server-side session
+    (``signed_in``) and ``needed``'s role, whose name the audit row records; None after queueing
+    the refusal under ``flashes`` (the action must then do nothing). A callback runs before the
+    page, so the page's own check at its top belongs to the previous run and does not count."""
+    from ui import messages
+
+    try:
+        user = signed_in()
+    except DataError as err:
+        messages.flash(flashes, "error", err.message)
+        return None
+    if user is None or not users.allows(user.role, needed):
+        messages.flash(flashes, "error", texts.ACTION_DENIED.format(
+            role=user.role_name if user else texts.NOT_SIGNED_IN))
+        return None
+    return user
+
+
+def still_allowed(name: str, token: str | None, needed: str) -> users.User:
+    """``acting`` for work that runs outside the session that asked for it (a download made in
+    Streamlit's worker thread): the user ``name`` (signed in with server-side session ``token``,
+    if any) as the users file and the session have them now; ``DataError`` if that user may no
+    longer do what ``needed`` may. No streamlit session state is touched."""
+    if local_mode():
+        return local_user()
+    known = users.load_users(users_path())
+    user = sessions().resolve(token, known) if token else known.get(name)
+    if user is None or user.name != name or not users.allows(user.role, needed):
+        raise DataError(texts.ACTION_DENIED.format(role=user.role_name if user else texts.NOT_SIGNED_IN))
+    return user
+
+
 def _cookie() -> str | None:
     """The session cookie the browser sent when this session connected, if any."""
     value = st.context.cookies.get(SESSION_COOKIE)
@@ -116,12 +150,10 @@ def sign_in_as(user: users.User) -> None:
 
 def sign_out() -> None:
     """End the server-side session, forget this session's state (the next person at this browser
-    starts afresh), except the client key the failed sign-in limit counts by; the cookie is cleared."""
+    starts afresh); the cookie is cleared. The failed sign-in limit counts by address, in the
+    database, so nothing of it is kept here."""
     sessions().end(st.session_state.get(TOKEN_KEY))
-    client = st.session_state.get(CLIENT_KEY)
     st.session_state.clear()
-    if client:
-        st.session_state[CLIENT_KEY] = client
     st.session_state[COOKIE_KEY] = None
 
 
@@ -145,12 +177,24 @@ def session_cookie() -> None:
 
 
 def client_id() -> str:
-    """Where a sign-in comes from, for the failed sign-in limit: the client's address when the
-    server knows it, else this browser session."""
-    address = st.context.ip_address
-    if isinstance(address, str) and address:
-        return address
-    return st.session_state.setdefault(CLIENT_KEY, secrets.token_hex(8))
+    """Where a sign-in comes from, for the failed sign-in limit: the address ``guard.Guard`` worked
+    out (the socket peer, or X-Forwarded-For's right-most untrusted hop behind a trusted proxy),
+    sent in its header; Streamlit's view of the address when there is no guard; "local" for a
+    run with no web request (AppTest). Never a per-session value, which a new session would reset."""
+    import guard
+
+    address = st.context.headers.get(guard.CLIENT_HEADER.decode()) if guard.installed() else None
+    address = address or st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
+
+
+@st.cache_resource
+def limits():
+    """The failed sign-in limit over this process's store (``data.signin_limits.SignInLimits``)."""
+    from data.signin_limits import SignInLimits
+    from ui import cache
+
+    return SignInLimits(cache.get_store())
 
 
 def can(needed: str) -> bool:
@@ -175,6 +219,26 @@ def require_role(needed: str) -> users.User:
         st.error(texts.ACCESS_DENIED.format(role=user.role_name if user else texts.NOT_SIGNED_IN))
         st.stop()
     return user
+
+
+def request_refusal() -> str | None:
+    """Why this run's web session must get nothing (None: it may go on). ``guard.Guard`` (started
+    by serve.py) already refuses other hosts and origins before Streamlit sees them; this is the
+    same check again per run, and the refusal of a server started without the guard. A run with
+    no web request behind it (AppTest) has no headers and passes."""
+    import guard
+
+    headers = st.context.headers
+    if not headers:
+        return None
+    if not guard.installed():
+        return texts.GUARD_NOT_INSTALLED
+    allowed = load_settings().allowed_hosts
+    origin = headers.get("Origin")
+    if not guard.host_allowed(headers.get("Host"), allowed) or (
+            origin is not None and not guard.origin_allowed(origin, allowed)):
+        return texts.GUARD_REFUSED
+    return None
 
 
 def exposed_address() -> str | None:

@@ -1,5 +1,9 @@
 """The upload → check → confirm flow, one for 数据上传 and 计划目标: files read and validated once,
-every issue and the changes shown (the dry run), then a confirm button that imports them."""
+every issue and the changes shown (the dry run), then a confirm button that imports them.
+
+With ``intake=True`` (数据上传) the flow also reads the files with the branch's own words, offers to
+map what it did not recognise, lets the user choose 替换 or 追加（补录） before confirming, and shows
+in red the stored rows a replace removes, which need an explicit tick (``ui.intake``)."""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ def show_check(outcome) -> bool:
         st.error(texts.UPLOAD_REJECTED.format(summary=describe_issue_count(outcome)))
     elif warnings:
         st.warning(texts.UPLOAD_WARNINGS.format(count=warnings))
-    else:
+    elif not any(r.removed for r in outcome.results):  # removals get a red banner instead (ui.intake)
         st.success(texts.UPLOAD_NO_ISSUES)
     if outcome.issues:
         issues = issues_frame(outcome.issues)
@@ -52,34 +56,37 @@ def show_check(outcome) -> bool:
     return True
 
 
-def _parsed(key: str, files: list, prepare: Callable) -> list:
+def _parsed(key: str, files: list, prepare: Callable, own_words: bool = False) -> list:
     """The uploaded files read and validated once (kept under ``key`` by their file ids):
-    confirming does not parse them again."""
+    confirming does not parse them again. ``own_words``: read with the branch's aliases, and again
+    when they change."""
+    from data.aliases import list_aliases, vocabulary
     from data.importer import parse
 
-    ids = tuple(f.file_id for f in files)
+    store = cache.get_store()
+    ids = (tuple(f.file_id for f in files), tuple(list_aliases(store)["id"]) if own_words else ())
     kept = st.session_state.get(key)
     if kept is None or kept[0] != ids:
-        kept = (ids, [prepare(parse(f.getvalue(), f.name)) for f in files])
+        words = vocabulary(store) if own_words else None
+        kept = (ids, [prepare(parse(f.getvalue(), f.name, aliases=words)) for f in files])
         st.session_state[key] = kept
     return kept[1]
 
 
-def _confirm(prefix: str, parsed: list, flashes: str, line: Callable) -> None:
+def _confirm(prefix: str, parsed: list, flashes: str, line: Callable, mode: str = "replace",
+             removals: list | None = None) -> None:
     """The confirm button's callback: import what was checked, as the user who clicks, if their
     role still allows it (an editor's; it runs before the page's own check). Anything refused on
     the way (a ``DataError``, e.g. the users file broken since the check) is a message, not a
-    traceback; otherwise each file's result, and a fresh uploader."""
-    from data import users
+    traceback; otherwise each file's result, and a fresh uploader. ``removals``: what the confirmed
+    preview showed would be removed; the import is refused if that changed meanwhile."""
     from data.importer import import_parsed
 
+    me = signin.acting("editor", flashes)  # the role now, not when the check was shown
+    if me is None:
+        return
     try:
-        user = signin.signed_in()  # the role now, not when the check was shown
-        if not signin.local_mode() and (user is None or not users.allows(user.role, "editor")):
-            messages.flash(flashes, "error", texts.ACCESS_DENIED.format(
-                role=user.role_name if user else texts.NOT_SIGNED_IN))
-            return
-        outcome = import_parsed(cache.get_store(), parsed, user=signin.current_user())
+        outcome = import_parsed(cache.get_store(), parsed, user=me.name, mode=mode, expect_removals=removals)
     except DataError as err:
         messages.flash(flashes, "error", err.message)
         return
@@ -91,22 +98,35 @@ def _confirm(prefix: str, parsed: list, flashes: str, line: Callable) -> None:
 
 def upload_flow(prefix: str, label: str, button: str, *, flashes: str, multiple: bool = False, widget: str = "files",
                 check_title: str | None = None, prepare: Callable = lambda parsed: parsed,
-                line: Callable = lambda name, result: result.message) -> None:
+                line: Callable = lambda name, result: result.message, intake: bool = False) -> None:
     """A file uploader (session keys under ``prefix``), the check of what was uploaded
     (``show_check``, under ``check_title``), and ``button`` to import it; the results are queued
     under ``flashes`` (``messages.show_flashes``). ``prepare`` adjusts each parsed workbook (e.g.
-    keeps its 计划目标 sheet only); ``line(file name, result)`` words each file's result."""
+    keeps its 计划目标 sheet only); ``line(file name, result)`` words each file's result.
+    ``intake``: the branch's own words, the import mode and the removal tick (see the module)."""
     from data.importer import import_parsed
+    from ui import intake as steps
 
     generation = st.session_state.get(f"{prefix}.generation", 0)
     upload = st.file_uploader(label, accept_multiple_files=multiple, key=f"{prefix}.{widget}.{generation}")
     files = (upload or []) if multiple else ([upload] if upload is not None else [])
     if not files:
         return
-    parsed = _parsed(f"{prefix}.parsed", files, prepare)
+    parsed = _parsed(f"{prefix}.parsed", files, prepare, own_words=intake)
     if check_title:
         st.subheader(check_title)
-    preview = import_parsed(cache.get_store(), parsed, user=signin.current_user(), dry_run=True)
-    if show_check(preview):
-        st.button(button, type="primary", icon=":material/check:", on_click=_confirm,
-                  args=(prefix, parsed, flashes, line))
+    rejected = any(not wb.ok for wb in parsed)
+    mode = steps.choose_mode(f"{prefix}.mode") if intake and not rejected else "replace"
+    preview = import_parsed(cache.get_store(), parsed, user=signin.current_user(), dry_run=True, mode=mode)
+    importable = show_check(preview)
+    if intake:
+        steps.offer_mappings(parsed, f"{prefix}.map", on_saved=lambda: st.session_state.pop(f"{prefix}.parsed", None))
+    if not importable:
+        return
+    ticked, removals = True, None
+    if intake:
+        files_key = abs(hash((tuple(f.file_id for f in files), mode)))
+        ticked = steps.show_removals(preview, f"{prefix}.removal.{files_key}")
+        removals = [r.removals for r in preview.results]
+    st.button(button, type="primary", icon=":material/check:", on_click=_confirm,
+              args=(prefix, parsed, flashes, line, mode, removals), disabled=not ticked)
