@@ -53,7 +53,8 @@ from data.audit import write_audit
 from data.errors import BackupRefused, WriteFailed
 from data.rowid import prepare as _prepare
 from data.store import Store
-from data.tables import AUDIT_ACTIONS, AUDIT_LOG, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind, BatchStatus
+from data.tables import (ALIASES, AUDIT_ACTIONS, AUDIT_LOG, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind,
+                         BatchStatus)
 from data.validate import DATE_YEARS, validate_frame
 
 FORMAT = "dangjian-backup/2"
