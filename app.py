@@ -22,13 +22,16 @@ if signin.local_mode() and (address := signin.exposed_address()):
     st.error(texts.LOCAL_MODE_EXPOSED.format(address=address))
     st.stop()
 
+if user is not None and not user.role:  # signed in, but no role in any branch of this deployment
+    st.error(texts.ACCESS_DENIED.format(role=user.role_name))
+    st.stop()
 if user is None:  # every page registered, none listed: the link's page and parameters wait for sign-in
     st.navigation(navigation.navigation_sections(None), position="hidden")
     style.inject()
     signin_form.render()
     signin.session_cookie()
     st.stop()
-menu = st.navigation(navigation.navigation_sections(user.role))
+menu = st.navigation(navigation.navigation_sections(user.role, len(signin.allowed_branches()) > 1))
 style.inject(big_screen=sidebar.render())
 sidebar.account(user)
 signin.session_cookie()

@@ -1,27 +1,30 @@
 """Command line: the product's operations for scripts and cron, thin over ``data`` and ``metrics``.
 
     python cli.py template OUT.xlsx
-    python cli.py import FILE [FILE ...] [--append] [--dry-run] [--user NAME]
-    python cli.py batches
-    python cli.py undo BATCH_ID [--user NAME]
-    python cli.py export REGISTER --out FILE.xlsx|FILE.csv [--from DATE] [--to DATE] [--type VALUE]
+    python cli.py import FILE [FILE ...] [--append] [--dry-run] [--user NAME] [--branch NAME]
+    python cli.py batches [--branch NAME]
+    python cli.py undo BATCH_ID [--user NAME] [--branch NAME]
+    python cli.py export REGISTER --out FILE.xlsx|FILE.csv [--from DATE] [--to DATE] [--type VALUE] [--branch NAME]
     python cli.py demo
-    python cli.py indicators --year YEAR [--as-of YYYY-MM-DD] [--json]
-    python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json]
+    python cli.py indicators --year YEAR [--as-of YYYY-MM-DD] [--json] [--branch NAME]
+    python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json] [--branch NAME]
+    python cli.py rollup --year YEAR [--as-of YYYY-MM-DD] [--json]
+    python cli.py branch add NAME [--organisation] · branch list · branch rename OLD NEW
     python cli.py backup OUT.zip [--user NAME]
     python cli.py restore FILE [--user NAME]          (into an empty database only)
     python cli.py user add NAME --role viewer|editor|admin [--password-stdin]
     python cli.py user passwd NAME [--password-stdin]
     python cli.py user remove NAME
     python cli.py user list
-    python cli.py audit [--json]
-    python cli.py aliases list
-    python cli.py aliases add REGISTER COLUMN ALIAS [--as VALUE] [--user NAME]
-    python cli.py aliases remove ALIAS_ID [--user NAME]
-    python cli.py report --year YEAR [--as-of YYYY-MM-DD] [--template DRAFT.docx] --out FILE.docx
+    python cli.py audit [--json] [--branch NAME]
+    python cli.py aliases list [--branch NAME]
+    python cli.py aliases add REGISTER COLUMN ALIAS [--as VALUE] [--user NAME] [--branch NAME]
+    python cli.py aliases remove ALIAS_ID [--user NAME] [--branch NAME]
+    python cli.py report --year YEAR [--as-of YYYY-MM-DD] [--template DRAFT.docx] --out FILE.docx [--branch NAME]
 
 Exit codes: 0 done (or nothing to do), 1 refused (nothing stored), 2 usage.
-Every command honours DATABASE_URL (see data/settings.py); ``user`` edits the users file at
+Every command honours DATABASE_URL (see data/settings.py) and works on the deployment's branch
+(DJ_BRANCH) or the one ``--branch`` names (an unknown name is refused); ``user`` edits the users file at
 DJ_USERS_FILE (or ``users_file`` in settings.toml) and records each change in the audit log.
 """
 
@@ -45,10 +48,12 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 IMPORT_ISSUE_LINES = 190
 
 
-def _store():
+def _store(args=None):
+    """The store of ``--branch`` (an existing branch, else refused), else of the deployment's branch."""
     from data.store import Store
 
-    return Store()
+    name = getattr(args, "branch", None)
+    return Store(branch=name, create=False) if name else Store()
 
 
 def _user(args) -> str:
@@ -139,7 +144,7 @@ def cmd_import(args) -> int:
     from data.importer import describe_issue_count, import_files
 
     mode = "append" if args.append else "replace"
-    outcome = import_files(_store(), args.files, user=_user(args), dry_run=args.dry_run, mode=mode)
+    outcome = import_files(_store(args), args.files, user=_user(args), dry_run=args.dry_run, mode=mode)
     lines = [(texts.CLI_SHEET_SKIPPED.format(sheet=sheet.sheet, reason=sheet.skipped), sys.stdout)
              for p in outcome.parsed for sheet in p.sheets if sheet.skipped]
     lines += [(issue.message, sys.stderr if issue.level == "error" else sys.stdout) for issue in outcome.issues]
@@ -180,7 +185,7 @@ def _print_removed(results, *, dry_run: bool, append: bool) -> None:
 
 
 def cmd_batches(args) -> int:
-    frame = _store().batches()
+    frame = _store(args).batches()
     if frame.empty:
         print(texts.CLI_NO_BATCHES)
         return EXIT_OK
@@ -191,7 +196,7 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    result = _store().undo(args.batch_id, user=_user(args))
+    result = _store(args).undo(args.batch_id, user=_user(args))
     _print_changes([result])
     print(texts.CLI_UNDO_DONE.format(batch=args.batch_id))
     return EXIT_OK
@@ -206,7 +211,7 @@ def cmd_export(args) -> int:
         print(texts.CLI_EXPORT_SUFFIX, file=sys.stderr)
         return EXIT_USAGE
     filters = Filters(date_from=args.date_from, date_to=args.date_to, types=tuple(args.type or ()))
-    rows = filter_rows(_store().load(args.register), args.register, filters)
+    rows = filter_rows(_store(args).load(args.register), args.register, filters)
     if out.suffix.lower() == ".csv":
         _write(out, lambda: to_csv(rows, args.register))
     else:
@@ -229,8 +234,13 @@ def cmd_demo(args) -> int:
 
 
 def _frames(store, year: int):
-    # The year and the one before it (同比), plus targets and roster.
-    return store.frames(years=[year - 1, year])
+    """The year and the one before it (同比), plus roster and targets, the organisation's default
+    targets filled in where the branch sets none."""
+    from metrics.rollup import merge_targets
+
+    frames = store.frames(years=[year - 1, year])
+    frames["targets"] = merge_targets(frames["targets"], store.parent_targets())
+    return frames
 
 
 def _local_rules() -> list | None:
@@ -267,7 +277,7 @@ def cmd_indicators(args) -> int:
     from data.settings import load_settings
     from metrics.report import format_indicator_table, indicator_report
 
-    store = _store()
+    store = _store(args)
     table, records = indicator_report(_frames(store, args.year), year=args.year, as_of=_as_of(args),
                                       tolerance_pp=load_settings().tolerance_pp,  # 略滞后, as on the board
                                       catalogue=_catalogue(store))
@@ -281,7 +291,7 @@ def cmd_indicators(args) -> int:
 def cmd_compliance(args) -> int:
     from metrics.report import compliance_report, format_compliance
 
-    store = _store()
+    store = _store(args)
     rules = _local_rules()
     if rules is None:
         return EXIT_REFUSED
@@ -306,9 +316,10 @@ def cmd_report(args) -> int:
     rules = _local_rules()
     if rules is None:
         return EXIT_REFUSED
-    store = _store()
-    summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch, local_rules=rules,
-                        catalogue=_catalogue(store), study_hours_min=load_settings().study_hours_min)
+    store = _store(args)
+    summary = summarize(_frames(store, args.year), args.year, _as_of(args), branch=store.branch_name,
+                        local_rules=rules, catalogue=_catalogue(store),
+                        study_hours_min=load_settings().study_hours_min)
     if args.template is None:
         _write(out, lambda: build_docx(summary))
         if summary.pending:
@@ -322,6 +333,55 @@ def cmd_report(args) -> int:
         if filled.no_data:
             print(texts.REPORT_NO_DATA_LINE.format(names=texts.capped(filled.no_data)))
     print(texts.CLI_REPORT_DONE.format(path=out))
+    return EXIT_OK
+
+
+# --- branches and the organisation ------------------------------------------------------------------
+
+
+def cmd_branch(args) -> int:
+    from data import branches
+    from data.tables import BranchKind
+
+    store = _store()
+    if args.action == "list":
+        with store.engine.begin() as conn:
+            records = branches.all_records(conn)
+        names = {b.id: b.name for b in records}
+        for b in records:
+            print("\t".join([b.name, texts.BRANCH_KINDS[b.kind], names.get(b.parent, ""),
+                             texts.local_time(b.created_at)]))
+    elif args.action == "add":
+        kind = BranchKind.ORGANISATION if args.organisation else BranchKind.BRANCH
+        with store.transaction(lock="branches") as conn:
+            record = branches.add(conn, args.name, user=getpass.getuser(), kind=kind)
+        print(texts.BRANCH_ADDED.format(kind=texts.BRANCH_KINDS[record.kind], name=record.name))
+    else:
+        with store.transaction(lock="branches") as conn:
+            old = branches.get(conn, args.old).name
+            record = branches.rename(conn, args.old, args.new, user=getpass.getuser())
+        print(texts.BRANCH_RENAMED.format(old=old, new=record.name))
+    return EXIT_OK
+
+
+def cmd_rollup(args) -> int:
+    from data import branches
+    from metrics.rollup import format_rollup, rollup, rollup_records
+
+    store = _store()
+    with store.engine.begin() as conn:
+        records = branches.branches(conn)
+    if not records:
+        print(texts.ROLLUP_NO_BRANCHES)
+        return EXIT_OK
+    from data.settings import load_settings
+
+    table = rollup({b.name: _frames(store.reopen(b.id), args.year) for b in records},
+                   args.year, _as_of(args), tolerance_pp=load_settings().tolerance_pp)
+    if args.json:
+        print(json.dumps(rollup_records(table), ensure_ascii=False, indent=2))
+    else:
+        print(format_rollup(table))
     return EXIT_OK
 
 
@@ -392,7 +452,7 @@ def cmd_user(args) -> int:
 def cmd_audit(args) -> int:
     from data import audit
 
-    frame = audit.entries(_store())
+    frame = audit.entries(_store(args))
     if args.json:
         print(json.dumps(audit.records(frame), ensure_ascii=False, indent=2))
     elif frame.empty:
@@ -402,11 +462,15 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def _branch_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--branch", metavar="NAME", help=texts.CLI_BRANCH_HELP["option"])
+
+
 def cmd_aliases(args) -> int:
     from data import aliases
     from data.aliases import AliasRefused
 
-    store = _store()
+    store = _store(args)
     try:
         if args.action == "list":
             frame = aliases.list_aliases(store)
@@ -442,14 +506,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--append", action="store_true", help=texts.CLI_HELP["append"])
     p.add_argument("--dry-run", action="store_true", help=texts.CLI_HELP["dry_run"])
     p.add_argument("--user", help=texts.CLI_HELP["user"])
+    _branch_option(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("batches", help=texts.CLI_HELP["batches"])
+    _branch_option(p)
     p.set_defaults(func=cmd_batches)
 
     p = sub.add_parser("undo", help=texts.CLI_HELP["undo"])
     p.add_argument("batch_id", type=int, metavar="BATCH_ID")
     p.add_argument("--user", help=texts.CLI_HELP["user"])
+    _branch_option(p)
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("export", help=texts.CLI_HELP["export"])
@@ -458,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
     p.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
     p.add_argument("--type", action="append", metavar="VALUE", help=texts.CLI_HELP["type"])
+    _branch_option(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo", help=texts.CLI_HELP["demo"])
@@ -468,13 +536,32 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--year", type=int, required=True)
         p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
         p.add_argument("--json", action="store_true")
+        _branch_option(p)
         p.set_defaults(func=func)
+
+    p = sub.add_parser("rollup", help=texts.CLI_BRANCH_HELP["rollup"])
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rollup)
+
+    p = sub.add_parser("branch", help=texts.CLI_BRANCH_HELP["branch"])
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = actions.add_parser("add", help=texts.CLI_BRANCH_HELP["add"])
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--organisation", action="store_true", help=texts.CLI_BRANCH_HELP["organisation"])
+    actions.add_parser("list", help=texts.CLI_BRANCH_HELP["list"])
+    q = actions.add_parser("rename", help=texts.CLI_BRANCH_HELP["rename"])
+    q.add_argument("old", metavar="OLD")
+    q.add_argument("new", metavar="NEW")
+    p.set_defaults(func=cmd_branch)
 
     p = sub.add_parser("report", help=texts.CLI_REPORT_HELP["report"])
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--template", metavar="DRAFT.docx", help=texts.CLI_REPORT_HELP["template"])
     p.add_argument("--out", required=True, metavar="FILE.docx", help=texts.CLI_REPORT_HELP["out"])
+    _branch_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("backup", help=texts.CLI_ACCESS_HELP["backup"])
@@ -504,20 +591,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help=texts.CLI_ACCESS_HELP["audit"])
     p.add_argument("--json", action="store_true", help=texts.CLI_ACCESS_HELP["json"])
+    _branch_option(p)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("aliases", help=texts.CLI_ALIAS_HELP["aliases"])
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("list", help=texts.CLI_ALIAS_HELP["list"])
+    q = actions.add_parser("list", help=texts.CLI_ALIAS_HELP["list"])
+    _branch_option(q)
     q = actions.add_parser("add", help=texts.CLI_ALIAS_HELP["add"])
     q.add_argument("register", metavar="REGISTER", help=texts.CLI_ALIAS_HELP["register"])
     q.add_argument("column", metavar="COLUMN", help=texts.CLI_ALIAS_HELP["column"])
     q.add_argument("alias", metavar="ALIAS", help=texts.CLI_ALIAS_HELP["alias"])
     q.add_argument("--as", dest="value", metavar="VALUE", help=texts.CLI_ALIAS_HELP["as"])
     q.add_argument("--user", help=texts.CLI_HELP["user"])
+    _branch_option(q)
     q = actions.add_parser("remove", help=texts.CLI_ALIAS_HELP["remove"])
     q.add_argument("alias_id", type=int, metavar="ALIAS_ID")
     q.add_argument("--user", help=texts.CLI_HELP["user"])
+    _branch_option(q)
     p.set_defaults(func=cmd_aliases)
     return parser
 

@@ -104,6 +104,34 @@ def to_xlsx(frame: pd.DataFrame, register: str, *, filters: dict[str, str] | Non
     return buffer.getvalue()
 
 
+def tables_to_xlsx(sheets: dict[str, pd.DataFrame], *, index: bool = True) -> bytes:
+    """Several already-labelled tables as one .xlsx, one sheet each (bold frozen header, the index
+    as the first column when ``index``); text neutralised against formulas, NaN as empty cells."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "nan_inf_to_errors": True})
+    header = book.add_format({**HEADER_STYLE, "valign": "vcenter"})
+    for name, frame in sheets.items():
+        frame = frame.reset_index() if index else frame
+        sheet = book.add_worksheet(name)
+        for j, label in enumerate(frame.columns):
+            sheet.write_string(0, j, neutralize(str(label)).translate(_XML_ILLEGAL), header)
+            values = frame.iloc[:, j].tolist()
+            for i, value in enumerate(values, start=1):
+                if value is None or (isinstance(value, float) and value != value):
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(i, j, neutralize(value).translate(_XML_ILLEGAL))
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(i, j, value)
+                else:
+                    sheet.write_string(i, j, neutralize(str(value)).translate(_XML_ILLEGAL))
+            sheet.set_column(j, j, _width(str(label), [v for v in values if isinstance(v, str)]))
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()
+
+
 def write_pairs(book: xlsxwriter.Workbook, name: str, headers: tuple[str, str], rows: list[tuple],
                 header_format, widths: tuple[int, int]) -> None:
     """A two-column sheet (项目, 内容) of ``rows`` (label, text or number): the note that heads an

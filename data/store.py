@@ -27,14 +27,14 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from data import schema, texts
+from data import branches, schema, texts
 from data.audit import describe_changes, write_audit
 from data.bulk import gc_paused
 from data.errors import ImportChanged, StaleEdit, UndoRefused
 from data.rowid import prepare
 from data.settings import load_settings
-from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind,
-                         BatchStatus, utcnow)
+from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, ORG_METADATA, TABLES,
+                         BatchKind, BatchStatus, utcnow)
 from data.texts import local_time
 from data.validate import DATE_YEARS
 
@@ -155,12 +155,18 @@ class _Plan:
 
 
 class Store:
-    """The registers of one branch (支部) in one database."""
+    """The registers of one branch (支部) in one database: every read and write is scoped to it.
 
-    def __init__(self, url: str | None = None, *, branch: str | None = None):
+    ``branch`` is a branch's name (or its key, e.g. an old name); default: the deployment's
+    (``DJ_BRANCH``). A name without a record gets one when ``create`` (the deployment's own branch on
+    first start), else ``branches.UnknownBranch``. ``self.branch`` is the record's stable key, the
+    value every row holds; ``self.branch_name`` the name people see.
+    """
+
+    def __init__(self, url: str | None = None, *, branch: str | None = None, create: bool = True):
         settings = load_settings() if url is None or branch is None else None
-        self.engine: sa.Engine = get_engine(url or settings.database_url)
-        self.branch: str = branch or settings.branch
+        self.url: str = url or settings.database_url
+        self.engine: sa.Engine = get_engine(self.url)
         self._writer = self.engine.execution_options(**{_WRITE: True})
         # Reads of several statements must see one state. A SQLite read transaction is one snapshot;
         # PostgreSQL's default (READ COMMITTED) takes a new one per statement, so a batch committed
@@ -168,6 +174,35 @@ class Store:
         self._snapshot = (self.engine.execution_options(isolation_level="REPEATABLE READ")
                           if self.engine.dialect.name == "postgresql" else self.engine)
         self._ensure_tables()
+        self.record: branches.Branch = self._open_branch(branch or settings.branch, create)
+        self.branch: str = self.record.id
+        self.branch_name: str = self.record.name
+
+    def _open_branch(self, name: str, create: bool) -> branches.Branch:
+        with self.engine.begin() as conn:
+            found = branches.find(conn, name)
+            unsynced = branches.sync_needed(conn)
+        if found is not None and not unsynced:
+            return found
+        with self.transaction(lock="branches") as conn:
+            branches.sync(conn)
+            found = branches.find(conn, name)
+            if found is None:
+                if not create:
+                    return branches.get(conn, name)  # raises UnknownBranch
+                found = branches.insert(conn, name)
+            return found
+
+    def reopen(self, name: str) -> Store:
+        """A store on the same database scoped to another existing branch (or the organisation)."""
+        return Store(self.url, branch=name, create=False)
+
+    def parent_targets(self) -> pd.DataFrame | None:
+        """The organisation's targets (the defaults this branch inherits), or None when the branch
+        has no organisation above it."""
+        if not self.record.parent:
+            return None
+        return self.reopen(self.record.parent).load("targets")
 
     # -- transactions --
 
@@ -195,9 +230,11 @@ class Store:
                     with self.transaction(lock="schema") as conn:
                         for ddl in AUDIT_SQLITE_INSERT_TRIGGERS.values():
                             conn.exec_driver_sql(ddl)
-            return
+            if all(t.name in present for t in ORG_METADATA.sorted_tables):
+                return
         with self.transaction(lock="schema") as conn:
             METADATA.create_all(conn)
+            ORG_METADATA.create_all(conn)
 
     def audit(self, action: str, *, user: str, **fields) -> int:
         """Append one audit row for a change made outside import and undo (a user change, a
@@ -509,13 +546,16 @@ class Store:
         return sorted(found)
 
     def version(self) -> tuple[int, int]:
-        """Changes whenever any write (import, undo, target edit) lands for this branch: the key
-        that caches of derived data are invalidated by (latest batch id, undone batches)."""
+        """Changes whenever any write (import, undo, target edit) lands for this branch or for the
+        organisation above it (whose targets it inherits): the key that caches of derived data are
+        invalidated by (latest batch id, undone batches). Read from the database, so a write by
+        any process shows at once."""
+        scope = [self.branch, *([self.record.parent] if self.record.parent else [])]
         with self.engine.begin() as conn:
             row = conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(BATCHES.c.id), 0),
                           sa.func.count(BATCHES.c.undone_at))
-                .where(BATCHES.c.branch == self.branch)).one()
+                .where(BATCHES.c.branch.in_(scope))).one()
         return int(row[0]), int(row[1])
 
     def frames(self, years: list[int] | None = None) -> dict[str, pd.DataFrame]:

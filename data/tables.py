@@ -85,7 +85,7 @@ ALIASES = sa.Table(
 # The audit log (data.audit writes and reads it): one row per change, written in the transaction of the change.
 # Append-only: no code updates or deletes it, and triggers make the database refuse to.
 AUDIT_ACTIONS = ("import", "append", "targets", "undo", "restore", "backup", "user_add", "user_password",
-                 "user_remove", "alias_add", "alias_remove", "indicators")
+                 "user_remove", "alias_add", "alias_remove", "indicators", "branch_add", "branch_rename")
 AUDIT_LOG = sa.Table(
     "audit_log",
     METADATA,
@@ -139,6 +139,30 @@ CUSTOM_INDICATORS = sa.Table(
     sa.Column("definition", sa.Text, nullable=False),  # JSON
     sa.Column("saved_at", sa.DateTime, nullable=False),  # naive UTC
     sa.Column("saved_by", sa.Text, nullable=False),
+)
+
+
+class BranchKind(StrEnum):
+    """``branches.kind``: the organisation above the branches (机关党委 / 机关工委), or a branch."""
+
+    ORGANISATION = "organisation"
+    BRANCH = "branch"
+
+
+# The branches (and the organisation above them), in their own MetaData: ``METADATA`` is what a
+# backup holds, and a restore (into an empty database) finds this table already filled by the store.
+# ``id`` is the stable key every row's ``branch`` column holds (the name the branch was first stored
+# under); ``name`` is what people see and may be renamed, so a rename touches one row and the
+# append-only audit log stays as written. ``data.branches`` reads and writes it.
+ORG_METADATA = sa.MetaData()
+BRANCHES = sa.Table(
+    "branches",
+    ORG_METADATA,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("parent", sa.Text),  # the organisation's id; NULL for the organisation itself
+    sa.Column("created_at", sa.DateTime, nullable=False),  # naive UTC
 )
 
 

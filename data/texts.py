@@ -460,7 +460,10 @@ NAV_ADMIN = "管理"
 AUDIT_ACTIONS = {"alias_add": "添加用语映射", "alias_remove": "删除用语映射",
                  "import": "导入", "append": "追加导入", "targets": "目标编辑", "undo": "撤销", "restore": "恢复备份",
                  "backup": "备份", "user_add": "添加用户", "user_password": "重设密码",
-                 "user_remove": "删除用户", "indicators": "指标设置"}
+                 "user_remove": "删除用户", "indicators": "指标设置",
+                 "branch_add": "添加支部", "branch_rename": "支部改名"}
+AUDIT_DETAIL_BRANCH_ADD = "{kind}：{name}"
+AUDIT_DETAIL_BRANCH_RENAME = "{old} → {new}"
 AUDIT_DETAIL_PART = "{register} {periods}"
 AUDIT_DETAIL_SEP = "；"
 AUDIT_DETAIL_USER = "用户：{name}（{role}）"
@@ -973,6 +976,61 @@ UI_DATE_MONTH = "月"
 UI_DATE_DAY = "日"
 GLANCE_COMPLIANCE_NOT_UPLOADED_COUNT = "另有 {count} 项所在期间尚未上传学习教育台账，未计为缺失。"
 
+
+# --- branches and the organisation (data.branches, cli.py branch/rollup) ----------------------------
+
+BRANCH_KINDS = {"organisation": "上级党组织", "branch": "支部"}
+BRANCH_NAME_BAD = "支部名称不能为空、首尾不能有空格、不能含控制字符，最多 {max} 个字。"
+BRANCH_EXISTS = "已有名为“{name}”的支部或上级党组织（含改名前的名称），请换一个名称。"
+BRANCH_ORG_EXISTS = "已有上级党组织“{name}”；一个部署只有一个上级党组织。"
+BRANCH_UNKNOWN = "没有名为“{name}”的支部。已有：{known}。用 python cli.py branch add 名称 添加。"
+BRANCH_NONE = "（无）"
+BRANCH_ADDED = "已添加{kind}：{name}"
+BRANCH_RENAMED = "已改名：{old} → {new}（所有台账行、批次和日志保持不变）"
+BRANCH_LIST_HEADERS = {"name": "名称", "kind": "类型", "parent": "上级", "created_at": "创建时间", "id": "内部编号"}
+CLI_BRANCH_HELP = {
+    "branch": "支部管理：add 添加、list 列出、rename 改名",
+    "add": "添加支部（--organisation：添加上级党组织，各支部继承它的计划目标）",
+    "organisation": "添加的是上级党组织（机关党委/机关工委），不是支部",
+    "list": "列出上级党组织和各支部",
+    "rename": "支部改名（台账行、批次和日志不变）",
+    "option": "支部名称（默认：部署的支部，即 DJ_BRANCH）",
+    "rollup": "各支部年度指标汇总：每个支部每个指标一行",
+}
+ROLLUP_HEADERS = {"branch": "支部", "name": "指标", "value": "完成值", "target": "目标", "completion": "完成率",
+                  "status": "状态"}
+ROLLUP_NO_BRANCHES = "还没有支部。"
+ROLE_NONE = "无权限"
+ORG_ALL_BRANCHES = "全部支部"
+SIDEBAR_PICK_BRANCH = "查看支部"
+ADMIN_SITE_ONLY = "用户和备份属于整个部署，由部署所在支部（DJ_BRANCH）的管理员管理。"
+ADMIN_BACKUP_MANY_BRANCHES = ("数据库中有多个支部：完整备份包含所有支部的数据，页面上不提供；请由服务器管理员用 "
+                              "python cli.py backup 在服务器上备份。")
+PAGE_ORGANISATION = "各支部对比"
+NAV_ORGANISATION = "上级党组织"
+ORG_ONE_BRANCH = "你只能查看一个支部；各支部对比供上级党组织（机关党委/机关工委）使用。"
+ORG_RANK_TITLE = "按完成率排名"
+ORG_RANK_COLUMNS = {"rank": "名次", "branch": "支部", "mean_completion": "平均完成率", "indicators": "有目标的指标数",
+                    "behind": "滞后指标数"}
+ORG_COMPARE_TITLE = "各支部 × 指标"
+ORG_COMPARE_HELP = "点击列标题排序。"
+ORG_FIELD = "显示"
+ORG_FIELDS = {"completion": "完成率", "value": "完成值", "target": "目标", "status": "状态"}
+ORG_GAPS_TITLE = "三会一课缺项"
+ORG_GAPS_COUNT = "缺项数"
+ORG_GAPS_ITEMS = "缺项"
+ORG_GAPS_SEP = "；"
+ORG_STALE_TITLE = "本月尚未上传的支部"
+ORG_STALE_LAST = "最近一次导入"
+ORG_NEVER = "从未导入"
+ORG_ALL_UPLOADED = "各支部本月都已上传。"
+ORG_TOTALS_TITLE = "全年合计与各支部占比"
+ORG_TOTALS_COLUMNS = {"name": "指标", "unit": "单位", "total": "合计", "branches": "有数据的支部数"}
+ORG_SHARES_HELP = "各支部占合计的比例；比率类指标不合计。去重计数（如检查企业家数）按支部相加，同一对象被两个支部检查时各计一次。"
+ORG_SHEETS = {"rank": "排名", "completion": "完成率", "value": "完成值", "target": "目标", "status": "状态",
+              "gaps": "三会一课缺项", "totals": "合计", "shares": "占比"}
+ORG_DOWNLOAD = "下载各支部对比（.xlsx）"
+ORG_FILE = "{year}年各支部对比.xlsx"
 
 # --- The branch's own words (data.aliases, cli.py aliases, the upload page) ----------------------------------
 ALIAS_KINDS = {"value": "取值", "header": "表头"}

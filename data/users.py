@@ -9,6 +9,15 @@ net). Without a configured users file the app runs in local mode (one local user
     role = "editor"                      # viewer (查看) | editor (录入) | admin (管理)
     password_hash = "$2b$12$..."         # bcrypt; the password itself is never stored
 
+    [users."李四"]                       # an organisation with many branches (data.branches)
+    password_hash = "$2b$12$..."
+    organisation = "viewer"              # views every branch (机关党委 / 机关工委)
+    branches = { "市统计局党支部" = "admin", "市财政局党支部" = "viewer" }   # a role per branch
+
+``role`` is the user's role in the deployment's branch (``DJ_BRANCH``): a file written before
+branches were records keeps working unchanged. ``branches`` gives roles in other branches (by name;
+a branch's old name works too). ``organisation`` (only ``viewer``) lets the user view every branch.
+
 Writes replace the file atomically (a temporary file renamed over it, mode 0600) under an
 in-process lock; two processes editing users at the same instant could lose one of the edits.
 Every change is then recorded in the audit log (a file and a database cannot share a
@@ -23,7 +32,7 @@ import tempfile
 import threading
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,21 +54,51 @@ MAX_NAME_CHARS = 64
 _LOCK = threading.Lock()
 
 
+ORGANISATION_ROLES = ("viewer",)  # what an organisation role may be: it views every branch
+
+
 @dataclass(frozen=True)
 class User:
     name: str
-    role: str
+    role: str  # the role in the deployment's branch, or in the branch a session works in ("": none)
     password_hash: str
+    branch_roles: tuple[tuple[str, str], ...] = ()  # (branch name, role) besides the deployment's
+    organisation: str | None = None  # "viewer": views every branch
 
     @property
     def role_name(self) -> str:
-        return texts.ROLE_NAMES[self.role]
+        return texts.ROLE_NAMES.get(self.role, texts.ROLE_NONE)
 
+    def roles(self, deployment_branch: str) -> dict[str, str]:
+        """{branch name: role} the file gives this user, the deployment's branch included."""
+        out = {deployment_branch: self.role} if self.role else {}
+        return out | dict(self.branch_roles)
+
+    def in_branch(self, role: str) -> User:
+        """This user with ``role`` as the role that every check of the current branch reads."""
+        return replace(self, role=role)
 
 
 def allows(role: str | None, needed: str) -> bool:
     """Whether ``role`` may do what ``needed`` may (admin > editor > viewer)."""
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+def access(user: User, records, deployment_branch: str) -> dict[str, str]:
+    """{branch key: role} for every branch ``user`` may use: the roles the file gives (branch names
+    resolved against ``records``, ``data.branches.Branch``es, by name or old name/key), and, with an
+    organisation role, at least that role in every branch. Names that match no record are ignored."""
+    by_name = {r.name: r.id for r in records} | {r.id: r.id for r in records}
+    out: dict[str, str] = {}
+    for name, role in user.roles(deployment_branch).items():
+        key = by_name.get(unicodedata.normalize("NFC", name))
+        if key is not None:
+            out[key] = role
+    if user.organisation:
+        for r in records:
+            if not r.is_organisation and not allows(out.get(r.id), user.organisation):
+                out[r.id] = user.organisation
+    return out
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -129,12 +168,17 @@ def load_users(path: str | os.PathLike) -> dict[str, User]:
         raise DataError(texts.USERS_FILE_BAD.format(path=path, reason="[users]"))
     users = {}
     for name, entry in entries.items():
-        ok = (isinstance(entry, dict) and entry.get("role") in ROLES
-              and isinstance(entry.get("password_hash"), str))
+        ok = isinstance(entry, dict) and isinstance(entry.get("password_hash"), str)
+        branch_roles = entry.get("branches", {}) if ok else None
+        org = entry.get("organisation") if ok else None
+        ok = (ok and isinstance(branch_roles, dict) and all(r in ROLES for r in branch_roles.values())
+              and (org is None or org in ORGANISATION_ROLES)
+              and (entry.get("role") in ROLES or ("role" not in entry and (branch_roles or org))))
         if not ok:
             raise DataError(texts.USERS_FILE_BAD.format(
                 path=path, reason=texts.USERS_FILE_BAD_ENTRY.format(name=name)))
-        users[name] = User(name, entry["role"], entry["password_hash"])
+        users[name] = User(name, entry.get("role", ""), entry["password_hash"],
+                           tuple(sorted(branch_roles.items())), org)
     return users
 
 
@@ -149,8 +193,16 @@ def save_users(path: str | os.PathLike, users: dict[str, User]) -> None:
     lines = ["# 党建台账看板 users file. Managed by `python cli.py user ...` and the admin page.",
              "# Keep it outside the git work tree; it holds bcrypt hashes, never passwords.", ""]
     for user in sorted(users.values(), key=lambda u: u.name):
-        lines += [f"[users.{_toml_string(user.name)}]", f"role = {_toml_string(user.role)}",
-                  f"password_hash = {_toml_string(user.password_hash)}", ""]
+        lines.append(f"[users.{_toml_string(user.name)}]")
+        if user.role:
+            lines.append(f"role = {_toml_string(user.role)}")
+        lines.append(f"password_hash = {_toml_string(user.password_hash)}")
+        if user.organisation:
+            lines.append(f"organisation = {_toml_string(user.organisation)}")
+        if user.branch_roles:
+            pairs = ", ".join(f"{_toml_string(b)} = {_toml_string(r)}" for b, r in user.branch_roles)
+            lines.append(f"branches = {{ {pairs} }}")
+        lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -188,7 +240,7 @@ def set_password(path, name: str, password: str, *, actor: str, store,
         users = load_users(path)
         if name not in users:
             raise DataError(texts.USERS_UNKNOWN.format(name=name))
-        users[name] = User(name, users[name].role, password_hash)
+        users[name] = replace(users[name], password_hash=password_hash)
         save_users(path, users)
         store.audit("user_password", user=actor, detail=_detail(users[name]))
     return users[name]

@@ -6,6 +6,9 @@
 -- deleted by undo.
 GRANT SELECT, INSERT, UPDATE, DELETE ON batches, batch_registers, study, inspections, volunteer, membership, work,
     targets, roster, aliases, custom_indicators TO dj_app;
+-- Branch records (data.branches): a store opening a database adds the records its rows lack;
+-- `cli.py branch add|rename` adds and renames them.
+GRANT SELECT, INSERT, UPDATE ON branches TO dj_app;
 -- The audit log: read and append only. No UPDATE, DELETE or TRUNCATE right (the triggers refuse
 -- them for the owner too), and as a non-owner dj_app cannot ALTER or DROP the table or its triggers.
 REVOKE ALL ON audit_log FROM dj_app;

@@ -18,11 +18,30 @@ me = signin.require_role("admin")
 store = cache.get_store()
 
 
+def _site_admin() -> bool:
+    """The users file and the whole-database backup belong to the deployment, not to one branch of
+    an organisation: only an admin of the deployment's branch (``DJ_BRANCH``) manages them here.
+    Checked again in each action (the session may have switched branch since the page was drawn)."""
+    return signin.signed_in().role == "admin" and cache.get_store().branch == cache.store_for(None).branch
+
+
+def _one_branch() -> bool:
+    """A backup holds every branch's rows: on the page only while the database holds one branch
+    (read now, not cached: also called in the download's worker thread)."""
+    from data import branches
+
+    with cache.store_for(None).engine.begin() as conn:
+        return len(branches.branches(conn)) <= 1
+
+
 def _do(action, *args, done: str) -> None:
-    """Run a user change (a callback) as the admin the users file says is acting NOW; its result
-    or refusal is shown after the rerun."""
+    """Run a user change (a callback) as the admin the users file says is acting NOW, and only
+    for an admin of the deployment's branch; its result or refusal is shown after the rerun."""
     actor = signin.acting("admin", MESSAGES)
     if actor is None:
+        return
+    if not _site_admin():
+        messages.flash(MESSAGES, "error", texts.ADMIN_SITE_ONLY)
         return
     try:
         user = action(signin.users_path(), *args, actor=actor.name, store=store)
@@ -66,7 +85,11 @@ def backup_file(name: str, actor: str, token: str | None, errors: list) -> bytes
     import guard
 
     try:
+        # _site_admin() and _one_branch(), without the session (none in this thread): still_allowed
+        # reads the role the users file gives in the deployment's branch; the store is the drawing run's.
         actor = signin.still_allowed(actor, token, "admin").name
+        if store.branch != cache.store_for(None).branch or not _one_branch():
+            raise DataError(texts.ADMIN_BACKUP_MANY_BRANCHES)
         content = backup.backup(store, user=actor, file_name=name)
     except DataError as err:
         errors.append(err.message)
@@ -82,6 +105,9 @@ def _mb(n: int) -> str:
 def restore(upload) -> None:
     actor = signin.acting("admin", MESSAGES)
     if actor is None:
+        return
+    if not (_site_admin() and _one_branch()):
+        messages.flash(MESSAGES, "error", texts.ADMIN_BACKUP_MANY_BRANCHES)
         return
     try:
         rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=actor.name)
@@ -99,9 +125,11 @@ users_tab, audit_tab, backup_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_T
 with users_tab:
     if signin.local_mode():
         st.info(texts.ADMIN_USERS_LOCAL)
+    elif not _site_admin():
+        st.info(texts.ADMIN_SITE_ONLY)
     else:
         current = sorted(users.load_users(signin.users_path()).values(), key=lambda u: u.name)
-        st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP[u.role]}
+        st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP.get(u.role, "")}
                                    for u in current], columns=list(texts.ADMIN_USER_COLUMNS))
                      .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True, placeholder="")
         names = [u.name for u in current]
@@ -153,21 +181,24 @@ with audit_tab:
                             icon=":material/download:")
 
 with backup_tab:
-    upload_limit = st.get_option("server.maxUploadSize") * 2**20
-    st.caption(texts.BACKUP_INTRO)
-    if (expected := backup.estimated_size(store)) > upload_limit:
-        st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(expected), limit=_mb(upload_limit)))
     for message in st.session_state.pop(BACKUP_ERRORS, []):
         st.error(messages.md(message))
-    name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
-    errors = st.session_state.setdefault(BACKUP_ERRORS, [])
-    token = st.session_state.get(signin.TOKEN_KEY)
-    st.download_button(texts.BACKUP_DOWNLOAD, data=partial(backup_file, name, me.name, token, errors),
-                       file_name=name, mime=ZIP_MIME, on_click="ignore", icon=":material/download:",
-                       type="primary")
-    st.subheader(texts.RESTORE_TITLE)
-    st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
-    upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
-                              key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
-    if upload is not None:
-        st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
+    if not (_site_admin() and _one_branch()):
+        st.info(texts.ADMIN_BACKUP_MANY_BRANCHES)
+    else:
+        upload_limit = st.get_option("server.maxUploadSize") * 2**20
+        st.caption(texts.BACKUP_INTRO)
+        if (expected := backup.estimated_size(store)) > upload_limit:
+            st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(expected), limit=_mb(upload_limit)))
+        name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
+        errors = st.session_state.setdefault(BACKUP_ERRORS, [])
+        token = st.session_state.get(signin.TOKEN_KEY)
+        st.download_button(texts.BACKUP_DOWNLOAD, data=partial(backup_file, name, me.name, token, errors),
+                           file_name=name, mime=ZIP_MIME, on_click="ignore", icon=":material/download:",
+                           type="primary")
+        st.subheader(texts.RESTORE_TITLE)
+        st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
+        upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
+                                  key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
+        if upload is not None:
+            st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")

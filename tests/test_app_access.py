@@ -476,6 +476,23 @@ def test_a_demoted_admin_cannot_restore_or_back_up(app, users_file, app_db, defe
     assert audit.entries(store(app_db)).empty
 
 
+def test_no_backup_at_the_click_once_the_database_holds_a_second_branch(app, users_file, app_db, deferred):
+    """The page drew the button while the database held one branch; a branch added before the click
+    means the backup would hold another branch's rows: refused in the worker thread, nothing made."""
+    from data import branches
+
+    at = goto(as_role(app, "admin"), ADMIN)
+    [download] = [b for b in at.get("download_button") if b.label == texts.BACKUP_DOWNLOAD]
+    manager, file_id = [(m, f) for m, f in deferred if f == download.proto.deferred_file_id][-1]
+    with store(app_db).engine.begin() as conn:
+        branches.add(conn, "另一支部", user="管理员丁")
+    from streamlit.runtime.media_file_manager import MediaFileStorageError
+
+    with pytest.raises(MediaFileStorageError):
+        manager.execute_deferred(file_id)
+    assert "backup" not in audit.entries(store(app_db))["action"].tolist()
+
+
 def test_a_removed_editor_cannot_undo(app, users_file, app_db):
     at = goto(as_role(app, "editor"), UPLOAD)
     rows = register_rows("study", [{"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])

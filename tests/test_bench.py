@@ -121,3 +121,13 @@ def test_gc_paused_restores_the_collector_even_after_an_error(enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_organisation_benchmark_runs_small(tmp_path):
+    """bench/org.py end to end on 2 branches × 1 year, so it cannot rot; no time is asserted."""
+    out = tmp_path / "org.md"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "org.py"), "--branches", "2", "--years", "1",
+                          "--repeat", "1", "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    assert "各支部对比 rerun (warm)" in text and "ratio full / empty" in text

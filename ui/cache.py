@@ -1,5 +1,7 @@
-"""The store (one per server process) and its reads, cached by the store's version: every cached
-read is keyed by ``data_version()``, so no page shows data older than the last write."""
+"""The stores (one per branch and server process) and their reads, cached by the branch and the
+branch's version: every cached read is keyed by both, so no page shows data older than the last
+write, nor another branch's data. The branch is this session's (``BRANCH_KEY``, set by
+``ui.signin`` to a branch the user may use), else the deployment's (``DJ_BRANCH``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ import streamlit as st
 from data.store import Store
 
 
+BRANCH_KEY = "branch"
+
+
 def count_call(name: str) -> None:
     """With ``DJ_BENCH_CALLS`` set to a file, append ``name`` to it: ``bench/meeting.py`` counts how
     often a cached read or metric is really computed across sessions. Does nothing otherwise."""
@@ -21,9 +26,15 @@ def count_call(name: str) -> None:
 
 
 @st.cache_resource
+def store_for(branch: str | None) -> Store:
+    """One store (scoped to ``branch``, a branch key; None: the deployment's branch) per server
+    process; the stores of one database share one engine and connection pool."""
+    return Store(branch=branch, create=False) if branch else Store()
+
+
 def get_store() -> Store:
-    """One store (engine and connection pool) per server process."""
-    return Store()
+    """The store of this session's branch."""
+    return store_for(st.session_state.get(BRANCH_KEY))
 
 
 def data_version() -> tuple[int, int]:
@@ -34,19 +45,24 @@ def data_version() -> tuple[int, int]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
+    from metrics.rollup import merge_targets
+
     count_call("Store.frames")
-    return get_store().frames(list(years))
+    store = store_for(branch)
+    out = store.frames(list(years))
+    out["targets"] = merge_targets(out["targets"], store.parent_targets())  # the organisation's defaults
+    return out
 
 
 def frames(year: int) -> dict[str, pd.DataFrame]:
-    """The registers for ``year`` and the year before (同比), targets and roster."""
-    store = get_store()
-    return _frames(store.branch, data_version(), (year - 1, year))
+    """The registers for ``year`` and the year before (同比), roster, and targets (the branch's own,
+    the organisation's where the branch sets none)."""
+    return _frames(get_store().branch, data_version(), (year - 1, year))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _years(branch: str, version: tuple[int, int]) -> list[int]:
-    return get_store().years()
+    return store_for(branch).years()
 
 
 def years() -> list[int]:
@@ -56,7 +72,7 @@ def years() -> list[int]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _last_import(branch: str, version: tuple[int, int]) -> dict | None:
-    return get_store().last_import()
+    return store_for(branch).last_import()
 
 
 def last_import() -> dict | None:
@@ -66,7 +82,7 @@ def last_import() -> dict | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _counts(branch: str, version: tuple[int, int]) -> dict[str, int]:
-    return get_store().counts()
+    return store_for(branch).counts()
 
 
 def is_empty() -> bool:
@@ -76,7 +92,7 @@ def is_empty() -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _batches(branch: str, version: tuple[int, int]) -> pd.DataFrame:
-    return get_store().batches()
+    return store_for(branch).batches()
 
 
 def batches() -> pd.DataFrame:
@@ -86,9 +102,40 @@ def batches() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _load(branch: str, version: tuple[int, int], register: str, date_from, date_to) -> pd.DataFrame:
-    return get_store().load(register, date_from=date_from, date_to=date_to)
+    return store_for(branch).load(register, date_from=date_from, date_to=date_to)
 
 
 def load(register: str, date_from: date | None = None, date_to: date | None = None) -> pd.DataFrame:
     """Live rows of one register (``Store.load``), cached per data version."""
     return _load(get_store().branch, data_version(), register, date_from, date_to)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def branch_records() -> list:
+    """Every branch record (``data.branches.Branch``), organisation first (a minute's cache: a new
+    or renamed branch shows within a minute, or at once after ``st.cache_data.clear``)."""
+    from data import branches
+
+    with store_for(None).engine.begin() as conn:
+        return branches.all_records(conn)
+
+
+def frames_of(branch: str, year: int) -> dict[str, pd.DataFrame]:
+    """``frames`` of another branch (a key the session's user may view: the caller checks)."""
+    return _frames(branch, store_for(branch).version(), (year - 1, year))
+
+
+def branch_versions() -> dict[str, tuple[int, int]]:
+    """Every branch's version in one query (``data.branches.versions``); never cached."""
+    from data import branches
+
+    with store_for(None).engine.begin() as conn:
+        return branches.versions(conn)
+
+
+def last_imports() -> dict:
+    """Every branch's latest import time (``data.branches.last_imports``); one query, never cached."""
+    from data import branches
+
+    with store_for(None).engine.begin() as conn:
+        return branches.last_imports(conn)

@@ -51,16 +51,20 @@ def pages_for(role: str) -> dict[str, list[tuple[str, str, str]]]:
 SIGNIN_PAGE = "pages/auth.py"
 OVERVIEW_ALIAS = "overview"  # the default page is served at "/"; "/overview" opens it too
 DEFAULT_URL = "home"  # the default page's own (unused, unique) url_path, leaving "overview" to the alias
+# For a user who may view several branches (an organisation viewer): the comparison of branches.
+ORGANISATION_PAGES = {texts.NAV_ORGANISATION: [
+    ("pages/organisation.py", texts.PAGE_ORGANISATION, ":material/leaderboard:")]}
 
 
-def navigation_sections(role: str | None = "admin") -> dict[str, list]:
-    """``st.navigation``'s sections for ``role`` (None: signed out). Every page is registered, so
-    Streamlit never answers a link with its English "Page not found": a page the role may not use
-    is hidden from the menu and refuses itself (``ui.signin.require_role``); a signed-out session
-    is shown the sign-in form at any address (app.py) and lands on the linked page after it."""
-    allowed = pages_for(role) if role else {}
+def navigation_sections(role: str | None = "admin", organisation: bool = False) -> dict[str, list]:
+    """``st.navigation``'s sections for ``role`` (None: signed out); ``organisation``: 各支部对比 is
+    listed too. Every page is registered, so Streamlit never answers a link with its English "Page
+    not found": a page the role may not use is hidden from the menu and refuses itself
+    (``ui.signin.require_role``); a signed-out session is shown the sign-in form at any address
+    (app.py) and lands on the linked page after it."""
+    allowed = (pages_for(role) if role else {}) | (ORGANISATION_PAGES if role and organisation else {})
     sections: dict[str, list] = {}
-    for section, pages in PAGES.items():
+    for section, pages in (PAGES | ORGANISATION_PAGES).items():
         listed = [p[0] for p in allowed.get(section, [])]
         sections[section] = [st.Page(path, title=title, icon=icon, default=path == DEFAULT_PAGE,
                                      url_path=DEFAULT_URL if path == DEFAULT_PAGE else None,

@@ -9,7 +9,6 @@ from datetime import date
 import streamlit as st
 
 from data import texts, users
-from data.settings import load_settings
 from data.texts import local_time
 from ui import cache, messages, selection, signin, urlstate
 
@@ -34,7 +33,14 @@ def render() -> bool:
                           as_of_key=selection.AS_OF_KEY, default_as_of=lambda y: selection.default_as_of(y, today))
     with st.sidebar:
         st.markdown(f"**{texts.SIDEBAR_BRANCH}**")
-        st.text(load_settings().branch)
+        allowed = signin.allowed_branches()
+        names = {b.id: b.name for b in cache.branch_records()}
+        if len(allowed) > 1:  # an organisation viewer, or a user with roles in several branches
+            st.selectbox(texts.SIDEBAR_PICK_BRANCH, sorted(allowed, key=lambda k: names.get(k, k)),
+                         key=cache.BRANCH_KEY, format_func=lambda k: names.get(k, k),
+                         label_visibility="collapsed")
+        else:
+            st.text(cache.get_store().branch_name)
         last = cache.last_import()
         if last:
             st.caption(messages.md(texts.SIDEBAR_FRESHNESS.format(time=local_time(last["created_at"]),

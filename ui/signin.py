@@ -11,10 +11,10 @@ import streamlit as st
 from data import texts, users
 from data.errors import DataError
 from data.settings import load_settings
-from ui import routing
+from ui import cache, routing
 
 
-AUTH_KEY = "auth.user"
+AUTH_KEY, BRANCHES_KEY = "auth.user", "auth.branches"
 TOKEN_KEY, COOKIE_KEY = "auth.token", "auth.cookie"   # the server-side session; the cookie to write
 SESSION_COOKIE = "dj_session"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -35,7 +35,7 @@ def local_user() -> users.User:
         name = getpass.getuser()
     except OSError:  # no user name in the environment or the password database
         name = texts.UI_DEFAULT_USER
-    return users.User(name, "admin", "")
+    return users.User(name, "admin", "", organisation="admin")
 
 
 @st.cache_resource
@@ -49,14 +49,14 @@ def sessions():
 
 def signed_in() -> users.User | None:
     """This session's user, looked up in the users file on every run (removing a user or changing
-    a role takes effect at their next click); local mode's user; None when signed out.
-    ``DataError`` when the users file is malformed.
+    a role takes effect at their next click), with ``role`` their role in the session's branch;
+    local mode's user; None when signed out. ``DataError`` when the users file is malformed.
 
     A browser that signed in before (the session cookie) is signed in again on a reload or a new
     tab while its server-side session lasts (``data.sessions``); every run checks that session,
     so sign-out, a password change or removal ends it at the next click."""
     if local_mode():
-        return local_user()
+        return _in_session_branch(local_user())
     known = users.load_users(users_path())  # read (and checked) on every run
     token = st.session_state.get(TOKEN_KEY)
     if token is None and AUTH_KEY not in st.session_state:
@@ -69,12 +69,35 @@ def signed_in() -> users.User | None:
             st.session_state[COOKIE_KEY] = None
             return None
         st.session_state[AUTH_KEY], st.session_state[TOKEN_KEY] = user.name, token
-        return user
+        return _in_session_branch(user)
     name = st.session_state.get(AUTH_KEY)
     user = known.get(name) if name else None
     if name and user is None:
         st.session_state.pop(AUTH_KEY, None)
-    return user
+    return _in_session_branch(user) if user else None
+
+
+def _in_session_branch(user: users.User) -> users.User:
+    """``user`` with their role in this session's branch (``cache.BRANCH_KEY``). A branch the user
+    may not use is replaced by the deployment's branch, else by the first they may use; with none,
+    the role is empty (every check refuses). Every page, download and action reads its data through
+    ``cache.get_store()``, the store of this branch, so a branch user never reaches another's rows."""
+    allowed = users.access(user, cache.branch_records(), load_settings().branch)
+    st.session_state[BRANCHES_KEY] = allowed
+    current = st.session_state.get(cache.BRANCH_KEY)
+    if current not in allowed:
+        deployment = cache.store_for(None).branch
+        current = deployment if deployment in allowed else min(allowed, default=None)
+        if current is None:
+            st.session_state.pop(cache.BRANCH_KEY, None)
+            return user.in_branch("")
+        st.session_state[cache.BRANCH_KEY] = current
+    return user.in_branch(allowed[current])
+
+
+def allowed_branches() -> dict[str, str]:
+    """{branch key: role} of this session's user (set by ``signed_in`` on every run)."""
+    return st.session_state.get(BRANCHES_KEY, {})
 
 
 def acting(needed: str, flashes: str) -> users.User | None:

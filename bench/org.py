@@ -1,0 +1,161 @@
+"""The organisation benchmark: ``python bench/org.py [--branches N] [--years Y] [--url URL] [--out FILE]``.
+
+Stores N branches (default 200) × Y years (default 3) of the demo year's registers (each year the demo
+year moved; about 1,000 rows per branch and year, ~600k rows at the defaults) into a fresh database
+(SQLite file in a temp dir, or ``--url``: an empty PostgreSQL database, every table dropped first),
+then measures in this process:
+
+1. importing one more branch's year into that database, beside the same import into an empty one
+   (the ratio says whether other branches' rows slow a branch's import);
+2. the 各支部对比 page's server run (AppTest through app.py, local mode: every branch visible):
+   the first run (cold caches) and a warm rerun, and after an import into one branch;
+3. one branch's 总览: a warm rerun.
+
+Targets (issue #17): comparison page ≤ 1 s, 总览 rerun ≤ 300 ms, import ratio ≈ 1. Times are wall
+clock medians; nothing is asserted (``tests/test_bench.py`` runs ``--branches 3 --years 1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def year_frames(base: dict, shift: int, branch_no: int) -> dict:
+    """The demo year moved by ``shift`` years; names made distinct per branch."""
+    import pandas as pd
+
+    out = {}
+    for key, frame in base.items():
+        frame = frame.copy()
+        if "date" in frame:
+            frame["date"] = pd.to_datetime(frame["date"]) + pd.DateOffset(years=shift)
+        if key == "targets":
+            frame["year"] = frame["year"] + shift
+        if key == "roster" and shift:
+            continue
+        if "name" in frame and key in ("volunteer", "roster"):
+            frame["name"] = frame["name"].astype(str) + f"{branch_no}"
+        out[key] = frame
+    return out
+
+
+def _clear(url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+    engine.dispose()
+
+
+def _typed(frames: dict) -> dict:
+    from data import schema
+
+    out = {}
+    for key, frame in frames.items():
+        typed = schema.coerce(frame, schema.REGISTERS[key])
+        typed["_row"] = range(3, len(typed) + 3)
+        out[key] = typed
+    return out
+
+
+def _import(store, frames: dict) -> float:
+    start = time.perf_counter()
+    store.import_frames(frames, file_name="bench.xlsx", sha256="0" * 64, user="bench")
+    return time.perf_counter() - start
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    at = fn()
+    elapsed = time.perf_counter() - start
+    if at.exception:
+        raise SystemExit(f"page raised: {at.exception[0].message}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--branches", type=int, default=200)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--url")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+
+    from bench.child import _app_test
+    from data.demo import DEMO_YEAR, build_year
+    from data.store import Store
+
+    tmp = Path(tempfile.mkdtemp(prefix="dj-org-bench-"))
+    url = args.url or f"sqlite:///{tmp / 'org.db'}"
+    if args.url:
+        _clear(url)
+    base = build_year()
+    years = [DEMO_YEAR - i for i in range(args.years)][::-1]
+    start = time.perf_counter()
+    rows = 0
+    for b in range(args.branches):
+        store = Store(url, branch=f"第{b + 1:03d}支部")
+        for y in years:
+            frames = _typed(year_frames(base, y - DEMO_YEAR, b))
+            rows += sum(len(f) for f in frames.values())
+            store.import_frames(frames, file_name=f"{y}.xlsx", sha256="0" * 64, user="bench")
+    filled = time.perf_counter() - start
+    # 1. an import into one branch: full database vs empty database
+    one = _typed(year_frames(base, 0, 9999))
+    full = statistics.median(_import(Store(url, branch=f"新支部{i}"), one) for i in range(args.repeat))
+    empty_url = f"sqlite:///{tmp / 'empty.db'}"
+    empty = statistics.median(_import(Store(empty_url, branch=f"新支部{i}"), one) for i in range(args.repeat))
+
+    # 2. and 3. the pages, local mode (no users file): the local user may view every branch
+    settings = tmp / "bench-settings.toml"
+    settings.write_text("", encoding="utf-8")
+    os.environ.update(DATABASE_URL=url, DJ_BRANCH="第001支部", DJ_SETTINGS=str(settings))
+    os.environ.pop("DJ_USERS_FILE", None)
+    at = _app_test().from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()
+    at.session_state["year"] = DEMO_YEAR
+    overview_first = _timed(at.run)
+    overview_warm = statistics.median(_timed(at.run) for _ in range(args.repeat))
+    at.switch_page("pages/organisation.py")
+    compare_first = _timed(at.run)
+    compare_warm = statistics.median(_timed(at.run) for _ in range(args.repeat))
+    Store(url, branch="第002支部").import_frames(
+        _typed({"study": year_frames(base, 0, 1)["study"].head(5)}), file_name="x.xlsx", sha256="1" * 64,
+        user="bench")
+    compare_after_import = _timed(at.run)
+
+    lines = [
+        f"# Organisation benchmark ({args.branches} branches × {args.years} years, "
+        f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'})", "",
+        f"{rows:,} rows stored in {filled:.0f} s.", "",
+        "| measure | time | target |", "|---|---|---|",
+        f"| import one branch's year, full database | {full * 1000:.0f} ms | |",
+        f"| same import, empty database | {empty * 1000:.0f} ms | |",
+        f"| ratio full / empty | {full / empty:.2f} | ≈ 1 |",
+        f"| 总览 first run (cold caches) | {overview_first * 1000:.0f} ms | |",
+        f"| 总览 rerun (warm) | {overview_warm * 1000:.0f} ms | ≤ 300 ms |",
+        f"| 各支部对比 first run (cold caches) | {compare_first * 1000:.0f} ms | |",
+        f"| 各支部对比 rerun (warm) | {compare_warm * 1000:.0f} ms | ≤ 1 s |",
+        f"| 各支部对比 after an import into one branch | {compare_after_import * 1000:.0f} ms | ≤ 1 s |",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
