@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import random
+import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from data import texts
 from data.export import column_values
 from data.schema import (ACTIVITY_REGISTERS, INSPECTIONS, MEMBERSHIP, NAME_SEPARATOR, REGISTERS, ROSTER,
-                         ROSTER_STATUSES, STUDY, TARGETS, VOLUNTEER, WORK, Register, coerce)
+                         ROSTER_STATUSES, STUDY, TARGETS, VOLUNTEER, WORK, Register, coerce, header_key)
 from data.settings import DEFAULT_BRANCH
 
 DEMO_YEAR = 2025
@@ -143,7 +144,20 @@ WORK_ITEMS = (
       for m in (3, 6, 9, 12)),
     *((m, "网民咨询", f"{m}月答复网民咨询", 2 if m in (3, 7) else 1, "批次", "网民") for m in range(1, 13)),
     (4, "承诺书", "党员不信仰宗教、不参与宗教活动承诺书", 35, "份", "全体党员"),
+    # 统计专报 are also counted among 各类统计信息 (work.writings), with 课题, 分析 and 统计信息.
+    (6, "课题", "民营经济高质量发展统计监测研究", None, "篇", None),
+    (11, "课题", "“4＋4”产业监测指标体系研究", None, "篇", None),
+    *((m, "分析", f"{m}月工业、投资运行分析", 2, "篇", None) for m in range(1, 13)),
+    *((m, "统计信息", f"{m}月统计信息", 3, "篇", None) for m in range(1, 13)),
+    # 到选调生、驻村工作队员所在村党支部了解工作情况: one row per person visited (对象: the person).
+    (5, "走访选调生", "到选调生所在村党支部了解工作情况", None, "名", "马晓东"),
+    (5, "走访选调生", "到选调生所在村党支部了解工作情况", None, "名", "田雨欣"),
+    (10, "走访选调生", "回访选调生所在村党支部", None, "名", "马晓东"),
+    (5, "走访驻村工作队员", "到驻村工作队员所在村党支部了解工作情况", None, "名", "杨立新"),
 )
+# The branch's own indicators the demo's summary quotes (settings.example.toml): ``load_demo`` stores
+# them as 指标设置 indicators, so the demo's draft fills every item of the seed's outline.
+EXAMPLE_SETTINGS = Path(__file__).resolve().parent.parent / "settings.example.toml"
 
 # (indicator key from metrics.catalogue, target); the note is the indicator's Chinese name.
 TARGETS_PLAN = (
@@ -455,13 +469,32 @@ def sample_files() -> list[Path]:
     return sorted(SAMPLES_DIR.glob("*.xlsx"))
 
 
+def example_definitions() -> list[dict]:
+    """The ``[[indicators]]`` of ``settings.example.toml``, as written."""
+    with open(EXAMPLE_SETTINGS, "rb") as fh:
+        return list(tomllib.load(fh).get("indicators", []))
+
+
 def load_demo(store, user: str = DEMO_USER):
     """Import the demo year into ``store`` (one batch per workbook; nothing stored if any has an
-    error): what ``python cli.py demo`` and the dashboard's first-run button do. Returns the
+    error): what ``python cli.py demo`` and the dashboard's first-run button do. Then the example
+    indicators (``example_definitions``) the branch does not define yet, by key or name, in the
+    settings file or on the 指标设置 page, are added to its 指标设置 (one audited save). Returns the
     ``data.importer.ImportOutcome``."""
     from data.importer import import_files
+    from data.indicators import save_definitions, settings_definitions, stored_definitions
 
-    return import_files(store, sample_files(), user=user)
+    outcome = import_files(store, sample_files(), user=user)
+    if outcome.rejected:
+        return outcome
+    stored = stored_definitions(store)
+    taken = {header_key(str(d.get(f))).lower() for d in (*settings_definitions(), *stored) if isinstance(d, dict)
+             for f in ("key", "name") if d.get(f)}
+    new = [d for d in example_definitions()
+           if header_key(d["key"]).lower() not in taken and header_key(d["name"]).lower() not in taken]
+    if new:
+        save_definitions(store, [*stored, *new], user=user)
+    return outcome
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -314,6 +314,7 @@ METRIC_CONDITION = "{column}为{values}"
 METRIC_CONDITION_AND = "且"
 METRIC_VALUE_OR = "或"
 METRIC_QUOTED = "“{value}”"
+METRIC_WILDCARD_NOTE = "（*代表任意文字）"  # a filter value with * (metrics.frames.wildcard)
 METRIC_COLUMNS_AND = "与"
 METRIC_HOW = {
     "count": "每行计1次",
@@ -776,45 +777,66 @@ REPORT_OUTLINE = {
         "compliance",
         "发展预备党员{members.probationary}，预备党员转正{members.full}，办理组织关系转接{members.transfers}。",
         "开展党员信仰宗教情况排查，签订承诺书{work.pledges}。",
+        "到{work.graduates}选调生、{work.village_team}驻村工作队员所在村党支部了解工作情况。",
     ),
     "service": (
-        "撰写统计专报{work.reports}，其中获领导签批{work.reports_signed}。",
+        "撰写统计专报、课题、分析等各类统计信息{work.writings}。",
+        "报送统计专报{work.reports}，其中获领导签批{work.reports_signed}。",
         "深入基层一线开展调研{inspect.research}。",
         "检查核查中发现问题{inspect.issues}，问题整改率为{inspect.rectified}。",
     ),
     "people": (
         "深入企业开展数据质量核查，核查企业{inspect.quality_enterprises}。",
         "与帮扶村召开专题会议{work.meetings}。",
-        "组织干部下沉社区{volunteer.community}。",
+        "组织{volunteer.community}干部下沉社区。",
         "开展志愿服务活动{volunteer.activities}，参与党员干部{volunteer.people}，"
         "累计服务{volunteer.person_times}，服务时长{volunteer.hours}。",
     ),
     "discipline": (
         "开展廉政教育和警示教育{study.integrity}，其中现场学习{study.integrity_site}，"
         "集中观看廉政教育片{study.integrity_film}。",
-        "研究意识形态工作{work.ideology_meetings}，上报意识形态研判{work.ideology_reviews}，"
+        "研究意识形态工作{work.ideology_meetings}，上报意识形态研判{work.ideology_reviews}。",
         "答复网民咨询{work.inquiries}。",
     ),
 }
 # Items of the outline whose indicator the branch has not defined: the name in 【待补充：…】 and, in
-# the appendix, what would fill it (a register and, for the branch's own, an indicator in the settings).
+# the appendix, what would fill it (a register and, for the branch's own, an indicator in the settings;
+# settings.example.toml declares every one of them).
+_DEFINE = "，并在设置中定义指标 {key}（示例见 settings.example.toml）"
 REPORT_PENDING = {
     "members.probationary": ("发展预备党员人数", "在“党员发展与组织关系”台账登记事项为“接收预备党员”的记录"),
     "members.full": ("预备党员转正人数", "在“党员发展与组织关系”台账登记事项为“预备党员转正”的记录"),
     "members.transfers": ("组织关系转接人数", "在“党员发展与组织关系”台账登记组织关系转入、转出的记录"),
-    "work.pledges": ("签订承诺书份数", "在“工作台账”登记类别为“承诺书”的记录，并在设置中定义指标 work.pledges"),
-    "work.reports": ("统计专报篇数", "在“工作台账”登记类别为“统计专报”的记录，并在设置中定义指标 work.reports"),
-    "work.reports_signed": ("统计专报签批篇数", "在“工作台账”登记签批的统计专报，并在设置中定义指标 work.reports_signed"),
-    "work.meetings": ("帮扶专题会议次数", "在“工作台账”登记类别为“专题会议”的记录，并在设置中定义指标 work.meetings"),
-    "volunteer.community": ("下沉社区干部人数", "在设置中定义按姓名去重、筛选“下沉社区”服务类别的志愿服务指标 volunteer.community"),
-    "study.integrity_site": ("廉政教育现场学习场次", "在设置中定义筛选现场学习的学习教育指标 study.integrity_site"),
-    "study.integrity_film": ("观看廉政教育片场次", "在设置中定义筛选观看教育片的学习教育指标 study.integrity_film"),
-    "work.ideology_meetings": ("研究意识形态工作次数", "在“工作台账”登记类别为“意识形态”的记录，并在设置中定义指标 work.ideology_meetings"),
-    "work.ideology_reviews": ("意识形态研判次数", "在“工作台账”登记类别为“意识形态研判”的记录，并在设置中定义指标 work.ideology_reviews"),
-    "work.inquiries": ("答复网民咨询批次", "在“工作台账”登记类别为“网民咨询”的记录，并在设置中定义指标 work.inquiries"),
+    "work.pledges": ("签订承诺书份数", "在“工作台账”登记类别为“承诺书”的记录（数量为份数）" + _DEFINE.format(key="work.pledges")),
+    "work.graduates": ("走访选调生人数",
+                       "在“工作台账”登记类别为“走访选调生”的记录（对象为选调生姓名）" + _DEFINE.format(key="work.graduates")),
+    "work.village_team": ("走访驻村工作队员人数", "在“工作台账”登记类别为“走访驻村工作队员”的记录（对象为队员姓名）"
+                          + _DEFINE.format(key="work.village_team")),
+    "work.writings": ("各类统计信息篇数", "在“工作台账”登记类别为“统计专报”“课题”“分析”“统计信息”的记录（数量为篇数）"
+                      + _DEFINE.format(key="work.writings")),
+    "work.reports": ("统计专报篇数", "在“工作台账”登记类别为“统计专报”的记录（数量为篇数）" + _DEFINE.format(key="work.reports")),
+    "work.reports_signed": ("统计专报签批篇数", "专报获签批时在“工作台账”另登记一行，类别为“专报签批”（数量为签批篇数）"
+                            + _DEFINE.format(key="work.reports_signed")),
+    "work.meetings": ("帮扶专题会议次数", "在“工作台账”登记类别为“专题会议”的记录" + _DEFINE.format(key="work.meetings")),
+    "volunteer.community": ("下沉社区干部人数", "在“志愿服务”台账登记下沉社区的每人每次服务（活动名称含“下沉”）"
+                            + _DEFINE.format(key="volunteer.community")),
+    "study.integrity_site": ("廉政教育现场学习场次", "在“学习教育”台账登记类型为廉政教育或警示教育、主题含“现场”或“基地”的记录"
+                             + _DEFINE.format(key="study.integrity_site")),
+    "study.integrity_film": ("观看廉政教育片场次", "在“学习教育”台账登记类型为廉政教育或警示教育、主题含“教育片”的记录"
+                             + _DEFINE.format(key="study.integrity_film")),
+    "work.ideology_meetings": ("研究意识形态工作次数", "在“工作台账”登记类别为“研究意识形态工作”的记录"
+                               + _DEFINE.format(key="work.ideology_meetings")),
+    "work.ideology_reviews": ("意识形态研判次数", "在“工作台账”登记类别为“意识形态研判”的记录"
+                              + _DEFINE.format(key="work.ideology_reviews")),
+    "work.inquiries": ("答复网民咨询批次", "在“工作台账”登记类别为“网民咨询”的记录（数量为批次）"
+                       + _DEFINE.format(key="work.inquiries")),
 }
 REPORT_PENDING_MARK = "【待补充：{name}】"
 REPORT_PENDING_EMPTY = "“{register}”台账中没有{year}年1月1日至{as_of}的记录"
+# The register has rows in the period but none the indicator counts (a count of nothing is not 0).
+REPORT_PENDING_NO_MATCH = "“{register}”台账中{year}年1月1日至{as_of}没有可计入的记录（口径：{description}）"
+# A sentence none of whose numbers has a row behind it: only its marks (no claim without data).
+REPORT_PENDING_SENTENCE = "{marks}。"
 REPORT_NOT_DUE = "（按规定{every}{min}次，尚未到期）"
 REPORT_EVERY = {"month": "每月", "quarter": "每季度", "year": "每年"}
 REPORT_YOY_UP = "（同比增加{diff}）"

@@ -1,7 +1,8 @@
 """The indicator catalogue: one declarative entry per indicator, and how a year's value is computed.
 
 An indicator counts the rows of one register dated in the year up to the as-of date, after a
-filter on text columns (compared normalised). Aggregations:
+filter on text columns (compared normalised; a value with ``*`` is a pattern, ``*`` standing for
+any text as in Excel's COUNTIF: ``*教育片*``). Aggregations:
 
   count     number of rows
   distinct  number of distinct values of ``columns`` (a tuple of columns counts combinations)
@@ -24,7 +25,7 @@ import pandas as pd
 from data import texts
 from data.errors import DataError, SettingsError
 from data.schema import ACTIVITY_REGISTERS, ENUM, FLOAT, INT, REGISTERS, header_key, normalize_text
-from metrics.frames import Window, prepare
+from metrics.frames import WILDCARD, Window, prepare, wildcard
 
 COUNT, DISTINCT, SUM, RATIO, SHARE = "count", "distinct", "sum", "ratio", "share"
 AGGREGATIONS = (COUNT, DISTINCT, SUM, RATIO, SHARE)
@@ -113,9 +114,16 @@ def check_catalogue(catalogue: tuple[Indicator, ...]) -> None:
             checks.append((ind.columns[0], ind.share_values))
         for column, values in checks:
             col = reg.column(column)  # KeyError for an unknown column
-            allowed = {normalize_text(v) for v in col.values}
-            if col.kind == ENUM and not {normalize_text(v) for v in values} <= allowed:
+            if col.kind == ENUM and not all(_allowed(col, normalize_text(v)) for v in values):
                 raise ValueError(f"{ind.key}: value not allowed in {column}: {values}")
+
+
+def _allowed(col, value: str) -> bool:
+    """True when ``value`` is one of the enum column's values, or a pattern (``*``) matching one."""
+    if WILDCARD in value:
+        pattern = wildcard(value)
+        return any(pattern.fullmatch(normalize_text(v)) for v in col.values)
+    return value in {normalize_text(v) for v in col.values}
 
 
 check_catalogue(CATALOGUE)
@@ -249,25 +257,32 @@ def rows_for(ind: Indicator, frames: dict, year: int, as_of: object = None) -> p
     return win.table.df.iloc[win.positions[contributing(ind, win)]]
 
 
+def _quoted(vals: tuple[str, ...]) -> str:
+    return texts.METRIC_VALUE_OR.join(texts.METRIC_QUOTED.format(value=v) for v in vals)
+
+
+def rows_described(ind: Indicator) -> str:
+    """The rows an indicator counts, in words: 全部记录, or 类别为“统计专报”的记录."""
+    if not ind.filter:
+        return texts.METRIC_ROWS_ALL
+    label = REGISTERS[ind.register].labels
+    conditions = texts.METRIC_CONDITION_AND.join(
+        texts.METRIC_CONDITION.format(column=label[c], values=_quoted(v)) for c, v in ind.filter.items())
+    if any(WILDCARD in v for values in ind.filter.values() for v in values):
+        conditions += texts.METRIC_WILDCARD_NOTE
+    return texts.METRIC_ROWS_FILTER.format(conditions=conditions)
+
+
 def describe(ind: Indicator) -> str:
     """The 口径 in one Chinese sentence: register, filter and how the rows are counted."""
     reg = REGISTERS[ind.register]
-
-    def quoted(vals: tuple[str, ...]) -> str:
-        return texts.METRIC_VALUE_OR.join(texts.METRIC_QUOTED.format(value=v) for v in vals)
-
     label = reg.labels
-    if ind.filter:
-        conditions = texts.METRIC_CONDITION_AND.join(
-            texts.METRIC_CONDITION.format(column=label[c], values=quoted(v)) for c, v in ind.filter.items())
-        rows = texts.METRIC_ROWS_FILTER.format(conditions=conditions)
-    else:
-        rows = texts.METRIC_ROWS_ALL
+    rows = rows_described(ind)
     cols = [label[c] for c in ind.columns]
     how = texts.METRIC_HOW[ind.agg].format(
         columns=texts.METRIC_COLUMNS_AND.join(cols),
         numerator=cols[0] if cols else "", denominator=cols[1] if len(cols) > 1 else "",
-        column=cols[0] if cols else "", values=quoted(ind.share_values))
+        column=cols[0] if cols else "", values=_quoted(ind.share_values))
     return texts.METRIC_DESCRIBE.format(register=reg.name, rows=rows, how=how)
 
 
@@ -372,9 +387,8 @@ def custom_indicator(raw: object, *, error: type[DataError] = DataError, where: 
         if col.kind == ENUM:
             aliases = {normalize_text(a): v for a, v in col.value_aliases.items()}
             values = [aliases.get(v, v) for v in values]
-            allowed = {normalize_text(v) for v in col.values}
             for v in values:
-                if v not in allowed:
+                if not _allowed(col, v):
                     raise fail(texts.CUSTOM_UNKNOWN_VALUE, value=v, column=col.label, known="、".join(col.values))
         filters[col.key] = tuple(dict.fromkeys(values))
     unit = raw.get("unit", "")

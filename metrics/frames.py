@@ -9,12 +9,21 @@ are compared after ``schema.normalize_text``, applied to the distinct values onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 
 import numpy as np
 import pandas as pd
 
 from data.schema import REGISTERS, TEXT_KINDS, coerce, normalize_text
+
+
+WILDCARD = "*"  # in a filter value: any text (Excel's COUNTIF wildcard)
+
+
+def wildcard(value: str) -> re.Pattern:
+    """The pattern of a filter value in which ``*`` stands for any text (nothing else is special)."""
+    return re.compile(".*".join(re.escape(part) for part in value.split(WILDCARD)), re.DOTALL)
 
 
 def to_date(value: object) -> dt.date | None:
@@ -173,10 +182,14 @@ class Window:
         return codes[self.positions], uniques
 
     def isin(self, column: str, values: tuple[str, ...]) -> np.ndarray:
-        """Boolean mask: the column's normalised value is one of ``values`` (normalised too)."""
+        """Boolean mask: the column's normalised value is one of ``values`` (normalised too). A
+        value with ``*`` is a pattern, as in Excel's COUNTIF: ``*`` stands for any text
+        (``*教育片*`` matches every value containing 教育片); each distinct value is tested once."""
         wanted = {normalize_text(v) for v in values}
+        patterns = [wildcard(v) for v in wanted if WILDCARD in v]
         codes, uniques = self.codes(column)
-        hit = np.asarray([u in wanted for u in uniques] + [False], dtype=bool)
+        hit = np.asarray([u in wanted or any(p.fullmatch(str(u)) for p in patterns) for u in uniques] + [False],
+                         dtype=bool)
         return hit[codes]
 
     def numbers(self, column: str) -> np.ndarray:

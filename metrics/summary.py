@@ -26,7 +26,7 @@ import pandas as pd
 from data import texts
 from data.schema import REGISTERS
 from metrics.catalogue import CATALOGUE, COUNT, Indicator, describe, resolve, rows_for, value_in, windows
-from metrics.compliance import RULES, Compliance, Rule, compliance
+from metrics.compliance import RULES, Compliance, Rule, compliance, local_rules as local_rules_of
 from metrics.frames import cutoff, prepare
 from metrics.progress import _previous_as_of, progress_table, time_progress
 from metrics.states import Mark
@@ -202,13 +202,17 @@ def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, loc
     previous = windows(frames, year - 1, _previous_as_of(year, last), indicators)
     last_year = windows(frames, year - 1, None, indicators)
     result = compliance(frames, year, last, local=local_rules)
+    ruled = {t for r in (*RULES, *local_rules_of(local_rules)) for t in r.types}
     figures = {}
     for ind in indicators:
         val = value_in(ind, wins[ind.register])
         prev = value_in(ind, previous[ind.register]) if len(last_year[ind.register]) else None
-        figures[ind.key] = Figure(ind, val, len(wins[ind.register]) > 0 and val is not None,
-                                  rows_for(ind, frames, year, last), prev,
-                                  val == 0 and _not_due(result, ind.key))
+        rows = rows_for(ind, frames, year, last)
+        # A count of nothing is a fact only for a 三会一课 rule's meetings (讲党课0次: the rule was
+        # missed); any other item without a row behind it is 待补充, never 0.
+        counted = len(rows) > 0 or (ind.agg == COUNT and _is_rule_count(ind, ruled))
+        figures[ind.key] = Figure(ind, val, len(wins[ind.register]) > 0 and val is not None and counted,
+                                  rows, prev, val == 0 and _not_due(result, ind.key))
     summary = Summary(year, last, branch, figures, [], progress_table(frames, year, last, tuple(catalogue)), result,
                       time_progress(year, last), {reg: len(win) for reg, win in wins.items()})
     summary.study_hours = study_hours(frames, year, last, study_hours_min)  # before the outline quotes it
@@ -228,6 +232,12 @@ def summarize(frames: dict, year: int, as_of: object = None, *, branch: str, loc
             section[1].append(Sentence(texts.REPORT_EXTRA.format(items=items), tuple(f.key for f in figs)))
     summary.sections = [Section(key, texts.REPORT_SECTIONS[key], tuple(built)) for key, built in sections]
     return summary
+
+
+def _is_rule_count(ind: Indicator, ruled: set[str]) -> bool:
+    """True when ``ind`` counts 学习教育 rows of types a 三会一课 rule (built-in or local) requires."""
+    types = ind.filter.get("type", ())
+    return ind.register == "study" and set(ind.filter) == {"type"} and bool(types) and set(types) <= ruled
 
 
 def _not_due(result: Compliance, key: str) -> bool:
@@ -289,8 +299,13 @@ def _sentence(summary: Summary, template: str, indicators: tuple[Indicator, ...]
             if fig.has_data or fig.not_due:
                 keys.append(ind.key)
                 return _written(summary, fig)
-            need = texts.REPORT_PENDING_EMPTY.format(register=REGISTERS[ind.register].name, year=summary.year,
-                                                     as_of=as_of)
+            register = REGISTERS[ind.register].name
+            if summary.period_rows.get(ind.register):  # the register has rows, none of them counted
+                need = texts.REPORT_PENDING_NO_MATCH.format(
+                    register=register, year=summary.year, as_of=as_of,
+                    description=describe(ind).removesuffix(texts.METRIC_DESCRIBE_PERIOD))
+            else:
+                need = texts.REPORT_PENDING_EMPTY.format(register=register, year=summary.year, as_of=as_of)
             item = Pending(key, ind.name, need)
         else:
             name, need = texts.REPORT_PENDING.get(key, (key, key))
@@ -300,4 +315,7 @@ def _sentence(summary: Summary, template: str, indicators: tuple[Indicator, ...]
         return texts.REPORT_PENDING_MARK.format(name=item.name)
 
     text = FIELD.sub(fill, template)
+    if pending and not keys:  # nothing to say: no sentence claiming what no row shows, only the marks
+        text = texts.REPORT_PENDING_SENTENCE.format(
+            marks="".join(texts.REPORT_PENDING_MARK.format(name=summary.pending[k].name) for k in pending))
     return Sentence(text, tuple(keys), tuple(pending))

@@ -161,7 +161,7 @@ def test_the_branchs_own_indicators_fill_the_outline_and_the_rest_is_listed(fram
     hours = v.loc[v["category"] == "植树绿化", "hours"].sum()
     text = body(summary)
     # Found by the name texts.REPORT_PENDING gives the outline item, though its key differs.
-    assert f"组织干部下沉社区{people}名。" in text
+    assert f"组织{people}名干部下沉社区。" in text
     assert "volunteer.community" not in summary.pending
     # Not in the outline: listed in its register's section.
     people_section = "".join(s.text for s in summary.sections[3].sentences)
