@@ -11,7 +11,11 @@ Writes, next to this script:
   non-register sheet with -3e11 in a date cell (cells that crash calamine 0.9.1), saved as .xls;
 - far-cell.xls: cells A1 and IV65536 (the last cell of a .xls sheet): a 65,536 x 256 grid;
 - encrypted.xls: a small register saved as .xls with an open password ("dj-test"), through
-  LibreOffice's UNO API (system python3 with python3-uno).
+  LibreOffice's UNO API (system python3 with python3-uno);
+- seed-2022.xlsx: the seed summary's year, all five activity registers (tests/seed_year.py: title
+  rows, 序号, a merged date, a 合计 row), saved by LibreOffice as .xlsx.
+
+``make_files.py seed`` writes seed-2022.xlsx alone.
 """
 
 from __future__ import annotations
@@ -98,7 +102,20 @@ def encrypted_source() -> bytes:
         {"date": "2025-03-15", "type": "集中学习", "topic": "学习党章", "expected": 10, "present": 9}])})
 
 
+def seed_year(tmp: Path, profile: Path) -> None:
+    from tests.seed_year import build_xlsx
+
+    source = tmp / "seed-2022.xlsx"
+    source.write_bytes(build_xlsx())
+    shutil.copy(convert(source, "xlsx", tmp / "seed", profile), HERE / "seed-2022.xlsx")
+    print("seed-2022.xlsx", (HERE / "seed-2022.xlsx").stat().st_size, "bytes")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["seed"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            seed_year(Path(tmp), Path(tmp) / "profile")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         profile = tmp / "profile"
@@ -121,6 +138,7 @@ def main() -> None:
         script.write_text(UNO_SCRIPT)
         subprocess.run(["/usr/bin/python3", str(script), str(plain), str(HERE / "encrypted.xls"), "dj-test",
                         str(tmp / "uno-profile")], check=True, timeout=300)
+        seed_year(tmp, profile)
     for name in ("2025-03.xls", "2025-03-from-xls.xlsx", "2025-03.ods", "crash-cells.xls", "far-cell.xls",
                  "encrypted.xls"):
         print(name, (HERE / name).stat().st_size, "bytes")
