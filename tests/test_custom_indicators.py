@@ -138,6 +138,24 @@ def test_a_bad_definition_is_refused_naming_what_is_wrong(change, words):
     assert from_page.value.message.startswith(texts.CUSTOM_WHERE_PAGE)
 
 
+def test_a_filter_value_with_a_star_matches_like_countif(frames, workbook):
+    """``*`` stands for any text (Excel's COUNTIF): on a text column it matches by pattern, on a dropdown
+    column it must match one of its values; counted against plain pandas ``str.contains``."""
+    site = {"key": "study.integrity_site", "name": "现场学习场次", "register": "学习教育", "agg": "count",
+            "unit": "场次", "filter": {"类型": ["*党*"], "主题": ["*党*", "学习*"]}}
+    catalogue = catalogue_with([site])
+    study = in_year(sheet(workbook, "学习教育"))
+    expected = study["类型"].str.contains("党") & (study["主题"].str.contains("党") | study["主题"].str.startswith("学习"))
+    assert expected.sum() > 0 and (~expected).sum() > 0
+    assert values(frames, YEAR, catalogue=catalogue)["study.integrity_site"] == int(expected.sum())
+    described = by_key("study.integrity_site", catalogue)
+    from metrics.catalogue import describe
+
+    assert texts.METRIC_WILDCARD_NOTE in describe(described)
+    with pytest.raises(SettingsError, match="筛选值“\\*报告\\*”不是“类型”列的可选值"):
+        catalogue_with([{**site, "filter": {"类型": ["*报告*"]}}])
+
+
 def test_two_custom_indicators_may_not_share_a_name(settings_file):
     again = {**PAGE_DEFINITION, "key": "work.other", "name": "统计专报篇数"}
     with pytest.raises(DataError, match="已被指标“统计专报篇数”使用"):

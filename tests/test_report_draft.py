@@ -101,6 +101,59 @@ def test_items_without_an_indicator_are_pending_never_zero(frames):
     assert len(pending_rows) == len(summary.pending)
 
 
+def test_an_item_whose_rows_are_missing_is_pending_not_zero_and_claims_nothing(frames):
+    """The 工作台账 has rows, but none of 类别 承诺书 (counted with pandas): the indicator is defined, yet
+    the draft neither writes 签订承诺书0份 nor the sentence's claim (开展党员信仰宗教情况排查); it marks
+    the item and the appendix says no row matched. A partly filled sentence keeps its words."""
+    work = frames["work"]
+    without = {**frames, "work": work.loc[work["category"] != "承诺书"]}
+    assert len(in_period(without["work"])) > 0 and not (in_period(without["work"])["category"] == "承诺书").any()
+    pledges = Indicator("work.pledges", "签订承诺书份数", "work", SUM, "份", {"category": ("承诺书",)}, ("quantity",))
+    reports = Indicator("work.reports", "统计专报篇数", "work", SUM, "篇", {"category": ("统计专报",)}, ("quantity",))
+    summary = summarize(without, YEAR, branch=BRANCH, catalogue=CATALOGUE + (pledges, reports))
+    text = body(summary)
+    mark = texts.REPORT_PENDING_MARK.format(name="签订承诺书份数")
+    assert mark + "。" in text and "0份" not in text and "信仰宗教" not in text
+    assert not summary.figure("work.pledges").has_data
+    assert summary.pending["work.pledges"].need == texts.REPORT_PENDING_NO_MATCH.format(
+        register="工作台账", year=YEAR, as_of=f"{YEAR}年12月31日",
+        description=summary.figure("work.pledges").description.removesuffix(texts.METRIC_DESCRIBE_PERIOD))
+    w = in_period(without["work"])
+    written = int(w.loc[w["category"] == "统计专报", "quantity"].fillna(1).sum())
+    signed = texts.REPORT_PENDING_MARK.format(name="统计专报签批篇数")
+    assert f"报送统计专报{written}篇，其中获领导签批{signed}。" in text
+    # A 三会一课 count is still a fact: a year without 组织生活会 says 0次 (test below), and with the
+    # register empty the whole sentence is marks only.
+    empty = summarize({**frames, "study": frames["study"].iloc[0:0]}, YEAR, branch=BRANCH)
+    organization = "".join(s.text for s in empty.sections[1].sentences)
+    assert "落实“三会一课”制度" not in organization and texts.REPORT_PENDING_MARK.format(name="支委会次数") in organization
+
+
+def test_the_demo_year_fills_every_item_of_the_outline(tmp_path, monkeypatch):
+    """``load_demo`` (cli.py demo, the board's button) imports the year and stores the example
+    indicators of settings.example.toml on the 指标设置 page: the demo's draft has no 【待补充】; one
+    the settings file already declares (by key) is not stored again."""
+    from data.demo import example_definitions, load_demo
+    from data.indicators import settings_definitions, stored_definitions
+    from metrics.catalogue import catalogue_with
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[[indicators]]\nkey = "work.reports"\nname = "专报篇数"\nregister = "work"\nagg = "count"\n'
+                        'unit = "篇"\nfilter = { "类别" = ["统计专报"] }\n', encoding="utf-8")
+    monkeypatch.setenv("DJ_SETTINGS", str(settings))
+    store = Store(f"sqlite:///{tmp_path}/demo.db", branch=BRANCH)
+    assert not load_demo(store).rejected
+    stored = stored_definitions(store)
+    assert stored == [d for d in example_definitions() if d["key"] != "work.reports"]
+    summary = summarize(store.frames(years=[YEAR - 1, YEAR]), YEAR, branch=BRANCH,
+                        catalogue=catalogue_with(settings_definitions(), stored))
+    assert summary.pending == {}
+    text = docx_text(build_docx(summary))
+    assert "【待补充" not in text
+    assert f"报送统计专报{summary.figure('work.reports').text}篇" in text
+    assert summary.figure("work.reports").name == "专报篇数"  # the settings file's, not the example's
+
+
 def test_meeting_not_yet_due_is_worded_as_such(frames):
     # Precondition, counted with pandas: the demo year holds its 组织生活会 and 民主评议 late in the year.
     assert study_count(frames, "组织生活会", as_of=MID_YEAR) == 0
