@@ -100,8 +100,13 @@ def test_cli_indicators_apply_the_same_band(demo_app, app_db, monkeypatch):
     import subprocess
     import sys
 
-    frames = Store(app_db).frames([DEMO_YEAR - 1, DEMO_YEAR])
-    banded = glance.with_tolerance(progress_table(frames, DEMO_YEAR, JUNE_30), load_settings().tolerance_pp)
+    from data.indicators import stored_definitions
+    from metrics.catalogue import catalogue_with
+
+    store = Store(app_db)  # the demo stores the example indicators: the CLI lists them too
+    frames = store.frames([DEMO_YEAR - 1, DEMO_YEAR])
+    catalogue = catalogue_with((), stored_definitions(store))
+    banded = glance.with_tolerance(progress_table(frames, DEMO_YEAR, JUNE_30, catalogue), load_settings().tolerance_pp)
     run = subprocess.run([sys.executable, "cli.py", "indicators", "--year", str(DEMO_YEAR), "--as-of",
                           JUNE_30.isoformat(), "--json"], cwd=ROOT, env={**os.environ, "DATABASE_URL": app_db},
                          capture_output=True, text=True, timeout=120, check=True)
