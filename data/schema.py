@@ -312,7 +312,8 @@ WORK = Register(
     description="一项工作为一行；类别用支部自己的叫法（如统计专报、专题会议、意识形态研判）",
     columns=(
         Column("date", "日期", DATE, True, ("时间",)),
-        Column("category", "类别", TEXT, True, ("工作类别",), help="支部自己的叫法，如统计专报、专题会议、意识形态研判"),
+        Column("category", "类别", TEXT, True, ("工作类别",),
+               help="支部自己的叫法，如统计专报、专题会议、意识形态研判；专报获签批时另登记一行“专报签批”"),
         Column("item", "事项", TEXT, True, ("内容", "工作内容", "名称")),
         Column("quantity", "数量", FLOAT, False, ("份数", "篇数", "次数"), min=0, max=MAX_COUNT,
                help="空白按1计", blank_as=1.0),

@@ -262,7 +262,8 @@ CUSTOM_DUPLICATE = "“{value}”已被指标“{other}”使用。"
 INDICATORS_NONE = "（无）"
 AUDIT_DETAIL_INDICATORS = "自定义指标：{names}"
 INDICATORS_INTRO = ("支部自己的指标：在一个台账中按条件筛选行，再计数（count）、按列去重计数（distinct）或对一列求和（sum）。"
-                    "保存后与内置指标一样可设目标、看序时进度、在年度总结中引用（名称或代码作占位符）。")
+                    "保存后与内置指标一样可设目标、看序时进度、在年度总结中引用（名称或代码作占位符）。"
+                    "年度总结提纲要用的指标（统计专报、专报签批、专题会议、下沉社区干部……）见 settings.example.toml。")
 INDICATORS_EDITOR_COLUMNS = {"key": "代码", "name": "名称", "register": "台账", "agg": "计算方式", "columns": "列",
                              "filter": "筛选条件", "unit": "单位"}
 INDICATORS_HELP = {
@@ -271,7 +272,8 @@ INDICATORS_HELP = {
     "register": "从哪个台账计数",
     "agg": "count：行数；distinct：所列各列不同取值的个数；sum：一列数字之和",
     "columns": "distinct 去重的列或 sum 求和的列，用列名，多个用“、”分隔，如 姓名",
-    "filter": "只计符合条件的行：列名=可接受的值，多个值用“、”分隔，多个条件用“;”分隔，如 类别=统计专报",
+    "filter": ("只计符合条件的行：列名=可接受的值，多个值用“、”分隔，多个条件用“;”分隔，如 类别=统计专报；"
+               "值中的 * 代表任意文字，如 主题=*教育片*"),
     "unit": "单位，如 篇、次、名",
 }
 INDICATORS_SAVE = "保存指标设置"
