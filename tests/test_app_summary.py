@@ -88,3 +88,23 @@ def test_pending_items_are_listed_with_what_fills_them(app, demo):
     table = at.table[0].value
     assert texts.REPORT_PENDING["work.reports"][0] in set(table.index)
     assert texts.REPORT_PENDING["work.reports"][1] in set(table[texts.SUMMARY_PENDING_COLUMNS["need"]])
+
+
+def test_the_branchs_own_indicators_fill_the_page_and_open_their_rows(app, app_db):
+    """``load_demo`` stores the example indicators on 指标设置: the page's sentences have no 【待补充】,
+    quote 统计专报 and its 签批 as counted with pandas, and choosing 统计专报篇数 shows exactly its rows."""
+    from data.demo import load_demo
+
+    store = Store(app_db)
+    assert not load_demo(store).rejected
+    work = store.frames(years=[YEAR])["work"]
+    work = work.loc[pd.to_datetime(work["date"]).dt.year == YEAR]
+    reports = work.loc[work["category"] == "统计专报"]
+    signed = work.loc[work["category"] == "专报签批", "quantity"].fillna(1).sum()
+    at = open_page(app)
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "【待补充" not in shown
+    assert f"报送统计专报{reports['quantity'].fillna(1).sum():.0f}篇，其中获领导签批{signed:.0f}篇" in shown
+    at.selectbox(key=CHOOSER).set_value("work.reports").run()
+    assert not at.exception
+    assert sorted(at.dataframe[0].value.index) == sorted(reports.index)
