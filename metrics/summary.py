@@ -7,8 +7,10 @@ indicators), plus the 三会一课 meetings the catalogue does not count (组织
 ``metrics.compliance.RULES``). The sentences follow the seed summary's five sections
 (``texts.REPORT_OUTLINE``): each {key} field is the indicator of that key (or of the name
 ``texts.REPORT_PENDING`` gives it) written with its unit and 同比 when last year has data; an item
-whose indicator is not defined, or whose register has no rows in the period, is written
-【待补充：名称】 (never 0); a 三会一课 meeting whose only period is not yet due is worded as such.
+whose indicator is not defined, whose register has no rows in the period, or none of whose rows the
+indicator counts (only a 三会一课 rule's meeting count is a fact at 0) is written 【待补充：名称】
+(never 0), and a sentence none of whose numbers has rows is written as its marks alone (no claim
+without a row); a 三会一课 meeting whose only period is not yet due is worded as such.
 Indicators the outline does not name (the branch's own) are listed in their register's section.
 ``data.report_docx`` only renders a summary (the generated Word draft, the user's draft filled in,
 the rows behind a figure as .xlsx); the page shows the same sentences, and ``Summary.rows(key)`` is
@@ -75,7 +77,8 @@ class Figure:
 
     indicator: Indicator
     value: float | int | None
-    has_data: bool            # False: the register has no rows in the period, or a rate has nothing to divide
+    has_data: bool            # False: the register has no rows in the period, no row is counted (a 三会一课
+    #                           rule's count excepted: 0 is a fact), or a rate has nothing to divide
     rows: pd.DataFrame        # the contributing rows (original columns); for distinct counts, every row counted
     previous: float | int | None = None  # the same period last year; None when last year's register is empty
     not_due: bool = False     # a 三会一课 count that is 0 while every period of its rule is not yet due
