@@ -7,7 +7,8 @@ dir, then measures in one run, as medians of several repeats (wall clock; CPU ti
    phases, next to ``pd.read_excel(path, engine="openpyxl")`` of the same file (the baseline) and
    to fastexcel (the floor of a raw read); unzipping and pandas + calamine for reference;
 2. all indicators, plan progress and 三会一课 compliance on 100k and 1M rows;
-3. AppTest reruns of 总览 and 数据查询 with 100k rows stored (child process: fresh caches);
+3. AppTest reruns of 总览 and 数据查询 with 100k rows stored (child process: fresh caches), 总览's first
+   run after an import made while the app runs, and what the board's cache loads (``Store.frames``);
 4. building the .xlsx and .csv download of 10k filtered rows;
 5. peak RSS of the 100k import (child process);
 6. every bad-input corpus case through ``python cli.py import`` in a fresh process (time, peak RSS);
@@ -256,8 +257,13 @@ def bench_pages(plan: Plan, tmp: Path) -> list[Row]:
         return Row("3", what, rows, wall, cpu, target=target, met=judged <= limit if limit and full else None)
 
     return [
-        row("Store.frames: the two years the board pages read (a cold cache fills from it)", "load_frames"),
-        row("总览: first run (cold caches, reads the database)", "overview_first", 0.5, on_cpu=True),
+        row("Store.frames: the two years the board pages read, the columns the metrics use (a cold cache "
+            "fills from it)", "load_frames"),
+        row("  · the same, every column (a card's rows, 年度总结's 数字来源)", "load_frames_full"),
+        row("总览: first run after an import (server running; data caches cold)", "overview_after_import", 0.5,
+            on_cpu=True),
+        row("总览: first run of a new server process (also loads modules: openpyxl, plotly, Streamlit's "
+            "emoji table)", "overview_first"),
         row("总览: rerun, warm caches", "overview_warm", 0.3),
         row("总览: rerun after a filter change (截至日期)", "overview_filter", 0.6),
         row("数据查询: first run (学习教育)", "query_first"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import json
 import logging
 import os
 import threading
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from data import branches, schema, texts
 from data.audit import describe_changes, write_audit
@@ -141,6 +143,24 @@ def get_engine(url: str) -> sa.Engine:
 def _lock_key(name: str) -> int:
     """A signed 64-bit key for pg_advisory_xact_lock, stable across processes."""
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+class _JsonArray(sa.sql.expression.FunctionElement):
+    """The aggregate of a column's values as one JSON array (NULL as null): ``json_group_array`` on
+    SQLite, ``json_agg`` on PostgreSQL. ``Store._columns`` reads a narrow frame with it."""
+
+    name = "json_array"
+    inherit_cache = True
+
+
+@compiles(_JsonArray, "sqlite")
+def _json_array_sqlite(element, compiler, **kw) -> str:
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonArray, "postgresql")
+def _json_array_postgresql(element, compiler, **kw) -> str:
+    return f"json_agg({compiler.process(element.clauses, **kw)})"
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -476,34 +496,67 @@ class Store:
         return out.sort_values("register", key=lambda s: s.map(order)).reset_index(drop=True)
 
     def load(self, register: str, *, year: int | None = None, date_from=None,
-             date_to=None, years: list[int] | None = None) -> pd.DataFrame:
+             date_to=None, years: list[int] | None = None, columns=None) -> pd.DataFrame:
         """Live rows of this branch as a typed frame (schema contract) plus _row, id, batch_id;
-        ``years`` limits a dated register to those calendar years in one query."""
+        ``years`` limits a dated register to those calendar years in one query.
+
+        ``columns`` (schema column keys): only those columns, in schema order, without _row, id and
+        batch_id, in the same row order and index as the whole frame: the narrow frame the metrics
+        read (``metrics.frames.metric_columns``). It is read column-wise: the database builds one
+        JSON array per column (``_JsonArray``), a few C-level parses instead of a Python tuple per
+        row, several times faster on 100k rows. Floats pass through JSON text (SQLite writes 15
+        significant digits, as many as a workbook cell holds)."""
         reg = schema.REGISTERS[register]
         t = TABLES[register]
-        query = sa.select(*(t.c[k] for k in reg.keys), t.c.seq, t.c.id, t.c.batch_id).where(
-            t.c.branch == self.branch, t.c.removed_by.is_(None))
+        keys = reg.keys
+        if columns is not None:
+            unknown = set(columns) - set(reg.keys)
+            if unknown:
+                raise KeyError(f"{register}: unknown columns {sorted(unknown)}")
+            keys = [k for k in reg.keys if k in set(columns)]
+            if not keys:
+                raise ValueError(f"{register}: no columns to load")
         # Dated registers by date, the roster in its workbook's order (seq).
         order_col = t.c[reg.period_column] if reg.period_column else t.c.seq
+        where = [t.c.branch == self.branch, t.c.removed_by.is_(None)]
         if reg.period == schema.Period.MONTH:
             if year is not None:
-                query = query.where(order_col.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+                where.append(order_col.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
             if years is not None:
-                query = query.where(sa.or_(sa.false(), *(
+                where.append(sa.or_(sa.false(), *(
                     order_col.between(dt.date(y, 1, 1), dt.date(y, 12, 31)) for y in sorted(set(years)))))
             if date_from is not None:
-                query = query.where(order_col >= pd.Timestamp(date_from).date())
+                where.append(order_col >= pd.Timestamp(date_from).date())
             if date_to is not None:
-                query = query.where(order_col <= pd.Timestamp(date_to).date())
+                where.append(order_col <= pd.Timestamp(date_to).date())
         elif reg.period == schema.Period.YEAR and year is not None:
-            query = query.where(order_col == int(year))
+            where.append(order_col == int(year))
+        if columns is not None:
+            raw = self._columns(t, reg, keys, [c.name for c in (order_col, t.c.seq, t.c.id)], where)
+            return _typed(_readable(raw, reg), reg, keys)
+        query = sa.select(*(t.c[k] for k in keys), t.c.seq, t.c.id, t.c.batch_id).where(*where)
         with self.engine.begin() as conn:
             # The driver's rows as they are (dates as ISO text on SQLite): SQLAlchemy's per-value
             # result processing costs more than the query on 100k rows; coerce types whole columns.
             rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).cursor.fetchall()
-        raw = _frame(rows, [*reg.keys, "_row", "id", "batch_id"])
+        raw = _frame(rows, [*keys, "_row", "id", "batch_id"])
         extra = ("_row", "id", "batch_id")
         return schema.coerce(_readable(raw, reg), reg).astype(dict.fromkeys(extra, "Int64"))
+
+    def _columns(self, t: sa.Table, reg: schema.Register, keys: list[str], order: list[str],
+                 where: list) -> pd.DataFrame:
+        """The ``keys`` columns of the rows ``where`` selects, one JSON array per column built by the
+        database in one pass (so the arrays line up row for row), sorted by ``order`` (column names,
+        e.g. date, seq, id) as ``ORDER BY`` sorts them. Dates and floats come as numpy arrays when
+        every value parses (else as objects, for ``_readable`` to judge), text as ``str``."""
+        names = list(dict.fromkeys([*keys, *order]))
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(*(_JsonArray(t.c[n]) for n in names)).where(*where)).cursor.fetchone()
+        # SQLite returns JSON text; psycopg parses json itself; PostgreSQL aggregates no row to NULL.
+        by = {n: _array(json.loads(v) if isinstance(v, str) else (v or []), reg, n) for n, v in zip(names, found)}
+        # The order columns are never NULL (NOT NULL in data.tables); dates compare as ISO text does.
+        ranks = np.lexsort([by[n] for n in reversed(order)]) if len(by[names[0]]) else np.arange(0)
+        return pd.DataFrame({k: by[k][ranks] for k in keys})
 
     def rows_by_id(self, register: str, ids: list[int]) -> pd.DataFrame:
         """Rows of this branch by id (live or removed), as ``load`` returns them plus ``period``, in
@@ -558,15 +611,17 @@ class Store:
                 .where(BATCHES.c.branch.in_(scope))).one()
         return int(row[0]), int(row[1])
 
-    def frames(self, years: list[int] | None = None) -> dict[str, pd.DataFrame]:
+    def frames(self, years: list[int] | None = None, columns=None) -> dict[str, pd.DataFrame]:
         """Every register as typed frames, activity registers limited to ``years`` when given:
-        the input the ``metrics`` functions take."""
+        the input the ``metrics`` functions take. ``columns`` {register: column keys}: those
+        registers narrowed as ``load(columns=...)`` narrows them (the others whole)."""
         out = {}
         for key, reg in schema.REGISTERS.items():
+            narrow = None if columns is None else columns.get(key)
             if years is not None and reg.period == schema.Period.MONTH:
-                out[key] = self.load(key, years=years)
+                out[key] = self.load(key, years=years, columns=narrow)
             else:
-                out[key] = self.load(key)
+                out[key] = self.load(key, columns=narrow)
         return out
 
     def counts(self) -> dict[str, int]:
@@ -585,6 +640,8 @@ def _readable(raw: pd.DataFrame, reg: schema.Register) -> pd.DataFrame:
     none of them meets such a value; each is logged by row id, never by content."""
     out = raw
     for col in reg.columns:
+        if col.key not in raw:  # a narrow frame (``Store.load(columns=...)``)
+            continue
         values = raw[col.key]
         if col.kind == schema.FLOAT:
             nums = pd.to_numeric(values, errors="coerce").astype("float64")
@@ -596,10 +653,32 @@ def _readable(raw: pd.DataFrame, reg: schema.Register) -> pd.DataFrame:
         else:
             continue
         if bad.any():
+            ids = raw["id"][bad.to_numpy()].head(10).tolist() if "id" in raw else ["?"]  # ? in a narrow frame
             _log.warning("%s.%s: %d stored value(s) out of range read as empty (row ids %s)", reg.table, col.key,
-                         int(bad.sum()), ", ".join(map(str, raw["id"][bad.to_numpy()].head(10).tolist())))
+                         int(bad.sum()), ", ".join(map(str, ids)))
             out = out.assign(**{col.key: values.where(~bad, None)})
     return out
+
+
+def _array(values: list, reg: schema.Register, name: str):
+    """One column of ``Store._columns`` (JSON values, None for NULL) as an array: numpy dates and
+    floats when every value parses as one, a ``str`` array for text, objects otherwise."""
+    kind = reg.column(name).kind if name in reg.keys else schema.INT  # seq, id
+    try:
+        if kind == schema.DATE:
+            return np.array(values, dtype="datetime64[s]")  # ISO text (SQLite) or date JSON (PostgreSQL)
+        if kind == schema.FLOAT:
+            return np.array(values, dtype="float64")  # None -> NaN
+    except (TypeError, ValueError):  # a value stored by hand: _readable reads it as empty
+        pass
+    if kind in schema.TEXT_KINDS:
+        return pd.array(values, dtype="str")
+    return np.array(values, dtype=object) if kind != schema.INT or None in values else np.array(values)
+
+
+def _typed(raw: pd.DataFrame, reg: schema.Register, keys: list[str]) -> pd.DataFrame:
+    """The ``keys`` columns of ``raw`` in the contract's dtypes (``schema.coerce`` for a narrow frame)."""
+    return pd.DataFrame({k: reg.column(k).kind.coerce(raw[k]) for k in keys}, index=raw.index)
 
 
 def _removals(plans: list[_Plan]) -> dict[str, list[int]]:

@@ -17,6 +17,7 @@ returns the full catalogue, which every function here takes as ``catalogue``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -405,7 +406,28 @@ def catalogue_with(settings_definitions=(), stored_definitions=(),
                    base: tuple[Indicator, ...] = CATALOGUE) -> tuple[Indicator, ...]:
     """The full catalogue: ``base`` then the branch's own indicators, from the settings file
     (a bad one: ``SettingsError``) and from the 指标设置 page (a bad one: ``DataError``), each checked
-    like the catalogue; a key or name already used (built-in or custom) is refused."""
+    like the catalogue; a key or name already used (built-in or custom) is refused. Remembered per
+    definitions (a page asks for it once per card): the same definitions give the same tuple."""
+    key = None
+    if base is CATALOGUE:
+        try:
+            key = json.dumps([settings_definitions, stored_definitions], ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError):  # not JSON-like (a TOML date...): checked every time
+            key = None
+    if key is not None and key in _REMEMBERED:
+        return _REMEMBERED[key]
+    result = _catalogue_with(settings_definitions, stored_definitions, base)  # a bad one raises: never kept
+    if key is not None:
+        if len(_REMEMBERED) >= 32:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = result
+    return result
+
+
+_REMEMBERED: dict[str, tuple[Indicator, ...]] = {}  # catalogue_with's results by definitions (as JSON)
+
+
+def _catalogue_with(settings_definitions, stored_definitions, base: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
     out = list(base)
     used = {x: i.name for i in base for x in (i.key.lower(), header_key(i.name))}
     for definitions, error, where in ((settings_definitions, SettingsError, texts.CUSTOM_WHERE_SETTINGS),

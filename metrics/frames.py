@@ -64,6 +64,31 @@ def plain(x: object) -> object:
     return x
 
 
+# The columns the metrics read, per register (every metric function of this package; the indicators'
+# own filter and counted columns are added by ``metric_columns``). A register not named here is read
+# whole. ``Store.frames(columns=...)`` loads only these: the free text no metric reads (主题, 地点,
+# 备注, ...) and the row ids stay in the database until a page shows rows (``ui.cache.full_frames``).
+# A metric that starts reading another column must add it here (tests/test_metrics_narrow.py runs
+# every metric on narrow and whole frames and compares).
+METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "study": ("date", "type", "speaker", "expected", "present", "attendees", "hours", "group"),
+    "inspections": ("date", "type", "object", "category", "issues", "rectify"),
+    "volunteer": ("date", "name", "activity", "category", "hours"),
+    "membership": ("date", "name", "event"),
+    "work": ("date", "category", "quantity"),
+}
+
+
+def metric_columns(catalogue=()) -> dict[str, tuple[str, ...]]:
+    """``METRIC_COLUMNS`` plus every column an indicator of ``catalogue`` filters on or counts (a
+    branch's own indicator may name any column), each in schema order."""
+    wanted = {key: set(cols) for key, cols in METRIC_COLUMNS.items()}
+    for ind in catalogue:
+        if ind.register in wanted:
+            wanted[ind.register] |= {*ind.filter, *ind.columns}
+    return {key: tuple(k for k in REGISTERS[key].keys if k in cols) for key, cols in wanted.items()}
+
+
 def register_frame(frames: dict | None, key: str) -> pd.DataFrame:
     """``frames[key]`` with every schema column present (missing ones empty) and dates as datetime."""
     reg = REGISTERS[key]

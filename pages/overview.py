@@ -132,9 +132,9 @@ def open_dialog(table, result, year, as_of) -> None:
         return
     kind, value = pending
     if kind == "card" and value in set(table["key"]):
-        glance_ui.card_dialog(value, table, cache.frames(year), year, as_of, widgets.column_config)
+        glance_ui.card_dialog(value, table, cache.full_frames(year), year, as_of, widgets.column_config)
     elif kind == "gap" and result is not None:
-        glance_ui.gap_dialog(value, result, cache.frames(year), widgets.column_config)
+        glance_ui.gap_dialog(value, result, cache.full_frames(year), widgets.column_config)
 
 
 def recent_imports() -> None:

@@ -22,9 +22,10 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 FIGURE_KEY = "summary.figure"
 
 
-def _summary(frames: dict, year: int, as_of, branch: str, local_rules: list, definitions: str,
+def _summary(_narrow: dict, year: int, as_of, branch: str, local_rules: list, definitions: str,
              study_hours_min) -> Summary:
-    return summarize(frames, year, as_of, branch=branch, local_rules=local_rules,
+    # Every column: the summary keeps the rows behind each number (数字来源, the Word appendix).
+    return summarize(cache.full_frames(year), year, as_of, branch=branch, local_rules=local_rules,
                      catalogue=board.catalogue_from(definitions), study_hours_min=study_hours_min)
 
 

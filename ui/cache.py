@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from data.store import Store
+from metrics.frames import Frames, metric_columns, prepare
 
 
 BRANCH_KEY = "branch"
@@ -43,21 +44,37 @@ def data_version() -> tuple[int, int]:
     return get_store().version()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...]) -> dict[str, pd.DataFrame]:
+# Frames are shared, not copied: ``st.cache_resource`` hands every caller (every metric, every
+# session) the same prepared ``Frames``, so nothing pickles 100k rows per call and each register's
+# derived columns (``metrics.frames.Table``: dates, months, codes) are computed once per write.
+# The metrics never modify their input frames.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...],
+            columns: tuple[tuple[str, tuple[str, ...]], ...] | None) -> Frames:
     from metrics.rollup import merge_targets
 
     count_call("Store.frames")
     store = store_for(branch)
-    out = store.frames(list(years))
+    out = store.frames(list(years), columns=None if columns is None else dict(columns))
     out["targets"] = merge_targets(out["targets"], store.parent_targets())  # the organisation's defaults
-    return out
+    return prepare(out)
 
 
-def frames(year: int) -> dict[str, pd.DataFrame]:
-    """The registers for ``year`` and the year before (同比), roster, and targets (the branch's own,
-    the organisation's where the branch sets none)."""
-    return _frames(get_store().branch, data_version(), (year - 1, year))
+def frames(year: int) -> Frames:
+    """What the metrics read for ``year`` and the year before (同比): the activity registers narrowed
+    to the columns the metrics and the indicators use (``metrics.frames.metric_columns``), roster,
+    and targets (the branch's own, the organisation's where the branch sets none). The rows a page
+    shows come from ``full_frames``."""
+    from ui import board  # board imports this module
+
+    columns = tuple(metric_columns(board.catalogue()).items())
+    return _frames(get_store().branch, data_version(), (year - 1, year), columns)
+
+
+def full_frames(year: int) -> Frames:
+    """``frames`` with every column of every register: the rows behind a number, as a dialog or
+    年度总结's 数字来源 shows them (loaded when first asked for)."""
+    return _frames(get_store().branch, data_version(), (year - 1, year), None)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -120,9 +137,13 @@ def branch_records() -> list:
         return branches.all_records(conn)
 
 
-def frames_of(branch: str, year: int) -> dict[str, pd.DataFrame]:
-    """``frames`` of another branch (a key the session's user may view: the caller checks)."""
-    return _frames(branch, store_for(branch).version(), (year - 1, year))
+def frames_of(branch: str, year: int) -> Frames:
+    """``frames`` of another branch (a key the session's user may view: the caller checks), narrowed
+    for the built-in catalogue (what 各支部对比 computes)."""
+    from metrics.catalogue import CATALOGUE
+
+    columns = tuple(metric_columns(CATALOGUE).items())
+    return _frames(branch, store_for(branch).version(), (year - 1, year), columns)
 
 
 def branch_versions() -> dict[str, tuple[int, int]]:
