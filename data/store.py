@@ -155,7 +155,13 @@ class _JsonArray(sa.sql.expression.FunctionElement):
 
 @compiles(_JsonArray, "sqlite")
 def _json_array_sqlite(element, compiler, **kw) -> str:
-    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+    column = compiler.process(element.clauses, **kw)
+    if isinstance(next(iter(element.clauses)).type, sa.Float):
+        # SQLite's JSON writes a REAL with 15 significant digits and infinity as bare Inf (not JSON):
+        # as text with 17 digits every double survives exactly. Anything else (NULL, text stored by
+        # hand) passes as it is.
+        column = f"CASE WHEN typeof({column}) IN ('real', 'integer') THEN printf('%!.17g', {column}) ELSE {column} END"
+    return f"json_group_array({column})"
 
 
 @compiles(_JsonArray, "postgresql")
@@ -504,8 +510,7 @@ class Store:
         batch_id, in the same row order and index as the whole frame: the narrow frame the metrics
         read (``metrics.frames.metric_columns``). It is read column-wise: the database builds one
         JSON array per column (``_JsonArray``), a few C-level parses instead of a Python tuple per
-        row, several times faster on 100k rows. Floats pass through JSON text (SQLite writes 15
-        significant digits, as many as a workbook cell holds)."""
+        row, about three times faster on 100k rows; the values and types are the whole frame's."""
         reg = schema.REGISTERS[register]
         t = TABLES[register]
         keys = reg.keys
@@ -533,29 +538,42 @@ class Store:
             where.append(order_col == int(year))
         if columns is not None:
             raw = self._columns(t, reg, keys, [c.name for c in (order_col, t.c.seq, t.c.id)], where)
+            if raw is None:
+                raw = self._rows(t, keys, (), order_col, where)
             return _typed(_readable(raw, reg), reg, keys)
-        query = sa.select(*(t.c[k] for k in keys), t.c.seq, t.c.id, t.c.batch_id).where(*where)
+        extra = ("_row", "id", "batch_id")
+        raw = self._rows(t, keys, extra, order_col, where)
+        return schema.coerce(_readable(raw, reg), reg).astype(dict.fromkeys(extra, "Int64"))
+
+    def _rows(self, t: sa.Table, keys: list[str], extra: tuple[str, ...], order_col, where: list) -> pd.DataFrame:
+        """The rows ``where`` selects, row by row, as an object frame of ``keys`` and ``extra`` (_row,
+        id, batch_id), ordered by ``order_col``, seq and id."""
+        stored = {"_row": t.c.seq, "id": t.c.id, "batch_id": t.c.batch_id}
+        query = sa.select(*(t.c[k] for k in keys), *(stored[e] for e in extra)).where(*where)
         with self.engine.begin() as conn:
             # The driver's rows as they are (dates as ISO text on SQLite): SQLAlchemy's per-value
             # result processing costs more than the query on 100k rows; coerce types whole columns.
             rows = conn.execute(query.order_by(order_col, t.c.seq, t.c.id)).cursor.fetchall()
-        raw = _frame(rows, [*keys, "_row", "id", "batch_id"])
-        extra = ("_row", "id", "batch_id")
-        return schema.coerce(_readable(raw, reg), reg).astype(dict.fromkeys(extra, "Int64"))
+        return _frame(rows, [*keys, *extra])
 
     def _columns(self, t: sa.Table, reg: schema.Register, keys: list[str], order: list[str],
-                 where: list) -> pd.DataFrame:
+                 where: list) -> pd.DataFrame | None:
         """The ``keys`` columns of the rows ``where`` selects, one JSON array per column built by the
         database in one pass (so the arrays line up row for row), sorted by ``order`` (column names,
-        e.g. date, seq, id) as ``ORDER BY`` sorts them. Dates and floats come as numpy arrays when
-        every value parses (else as objects, for ``_readable`` to judge), text as ``str``."""
+        e.g. date, seq, id) as ``ORDER BY`` sorts them; None when an order value is not a clean date
+        or integer (stored by hand), for the caller to read row by row instead."""
         names = list(dict.fromkeys([*keys, *order]))
         with self.engine.begin() as conn:
             found = conn.execute(sa.select(*(_JsonArray(t.c[n]) for n in names)).where(*where)).cursor.fetchone()
         # SQLite returns JSON text; psycopg parses json itself; PostgreSQL aggregates no row to NULL.
-        by = {n: _array(json.loads(v) if isinstance(v, str) else (v or []), reg, n) for n, v in zip(names, found)}
-        # The order columns are never NULL (NOT NULL in data.tables); dates compare as ISO text does.
-        ranks = np.lexsort([by[n] for n in reversed(order)]) if len(by[names[0]]) else np.arange(0)
+        values = {n: json.loads(v) if isinstance(v, str) else (v or []) for n, v in zip(names, found)}
+        by = {k: _array(values[k], reg.column(k).kind) for k in keys}
+        ranks = np.arange(len(values[names[0]]))
+        if len(ranks):
+            sort = [by[n] if n in by and by[n].dtype.kind in "Mi" else np.array(values[n]) for n in order]
+            if any(a.dtype.kind not in "Mi" for a in sort):
+                return None
+            ranks = np.lexsort(sort[::-1])
         return pd.DataFrame({k: by[k][ranks] for k in keys})
 
     def rows_by_id(self, register: str, ids: list[int]) -> pd.DataFrame:
@@ -660,20 +678,20 @@ def _readable(raw: pd.DataFrame, reg: schema.Register) -> pd.DataFrame:
     return out
 
 
-def _array(values: list, reg: schema.Register, name: str):
+def _array(values: list, kind: schema.Kind):
     """One column of ``Store._columns`` (JSON values, None for NULL) as an array: numpy dates and
-    floats when every value parses as one, a ``str`` array for text, objects otherwise."""
-    kind = reg.column(name).kind if name in reg.keys else schema.INT  # seq, id
+    floats when every value parses as one, a ``str`` array for text, else objects, which
+    ``_readable`` and ``schema.coerce`` then judge exactly as they judge a row-by-row read."""
     try:
         if kind == schema.DATE:
-            return np.array(values, dtype="datetime64[s]")  # ISO text (SQLite) or date JSON (PostgreSQL)
+            return np.array(values, dtype="datetime64[s]")  # ISO text (SQLite, PostgreSQL's date JSON)
         if kind == schema.FLOAT:
-            return np.array(values, dtype="float64")  # None -> NaN
-    except (TypeError, ValueError):  # a value stored by hand: _readable reads it as empty
+            return np.array(values, dtype="float64")  # None -> NaN; "Inf" (SQLite) and "Infinity" parse
+    except (TypeError, ValueError):  # a value stored by hand
         pass
     if kind in schema.TEXT_KINDS:
         return pd.array(values, dtype="str")
-    return np.array(values, dtype=object) if kind != schema.INT or None in values else np.array(values)
+    return np.array(values, dtype=object)
 
 
 def _typed(raw: pd.DataFrame, reg: schema.Register, keys: list[str]) -> pd.DataFrame:

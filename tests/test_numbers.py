@@ -9,6 +9,7 @@ import io
 import math
 import zipfile
 
+import pandas as pd
 import pytest
 
 import cli
@@ -108,6 +109,22 @@ def test_stored_inf_and_year_one_read_as_empty(poisoned):
     assert math.isnan(targets["集中学习次数"]) and targets["讲党课次数"] == 4
     study = poisoned.load("study")
     assert study["date"].isna().tolist() == [True, False] or study["date"].isna().tolist() == [False, True]
+
+
+def test_narrow_loads_read_hand_written_values_as_the_whole_load_does(poisoned):
+    """The column-wise read of the metrics' frames meets the same stored values: inf (not JSON),
+    year 1, and text in a date or number column (the row-by-row read takes over for the order)."""
+    for register, columns in (("targets", ["year", "target"]), ("study", ["date", "hours"])):
+        pd.testing.assert_frame_equal(poisoned.load(register, columns=columns), poisoned.load(register)[columns])
+    with poisoned.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE study SET hours = 'abc' WHERE topic = '二'")
+    pd.testing.assert_frame_equal(poisoned.load("study", columns=["date", "hours"]),
+                                  poisoned.load("study")[["date", "hours"]])
+    with poisoned.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE study SET date = '某天' WHERE topic = '二'")
+    narrow = poisoned.load("study", columns=["date", "type", "hours"])
+    pd.testing.assert_frame_equal(narrow, poisoned.load("study")[["date", "type", "hours"]])
+    assert narrow["date"].isna().sum() == 1 and narrow["hours"].isna().sum() == 1
 
 
 def test_stored_inf_does_not_break_indicators_report_or_export(poisoned, tmp_path, capsys):

@@ -223,6 +223,35 @@ def test_load_filters_and_years(store):
     assert Store(store.engine.url.render_as_string(False), branch="空").last_import() is None
 
 
+def _narrow_is_whole(store: Store, register: str, columns, **kw) -> None:
+    keys = [k for k in schema.REGISTERS[register].keys if k in columns]
+    pd.testing.assert_frame_equal(store.load(register, columns=columns, **kw), store.load(register, **kw)[keys])
+
+
+def test_a_narrow_load_is_the_whole_load_s_columns(store):
+    """``load(columns=...)`` reads column-wise (one JSON array per column, built by the database) and
+    still gives the whole frame's values, dtypes and row order: same date and workbook row in two
+    batches (ordered by id), empty cells, doubles JSON would round (0.1 + 0.2), every kind."""
+    imp(store, SAMPLES["study"] + [study("2023-01-05", "三", hours=0.1 + 0.2, expected=5, present=4)])
+    imp(store, [study("2023-01-05", "另一批同日同行", hours=1 / 3)], name="b.xlsx", mode="append")
+    for register in ("inspections", "volunteer", "targets", "roster"):
+        imp(store, SAMPLES[register], register=register)
+    for register in SAMPLES:
+        keys = schema.REGISTERS[register].keys
+        for columns in (keys, keys[:1], keys[1::2], keys[::-1]):
+            _narrow_is_whole(store, register, columns)
+    assert {0.1 + 0.2, 1 / 3} <= set(store.load("study", columns=["hours"])["hours"])  # exactly, not rounded
+    _narrow_is_whole(store, "study", ["date", "hours"], years=[2023])
+    _narrow_is_whole(store, "study", ["date", "hours"], years=[2021])  # no row
+    _narrow_is_whole(store, "work", ["date", "quantity"])  # an empty register
+    _narrow_is_whole(store, "targets", ["indicator", "target"], year=2024)
+    with pytest.raises(KeyError):
+        store.load("study", columns=["date", "nope"])
+    frames = store.frames([2023], columns={"study": ["date", "type"]})
+    assert list(frames["study"].columns) == ["date", "type"]
+    assert list(frames["volunteer"].columns) == store.load("volunteer").columns.tolist()  # not named: whole
+
+
 def test_branch_isolation(db_url):
     a, b = Store(db_url, branch="一支部"), Store(db_url, branch="二支部")
     imp(a, month(1))
