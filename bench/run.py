@@ -480,7 +480,9 @@ def missed(rows: list[Row]) -> list[str]:
     for r in rows:
         if r.met is False:
             size = f" ({r.rows:,} rows)" if r.rows is not None else ""
-            lines.append(f"- missed: {r.what.strip(' ·')}{size}: {r.value or _fmt_time(r.wall)}"
+            shown = r.value or (f"{_fmt_time(r.cpu)} CPU ({_fmt_time(r.wall)} wall)" if "CPU" in r.target
+                                else _fmt_time(r.wall))
+            lines.append(f"- missed: {r.what.strip(' ·')}{size}: {shown}"
                          f"{', ' + r.versus if r.versus else ''}; target {r.target}")
     return lines
 
