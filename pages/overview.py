@@ -6,10 +6,8 @@ empty database, the first-run panel."""
 import streamlit as st
 
 from data import texts
-from data.demo import DEMO_YEAR, load_demo
 from data.errors import SettingsError
 from data.settings import load_settings
-from data.template import build_template
 from data.texts import local_time
 from metrics import breakdowns, glance
 from metrics.states import Mark
@@ -25,6 +23,8 @@ RECENT_IMPORTS = 5
 
 def _load_demo() -> None:
     """Button callback (runs before the page): import the demo year and select it in the sidebar."""
+    from data.demo import DEMO_YEAR, load_demo  # openpyxl: loaded when needed, not by every 总览
+
     me = signin.acting("editor", FLASH_KEY)
     if me is None:
         return
@@ -39,6 +39,9 @@ def _load_demo() -> None:
 
 
 def first_run() -> None:
+    from data.demo import DEMO_YEAR  # openpyxl: loaded when needed, not by every 总览
+    from data.template import build_template
+
     with st.container(border=True):
         st.subheader(texts.BOARD_FIRST_RUN_TITLE)
         st.write(texts.BOARD_FIRST_RUN_INTRO)

@@ -103,10 +103,12 @@ def test_missed_targets_are_listed_also_for_a_row_without_a_row_count():
     rows = [Row("6", "bad inputs · largest", None, 2.5, target="< 1 s", met=False),
             Row("1", "import · ", 10_000, 0.4, versus="3× faster", target="< 2 s", met=False),
             Row("2", "metrics", 5_000, 0.1, target="< 1 s", met=True),
-            Row("5", "memory", None, None, target="< 500 MB", met=False, value="612 MB")]
+            Row("5", "memory", None, None, target="< 500 MB", met=False, value="612 MB"),
+            Row("3", "总览", 100_000, 1.2, cpu=0.7, target="≤ 500 ms CPU", met=False)]
     assert missed(rows) == ["- missed: bad inputs · largest: 2.50 s; target < 1 s",
                             "- missed: import (10,000 rows): 400 ms, 3× faster; target < 2 s",
-                            "- missed: memory: 612 MB; target < 500 MB"]
+                            "- missed: memory: 612 MB; target < 500 MB",
+                            "- missed: 总览 (100,000 rows): 700 ms CPU (1.20 s wall); target ≤ 500 ms CPU"]
     assert len(table(rows)) == 2 + len(rows)
 
 
