@@ -561,10 +561,14 @@ class Store:
         """The ``keys`` columns of the rows ``where`` selects, one JSON array per column built by the
         database in one pass (so the arrays line up row for row), sorted by ``order`` (column names,
         e.g. date, seq, id) as ``ORDER BY`` sorts them; None when an order value is not a clean date
-        or integer (stored by hand), for the caller to read row by row instead."""
+        or integer (stored by hand) or an array would be too big for the database, for the caller
+        to read row by row instead."""
         names = list(dict.fromkeys([*keys, *order]))
-        with self.engine.begin() as conn:
-            found = conn.execute(sa.select(*(_JsonArray(t.c[n]) for n in names)).where(*where)).cursor.fetchone()
+        try:
+            with self.engine.begin() as conn:
+                found = conn.execute(sa.select(*(_JsonArray(t.c[n]) for n in names)).where(*where)).cursor.fetchone()
+        except (sa.exc.DataError, sa.exc.OperationalError):  # an array past the database's size limit
+            return None  # (SQLite: 1 GB a value): the row-by-row read has none
         # SQLite returns JSON text; psycopg parses json itself; PostgreSQL aggregates no row to NULL.
         values = {n: json.loads(v) if isinstance(v, str) else (v or []) for n, v in zip(names, found)}
         by = {k: _array(values[k], reg.column(k).kind) for k in keys}

@@ -252,6 +252,18 @@ def test_a_narrow_load_is_the_whole_load_s_columns(store):
     assert list(frames["volunteer"].columns) == store.load("volunteer").columns.tolist()  # not named: whole
 
 
+def test_a_narrow_load_past_the_database_s_value_limit_reads_row_by_row(tmp_path):
+    """SQLite refuses a value over its length limit (1 GB by default; 600 bytes here): the narrow
+    load then reads row by row and gives the same frame."""
+    import sqlite3
+
+    store = Store(f"sqlite:///{tmp_path}/limit.db", branch="一支部")
+    imp(store, month(1, n=60))
+    sa.event.listen(store.engine, "connect", lambda conn, _record: conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 600))
+    store.engine.dispose()  # the pooled connections had no limit
+    _narrow_is_whole(store, "study", ["date", "topic"])
+
+
 def test_branch_isolation(db_url):
     a, b = Store(db_url, branch="一支部"), Store(db_url, branch="二支部")
     imp(a, month(1))
