@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from data.demo import DEMO_YEAR, load_demo
+from data.indicators import stored_definitions
 from data.store import Store
 from metrics import breakdowns, glance
 from metrics.catalogue import catalogue_with
@@ -33,8 +34,8 @@ OWN = [  # the branch's own indicators, on columns METRIC_COLUMNS leaves out
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('narrow')}/t.db", branch="测试支部")
-    assert not load_demo(store).rejected
-    catalogue = catalogue_with((), OWN)
+    assert not load_demo(store).rejected  # also stores the demo's own indicators (指标设置)
+    catalogue = catalogue_with((), [*stored_definitions(store), *OWN])
     years = [DEMO_YEAR - 1, DEMO_YEAR]
     return store.frames(years, columns=metric_columns(catalogue)), store.frames(years), catalogue
 
@@ -99,7 +100,11 @@ def test_every_board_metric_is_the_same_on_the_narrow_frames(stored, as_of):
 
 
 def test_narrow_frames_hold_the_own_indicators_columns(stored):
-    narrow, _whole, _catalogue = stored
-    assert "place" in narrow["study"] and "method" in narrow["volunteer"]
-    assert "topic" not in narrow["study"] and "note" not in narrow["volunteer"] and "id" not in narrow["volunteer"]
+    narrow, _whole, catalogue = stored
+    wanted = metric_columns(catalogue)
+    for register, columns in wanted.items():
+        assert tuple(narrow[register].columns) == columns
+    assert "place" in wanted["study"] and "method" in wanted["volunteer"]  # named by OWN
+    assert "topic" in wanted["study"]  # a demo indicator (指标设置) filters on 主题
+    assert "note" not in narrow["volunteer"] and "id" not in narrow["volunteer"] and "_row" not in narrow["study"]
     assert metric_columns()["study"] == METRIC_COLUMNS["study"]
