@@ -135,6 +135,8 @@ def _byte_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # where ":si" occurs).
 _STRING_TAG = re.compile(rb"<si[\t\n\r />]")
 _ANY_STRING_TAG = re.compile(rb"[<:]si[\t\n\r />]")
+# A prefixed cell tag (<x:c …>): not plain.
+_PREFIXED_CELL = re.compile(rb":c[\t\n\r />]")
 # Merged ranges: any <mergeCell> tag, and the plain form <mergeCell ref="A1:B2"/>.
 _ANY_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?mergeCell[\s/>]")
 _PLAIN_MERGE = re.compile(
@@ -491,12 +493,12 @@ class _PlainScan:
         import numpy as np
         from numpy.lib.stride_tricks import sliding_window_view
 
+        if _PREFIXED_CELL.search(buf):
+            return False  # <x:c …>: a prefixed cell tag
         tag_end = _byte_classes()[0]
         a = np.frombuffer(buf + bytes(_PAD), dtype=np.uint8)
-        colons = np.flatnonzero(a == ord(":"))
-        if ((a[colons + 1] == ord("c")) & tag_end[a[colons + 2]]).any():
-            return False  # <x:c …>: a prefixed cell tag
-        starts = np.flatnonzero((a[:-2] == ord("<")) & (a[1:-1] == ord("c")))
+        lts = np.flatnonzero(a == ord("<"))
+        starts = lts[a[lts + 1] == ord("c")]
         tags = starts[tag_end[a[starts + 2]]]
         if not tags.size:
             return True
@@ -523,13 +525,13 @@ def _tag_ends(a: np.ndarray, tags: np.ndarray, buf: bytes) -> np.ndarray | None:
     if (found == gts.size).any():
         return None
     ends = gts[found]
-    quotes = np.cumsum(a == ord('"'), dtype=np.int32)
-    if ((quotes[ends] - quotes[tags]) % 2).any():
+    # Sums over [tag, end) of each tag (reduceat: the odd segments, end to next tag, are ignored).
+    spans = np.empty(2 * tags.size, dtype=np.intp)
+    spans[0::2], spans[1::2] = tags, ends
+    if (np.add.reduceat((a == ord('"')).view(np.uint8), spans, dtype=np.uint8)[0::2] & 1).any():
+        return None  # uint8 sums wrap modulo 256, which keeps the parity
+    if b"'" in buf and np.maximum.reduceat((a == ord("'")).view(np.uint8), spans)[0::2].any():
         return None
-    if b"'" in buf:
-        apostrophes = np.cumsum(a == ord("'"), dtype=np.int32)
-        if (apostrophes[ends] != apostrophes[tags]).any():
-            return None
     return ends
 
 
