@@ -22,11 +22,13 @@ import pandas as pd
 
 from data import schema, texts
 from data.errors import RejectedFile
-from data.bulk import gc_paused
-from data.grids import SheetGrid, read_grids
+from data.bulk import arrow_system_pool, gc_paused
+from data.grids import ColumnGrid, SheetGrid, read_grids
 from data.validate import Issue, Level, cell_text, is_blank, month_warnings, validate_frame
 
 __all__ = ["Issue", "SheetResult", "ParsedWorkbook", "read_workbook"]
+
+arrow_system_pool()  # pandas is loaded: imports of 100k rows peak lower (data.bulk)
 
 # How many rows from the top of a sheet are searched for the header.
 HEADER_SCAN_ROWS = 15
@@ -309,7 +311,7 @@ def _data_rows(grid, merges, match: _Match, first_excel_row: int) -> tuple[pd.Da
     cols = sorted(match.columns)
     keys = [match.columns[c].key for c in cols]
     start = match.header.row + match.header.span
-    body = _body(grid[start:])
+    body = grid.body(start) if isinstance(grid, ColumnGrid) else _body(grid[start:])
     n, width = body.shape
     first_col = _first_filled(body, list(range(width)), np.arange(n))
     used = np.flatnonzero(first_col >= 0)
@@ -376,7 +378,9 @@ def _read(source, file_name: str | None, today: date | None, indicator_names, al
     issues: list[Issue] = []
     raws: dict[str, list[pd.DataFrame]] = {}
     bad_cells: dict[str, dict[tuple[int, str], object]] = {}  # register -> (row, column label) -> cell
-    for grid_sheet in read_grids(data, name):
+    pending = read_grids(data, name)[::-1]
+    while pending:
+        grid_sheet = pending.pop()  # dropped once read: a sheet's cells are not kept past its rows
         sheet_name = grid_sheet.name
         if grid_sheet.skipped:
             sheets.append(SheetResult(sheet_name, None, None, 0, grid_sheet.skipped))
@@ -431,6 +435,7 @@ def _read(source, file_name: str | None, today: date | None, indicator_names, al
                 issues.append(Issue.error(name, texts.READER_BAD_CELL.format(
                     where=where, column=col.label, value=cell.shown, kind=texts.READER_BAD_CELL_KINDS[cell.kind]),
                     sheet=sheet_name, row=cell.row, column=col.label, value=cell.shown))
+    grid_sheet = grid = None  # the last sheet's cells: free before validating
 
     frames: dict[str, pd.DataFrame] = {}
     raw_frames: dict[str, pd.DataFrame] = {}

@@ -391,7 +391,9 @@ class Store:
                 _insert_sqlite(conn, t, reg, self.branch, batch_id, names, columns)
             else:
                 fixed = {"branch": self.branch, "batch_id": batch_id}
-                conn.execute(sa.insert(t), [{**fixed, **dict(zip(names, v))} for v in zip(*columns)])
+                rows = zip(*columns)
+                while batch := [{**fixed, **dict(zip(names, v))} for v in itertools.islice(rows, INSERT_BATCH)]:
+                    conn.execute(sa.insert(t), batch)
         conn.execute(sa.insert(BATCH_REGISTERS).values(
             batch_id=batch_id, register=plan.register,
             periods=",".join(c.period for c in plan.changes),
@@ -729,6 +731,11 @@ def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, data)})
 
 
+# Rows handed to the driver at a time (all in the one transaction): the tuples of a 100k-row import
+# would otherwise take ~20 MB at once.
+INSERT_BATCH = 10_000
+
+
 def _insert_sqlite(conn: sa.Connection, t: sa.Table, reg: schema.Register, branch: str, batch_id: int,
                    names: list[str], columns: list[list]) -> None:
     """Insert rows straight through the driver's executemany: SQLAlchemy's per-value bind
@@ -739,8 +746,9 @@ def _insert_sqlite(conn: sa.Connection, t: sa.Table, reg: schema.Register, branc
     by_name = {"branch": itertools.repeat(branch), "batch_id": itertools.repeat(batch_id),
                **dict(zip(names, columns))}
     compiled = sa.insert(t).compile(dialect=conn.dialect, column_keys=list(by_name))
-    rows = list(zip(*(by_name[name] for name in compiled.positiontup)))
-    conn.exec_driver_sql(compiled.string, rows)
+    rows = zip(*(by_name[name] for name in compiled.positiontup))
+    while batch := list(itertools.islice(rows, INSERT_BATCH)):
+        conn.exec_driver_sql(compiled.string, batch)
 
 
 def _isoformat(days: list) -> list:

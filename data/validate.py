@@ -482,15 +482,27 @@ def _distinct(take: np.ndarray, value_texts: list[str]) -> dict[str, int]:
     return out
 
 
+def _row_groups(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Per row, the id of its combination of ``keys`` values: 0, 1, 2 … in order of first appearance,
+    empty cells equal to each other (``frame.groupby(keys, dropna=False, sort=False).ngroup()``).
+    Built a column at a time, so that a 100k-row frame needs a few MB beside it, not one array per
+    column at once."""
+    ids = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
+        # ids < rows and codes < rows: the combined key stays far below 2**63 for any sheet
+        ids, _ = pd.factorize(ids * len(uniques) + codes)
+    return ids
+
+
 def _duplicates(frame: pd.DataFrame, reg: schema.Register, groups: _Grouper) -> list[tuple[int, Issue]]:
     """A warning for the rows equal (on every register column) to an earlier row, per sheet."""
-    dup = frame.duplicated(subset=reg.keys, keep="first").to_numpy(dtype=bool)
+    group = _row_groups(frame, reg.keys)
+    first_of = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)  # ids count up from 0
+    dup = np.ones(len(group), dtype=bool)
+    dup[first_of] = False
     if not dup.any():
         return []
-    group = frame.groupby(reg.keys, dropna=False, sort=False).ngroup().to_numpy()
-    first_of = np.full(group.max() + 1, -1, dtype="int64")
-    groups_seen, firsts = np.unique(group, return_index=True)
-    first_of[groups_seen] = firsts
     sheets = frame["_sheet"].to_numpy(dtype=object)
     out = []
     for sheet, pos in groups.by_sheet(np.flatnonzero(dup)):
