@@ -113,7 +113,7 @@ class ColumnGrid:
             cells[:] = block
             del block
             for c in range(width):
-                parts[c].append(_share(cells[:, c], canonical[c]))
+                parts[c].append(_share(cells[:, c].tolist(), canonical[c]))
             del cells
         if height != sheet.height:
             return cls.rows(sheet.to_python())
@@ -151,10 +151,16 @@ class ColumnGrid:
 _NUMBERS = frozenset({int, float, bool})  # the numbers calamine gives
 
 
-def _share(values: np.ndarray, canonical: dict) -> np.ndarray:
-    """``values`` (1-D, object) with each cell replaced by the one object ``canonical`` holds for its
-    value, where that is the same value: of the same type, and for a number not 0 (0.0 and -0.0
-    hash alike). Blank cells (None, NaN) keep theirs."""
+def _share(cells: list, canonical: dict) -> np.ndarray:
+    """``cells`` (a column of a block) as a 1-D object array, each cell replaced by the one object
+    ``canonical`` holds for its value where that is the same value: of the same type, and for a
+    number not 0 (0.0 and -0.0 hash alike). Blank cells (None, NaN) keep theirs."""
+    if _NUMBERS.isdisjoint(set(map(type, cells))):
+        # Texts, dates, times: a value equals only values of its own type (a date never equals a
+        # datetime), so the dict alone shares them, at C speed.
+        return np.fromiter(map(canonical.setdefault, cells, cells), dtype=object, count=len(cells))
+    values = np.empty(len(cells), dtype=object)
+    values[:] = cells
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     kinds = [type(u) for u in uniques]
     shared = np.empty(len(uniques) + 1, dtype=object)  # + 1: code -1 (blank) reads the last entry
