@@ -48,10 +48,13 @@ TARGETS = {"card_empty": 1.5, "card_cached": 0.8}
 # Records, relative to navigation start, when each part of 总览 first appears.
 MARKS_SCRIPT = """
 window.__marks = {};
+// A card's value: st.metric's before, the second paragraph of the card's first markdown since.
+const CARD_VALUE = '[class*="st-key-keep-card"] [data-testid="stMetricValue"], [class*="st-key-keep-card"] > '
+  + '[data-testid="stElementContainer"]:first-child [data-testid="stMarkdownContainer"] p + p';
 const mark = () => {
   const m = window.__marks, now = performance.now();
   if (m.status === undefined && document.querySelector('.st-key-keep-status')) m.status = now;
-  const cards = document.querySelectorAll('[class*="st-key-keep-card"] [data-testid="stMetricValue"]').length;
+  const cards = document.querySelectorAll(CARD_VALUE).length;
   if (m.card === undefined && cards > 0) m.card = now;
   if (m.cards === undefined && cards > 0 && cards >= (window.__expected || 1e9)) m.cards = now;
   if (m.chart === undefined && document.querySelector('.stPlotlyChart .main-svg')) m.chart = now;

@@ -41,3 +41,22 @@ def sqlite_state(path: str | os.PathLike, skip=()) -> dict[str, list]:
         return state
     finally:
         conn.close()
+
+
+def figures(at) -> list[tuple[str, str]]:
+    """Every key figure the page shows, in page order, as (name, value) the way a person reads
+    them: 总览's cards (each ``keep-card-*`` container's first markdown, name and value in two
+    paragraphs: ``ui.glance.card``) and ``st.metric`` on the other pages; md()'s escapes undone."""
+    import re
+
+    from ui.style import CARD_PREFIX
+
+    def plain(markdown: str) -> str:
+        return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+    found = []
+    for block in at.container:
+        if (block.key or "").startswith(CARD_PREFIX + "-"):
+            name, value = block.markdown[0].value.split("\n\n")
+            found.append((plain(name), plain(value)))
+    return found + [(m.label, m.value) for m in at.metric]

@@ -13,7 +13,7 @@ from data import audit, backup, signin_limits, texts, users
 from data.settings import load_settings
 from data.store import Store
 from ui import messages, navigation, routing, signin
-from tests.helpers import ROOT, XLSX, button, goto
+from tests.helpers import ROOT, XLSX, button, figures, goto
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
 OVERVIEW, UPLOAD, QUERY, TARGETS, ADMIN = ("pages/overview.py", "pages/upload.py", "pages/query.py",
@@ -81,10 +81,10 @@ def test_a_signed_out_session_sees_only_the_sign_in_form(app, users_file):
     at = app().run()
     assert not at.exception
     assert is_sign_in_form(at) and at.header[0].value == texts.SIGNIN_TITLE
-    assert not at.selectbox and not at.dataframe and not at.metric
+    assert not at.selectbox and not at.dataframe and not figures(at)
     for page in (OVERVIEW, UPLOAD, ADMIN):  # every page is registered; each shows the form alone
         goto(at, page)
-        assert is_sign_in_form(at) and not at.error and not at.metric and not at.file_uploader
+        assert is_sign_in_form(at) and not at.error and not figures(at) and not at.file_uploader
 
 
 @pytest.mark.parametrize("role, page, header", [
@@ -122,7 +122,7 @@ def test_a_malformed_users_file_lets_nobody_in(app, users_file):
     users_file.write_text('[users."甲"]\nrole = "root"\n', encoding="utf-8")
     at = app().run()
     assert texts.USERS_FILE_BAD.split("{")[0] in texts_of(at.error)
-    assert not at.text_input and not at.metric
+    assert not at.text_input and not figures(at)
 
 
 # --- roles ----------------------------------------------------------------------------------------
@@ -172,10 +172,10 @@ def test_a_viewer_reaching_a_restricted_page_is_refused(app, users_file, page):
 def test_every_page_reached_by_its_address_refuses_a_signed_out_session(app, users_file, page):
     direct = first_request(app, page)
     assert is_sign_in_form(direct)  # app.py ran: the sign-in gate, nothing else
-    assert not direct.metric and not direct.dataframe and not direct.file_uploader
+    assert not figures(direct) and not direct.dataframe and not direct.file_uploader
     forged = first_request(app, page, routed=True)
     assert texts_of(forged.error) == texts.ACCESS_DENIED.format(role=texts.NOT_SIGNED_IN)
-    assert not forged.metric and not forged.dataframe and not forged.file_uploader
+    assert not figures(forged) and not forged.dataframe and not forged.file_uploader
 
 
 def test_an_editor_may_not_reach_the_admin_page(app, users_file):
@@ -425,7 +425,7 @@ def test_sign_out_returns_to_the_sign_in_form(app, users_file):
     [signout] = at.sidebar.button
     assert signout.label == texts.SIGNOUT_BUTTON
     signout.click().run()
-    assert signin.AUTH_KEY not in at.session_state and not at.metric
+    assert signin.AUTH_KEY not in at.session_state and not figures(at)
     assert is_sign_in_form(at)
 
 
@@ -433,7 +433,7 @@ def test_a_removed_user_is_signed_out_at_the_next_click(app, users_file, app_db)
     at = as_role(app, "editor")
     users.remove_user(users_file, NAMES["editor"], actor=NAMES["admin"], store=store(app_db))
     at.run()
-    assert signin.AUTH_KEY not in at.session_state and not at.metric
+    assert signin.AUTH_KEY not in at.session_state and not figures(at)
     assert is_sign_in_form(at)
 
 
@@ -554,7 +554,7 @@ def listening_everywhere():
 def test_local_mode_refuses_to_serve_a_network(app, local, listening_everywhere):
     at = app().run()
     assert texts_of(at.error) == texts.LOCAL_MODE_EXPOSED.format(address="0.0.0.0")
-    assert not at.metric and not at.selectbox
+    assert not figures(at) and not at.selectbox
 
 
 def test_sign_in_mode_may_serve_a_network(app, users_file, listening_everywhere):

@@ -18,7 +18,7 @@ from data.settings import load_settings
 from data.store import Store
 from metrics.catalogue import CATALOGUE
 from ui.selection import default_as_of
-from tests.helpers import XLSX, button, goto
+from tests.helpers import XLSX, button, figures, goto
 from tests.xlsx_factory import register_rows, xlsx_bytes
 
 YEAR = 2025
@@ -78,7 +78,7 @@ def open_page(app, page: str, year: int | None = None):
 
 def card_values(at) -> dict[str, int]:
     """The 总览 cards: indicator name -> the whole number shown."""
-    return {m.label: int(re.match(r"\d+", m.value).group()) for m in at.metric}
+    return {name: int(re.match(r"\d+", value).group()) for name, value in figures(at)}
 
 
 def messages(elements) -> str:

@@ -18,6 +18,7 @@ from metrics.compliance import compliance
 from metrics.progress import progress_table
 from metrics.states import Mark, Status
 from ui.messages import md
+from tests.helpers import figures
 from tests.test_app_board import demo_app, demo_file, started  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def test_a_year_without_uploads_says_so(demo_app):
     assert not at.exception
     shown = texts_on(at)
     assert texts.GLANCE_YEAR_NOT_UPLOADED.format(year=empty_year) in shown
-    assert not at.metric, "no cards for a year without any register"
+    assert not figures(at), "no cards for a year without any register"
     assert Mark.MISSED.label not in shown and not at.dataframe[:-1], "no gaps listed in red"
 
 
@@ -82,7 +83,7 @@ def test_slightly_behind_within_the_tolerance(demo_app, app_db, monkeypatch):
     badges = [m.value for m in at.markdown if "-badge[" in m.value]  # st.badge, as AppTest sees it
     assert badges.count(f":orange-badge[{Status.SLIGHTLY_BEHIND.label}]") == len(slight)
     # Worst first: the cards begin with 滞后, then 略滞后.
-    order = [m.label for m in at.metric]
+    order = [name for name, _ in figures(at)]
     assert order == glance.worst_first(banded)["name"].tolist()
     assert set(order[:len(slight) + (banded["status"] == glance.BEHIND).sum()]) >= set(slight)
 
@@ -140,7 +141,7 @@ def test_a_link_to_a_year_without_data_is_honoured(demo_app):
     assert at.selectbox(key="year").value == empty
     assert at.date_input(key="as_of").value == dt.date(empty, 3, 31)
     assert [w.value for w in at.warning] == [texts.GLANCE_YEAR_NOT_UPLOADED.format(year=empty)]  # no link notice
-    assert not at.metric
+    assert not figures(at)
     assert at.query_params["year"] in (str(empty), [str(empty)])
 
 

@@ -132,9 +132,11 @@ def idle(page) -> None:
 
 
 def card_value(page, name: str) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text=name).first
-    metric.wait_for()
-    return int(re.match(r"\d+", metric.get_by_test_id("stMetricValue").inner_text().strip()).group())
+    """The whole number a 总览 card shows (its first markdown: the name, then the value)."""
+    card = page.locator('[class*="st-key-keep-card"]').filter(has_text=name).first
+    card.wait_for()
+    value = card.get_by_test_id("stMarkdownContainer").first.locator("p").nth(1).inner_text()
+    return int(re.match(r"\d+", value.replace("\u2060", "").strip()).group())
 
 
 def wait_card(page, name: str, value: int) -> None:
@@ -167,7 +169,7 @@ def test_demo_upload_query_download_in_chromium(sync_playwright, server, tmp_pat
             page.get_by_text(texts.BOARD_CARDS_TITLE).wait_for()
             idle(page)
             before = card_value(page, INDICATOR)
-            assert page.get_by_test_id("stMetric").count() >= 4
+            assert page.locator('[class*="st-key-keep-card"]').count() >= 4
             shoot(page, "01-overview")
             for title, name in ((texts.PAGE_STUDY, "02-study"), (texts.PAGE_INSPECTIONS, "03-inspections"),
                                 (texts.PAGE_VOLUNTEER, "04-volunteer"), (texts.PAGE_TARGETS, "05-targets")):

@@ -17,7 +17,7 @@ from data.settings import load_settings
 from data.store import Store
 from metrics.study_hours import study_hours
 from metrics.summary import summarize
-from tests.helpers import button, goto
+from tests.helpers import button, figures, goto
 from tests.test_app_access import NAMES, as_role, first_request, texts_of, users_file  # noqa: F401 (fixture)
 from tests.year_workbook import YEAR, write_year
 
@@ -190,9 +190,28 @@ def test_a_custom_indicator_with_a_target_has_its_card_and_rows_on_the_overview(
     outcome = save_targets(store, YEAR, pd.DataFrame([{"indicator": "意识形态研判次数", "target": 4}]), user="t")
     assert not outcome.rejected, [i.message for i in outcome.errors]
     at = goto(app().run(), "pages/overview.py")
-    metric = next(m for m in at.metric if m.label == "意识形态研判次数")
-    assert metric.value == "2次"  # 一季度 and 二季度研判 in 工作记录
+    assert dict(figures(at))["意识形态研判次数"] == "2次"  # 一季度 and 二季度研判 in 工作记录
     rows = [b for b in at.button if b.key and b.key.endswith("rows-work-ideology")]
     rows[0].click().run()  # 明细: the rows behind the card
     assert not at.exception
     assert any(len(d.value) == 2 and "category" in d.value.columns for d in at.dataframe)
+
+
+def test_a_custom_indicator_named_in_markup_shows_literally_on_its_card(app, app_db, workbook):
+    """总览's cards are markdown (drawn without waiting for Streamlit's on-demand code): a branch's
+    own indicator whose name and unit are markup and HTML show as written, escaped by ``md``."""
+    from data.importer import save_targets
+    from data.indicators import save_definitions
+    from tests.year_workbook import PAGE_DEFINITION
+    from ui.messages import md
+
+    name, unit = "研判 **粗体** <b>x</b> [链接](http://evil.example) :red[红]", "<i>次</i>$"
+    store = load(app_db, workbook)
+    save_definitions(store, [{**PAGE_DEFINITION, "name": name, "unit": unit}], user="t")
+    outcome = save_targets(store, YEAR, pd.DataFrame([{"indicator": name, "target": 4}]), user="t")
+    assert not outcome.rejected, [i.message for i in outcome.errors]
+    at = goto(app().run(), "pages/overview.py")
+    assert dict(figures(at))[name] == "2" + unit
+    card = at.get_by_key("keep-card-work-ideology")
+    assert card.markdown[0].value == f"{md(name)}\n\n{md('2' + unit)}"
+    assert all(name not in m.value and "<b>" not in m.value for m in at.markdown)

@@ -3,14 +3,19 @@
 bar of the completion chart, a 三会一课 gap) with a download.
 
 The numbers come from ``metrics.glance`` (and ``metrics.progress`` / ``metrics.compliance``); this
-module only lays them out. Nothing here renders user text as HTML: the card bar holds numbers and
-catalogue names only, escaped.
+module only lays them out. Nothing here renders user text as HTML or unescaped markdown: the card
+bar is an image drawn from numbers, and names go through ``ui.messages.md``.
+
+A card is made of elements Streamlit's first bundle draws (markdown, badge, caption, containers),
+not ``st.metric`` or ``st.html``: those are loaded on demand, and React holds such an element back
+until every element loading then (the charts' 4.7 MB among them) is there, so the cards showed
+with the charts, seconds after the status line (``bench/first_look.md``).
 """
 
 from __future__ import annotations
 
-import html
 from functools import partial
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -65,29 +70,32 @@ def freshness(fresh: dict, last: dict | None) -> None:
     st.caption(line)
 
 
-def _bar(row: dict) -> str:
-    """Completion as a bar in the status colour with a black tick at 序时进度 (at the target for a rate)."""
+def _figure(name: str, value: str) -> str:
+    """The card's name over its value, as markdown (user text escaped: a branch's own indicator
+    names its own unit); ``ui.style`` sizes them like ``st.metric``."""
+    return f"{messages.md(name)}\n\n{messages.md(value)}"
+
+
+def _bar(row: dict, catalogue) -> str:
+    """Completion as a bar in the status colour with a black tick at 序时进度 (at the target for a
+    rate): a markdown image of an SVG drawn from numbers and colours only, the words as its text."""
     completion = row["completion"]
     fill = 0.0 if completion is None or pd.isna(completion) else max(0.0, min(float(completion), 1.0)) * 100
-    tick = 100.0 if by_key(row["key"], board.catalogue()).fraction else float(row["time_progress"]) * 100
+    tick = 100.0 if by_key(row["key"], catalogue).fraction else float(row["time_progress"]) * 100
     color = BAR_COLORS.get(row["status"], "#9e9e9e")
-    words = html.escape(texts.GLANCE_BAR_LABEL.format(
+    words = texts.GLANCE_BAR_LABEL.format(
         completion="—" if completion is None or pd.isna(completion) else f"{float(completion) * 100:.1f}%",
-        progress=f"{tick:.1f}%"))
-    return (f'<div class="dj-bar" title="{words}" role="img" aria-label="{words}">'
-            f'<span class="dj-fill" style="width:{fill:.1f}%;background:{color}"></span>'
-            f'<span class="dj-tick" style="left:{tick:.1f}%"></span></div>')
+        progress=f"{tick:.1f}%")
+    at = min(max(tick * 2 - 1.5, 0.0), 197.0)
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="18" viewBox="0 0 200 18" '
+           'preserveAspectRatio="none"><rect y="4" width="200" height="10" rx="5" fill="#eceff1"/>'
+           f'<rect y="4" width="{fill * 2:.1f}" height="10" rx="5" fill="{color}"/>'
+           f'<rect x="{at:.1f}" width="3" height="18" rx="1" fill="#212121"/></svg>')
+    return f'![{words}](data:image/svg+xml,{quote(svg)} "{words}")'
 
 
-BAR_CSS = """<style>
-.dj-bar{position:relative;height:10px;background:#eceff1;border-radius:5px;margin:6px 0 0 0;overflow:visible}
-.dj-fill{position:absolute;left:0;top:0;bottom:0;border-radius:5px}
-.dj-tick{position:absolute;top:-4px;bottom:-4px;width:3px;margin-left:-1.5px;background:#212121;border-radius:1px}
-</style>"""
-
-
-def _yoy(row: dict) -> str | None:
-    ind = by_key(row["key"], board.catalogue())
+def _yoy(row: dict, catalogue) -> str | None:
+    ind = by_key(row["key"], catalogue)
     prev = row.get("previous")
     if prev is None or pd.isna(prev):
         return None
@@ -96,20 +104,21 @@ def _yoy(row: dict) -> str | None:
     return texts.GLANCE_YOY.format(change=f"{float(row['yoy']) * 100:+.1f}%", previous=format_number(prev, ind.unit))
 
 
-def card(row: dict, on_open) -> None:
+def card(row: dict, on_open, catalogue) -> None:
     """One indicator (a ``progress_table`` row, status banded): value, status, completion bar with the
-    序时 marker, the words, target and 同比, and the 明细 button (``on_open(key)``)."""
-    ind = by_key(row["key"], board.catalogue())  # built-in or the branch's own
+    序时 marker, the words, target and 同比, and the 明细 button (``on_open(key)``); ``catalogue``:
+    ``ui.board.catalogue()``, built-in and the branch's own indicators (read once for all cards)."""
+    ind = by_key(row["key"], catalogue)
     with st.container(border=True, key=f"{style.KEEP_PREFIX}-card-{row['key'].replace('.', '-')}"):
-        st.metric(row["name"], format_number(row["value"], row["unit"]), help=describe(ind))
+        st.markdown(_figure(row["name"], format_number(row["value"], row["unit"])), help=describe(ind))
         st.badge(label(row["status"]), color=STATUS_MD_COLORS.get(row["status"], "gray"))
-        st.html(_bar(row))
+        st.markdown(_bar(row, catalogue))
         if row["summary"]:
             st.caption(row["summary"])
         target = format_number(row["target"], row["unit"])
         detail = texts.GLANCE_CARD_TARGET.format(target=target) if ind.fraction else texts.BOARD_CARD_DETAIL.format(
             target=target, progress=format_percent(row["time_progress"]))
-        yoy = _yoy(row)
+        yoy = _yoy(row, catalogue)
         st.caption(detail + (texts.GLANCE_FRESH_SEP + yoy if yoy else ""))
         button_key = f"{style.NO_PRINT_PREFIX}-rows-{row['key'].replace('.', '-')}"
         st.button(texts.GLANCE_ROWS_BUTTON, key=button_key, on_click=on_open,
@@ -119,11 +128,11 @@ def card(row: dict, on_open) -> None:
 def cards(table: pd.DataFrame, on_open) -> None:
     """The cards with a target, worst first, in one wrapping row: four to a line on a screen, two on a
     phone, six in 大屏 mode and on paper (widths in ``ui.style``)."""
-    st.html(BAR_CSS)
     rows = glance.worst_first(table).to_dict("records")
+    catalogue = board.catalogue()
     with st.container(key=style.CARDS_KEY, horizontal=True, gap="small"):
         for row in rows:
-            card(row, on_open)
+            card(row, on_open, catalogue)
 
 
 # --- the rows behind a number -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The app's one style sheet, injected once per run by app.py (``inject``): the phone layout
+"""The app's one style sheet, written into the page by ``ui.head.Head`` (the 大屏 rules, which
+depend on the session, injected per run by app.py: ``inject``): the phone layout
 (≤ 640 px: cards two to a row, smaller figures, nothing wider than the screen), the 大屏 mode for a
 projector (larger type, no sidebar), print (A4 landscape, no sidebar or buttons, nothing split
 across pages) and Chinese text where Streamlit has no option for it (the file uploader's button
@@ -20,6 +21,10 @@ NO_PRINT_PREFIX = "noprint"     # any container whose key starts with this is le
 KEEP_PREFIX = "keep"            # any container whose key starts with this is never split across pages
 PHONE_MAX_PX = 640              # Streamlit stacks columns below this width too
 WIDE_PREFIX, PHONE_PREFIX = "only-wide", "only-phone"  # ``by_width``: one shown above, one below it
+# A 总览 card's name and value (``ui.glance.card``: its first element, markdown of two paragraphs).
+FIGURE = f'[class*="st-key-{CARD_PREFIX}"] > [data-testid="stElementContainer"]:first-child'
+NAME, VALUE = (f'{FIGURE} [data-testid="stMarkdownContainer"] p:first-child',
+               f'{FIGURE} [data-testid="stMarkdownContainer"] p:last-child')
 # A row of columns holding key figures (st.metric): two to a line on a phone instead of one.
 FIGURES = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])'
 
@@ -55,8 +60,19 @@ def _cards_per_line(n: int, gap: str = "0.5rem") -> str:
             f'width: {width} !important; min-width: 0 !important; max-width: {width} !important; }}\n')
 
 
+def _card() -> str:
+    """A card's name and value laid out like ``st.metric`` (its help mark beside the name), its bar
+    image as wide as the card."""
+    return f"""{FIGURE} [data-testid="stMarkdown"] > div {{ align-items: flex-start; }}
+{NAME} {{ font-size: 0.875rem; margin: 0 0 0.1rem 0; }}
+{VALUE} {{ font-size: 2.25rem; line-height: 1.2; margin: 0; white-space: nowrap; }}
+[class*="st-key-{CARD_PREFIX}"] img[src^="data:image/svg+xml"] {{ display: block; width: 100%; height: 18px; }}
+"""
+
+
 def _screen() -> str:
-    return _cards_per_line(4) + f'[class*="st-key-{PHONE_PREFIX}"] {{ display: none !important; }}\n'
+    return (_card() + _cards_per_line(4)
+            + f'[class*="st-key-{PHONE_PREFIX}"] {{ display: none !important; }}\n')
 
 
 def _phone() -> str:
@@ -70,8 +86,8 @@ def _phone() -> str:
   {FIGURES} {{ flex-direction: row !important; flex-wrap: wrap !important; gap: 0.5rem !important; }}
   {FIGURES} > [data-testid="stColumn"] {{ flex: 0 0 calc(50% - 0.25rem) !important;
     width: calc(50% - 0.25rem) !important; min-width: 0 !important; }}
-  [data-testid="stMetricValue"] {{ font-size: 1.45rem; }}
-  .st-key-{CARDS_KEY} [data-testid="stMetricLabel"] p {{ font-size: 0.85rem; }}
+  [data-testid="stMetricValue"], {VALUE} {{ font-size: 1.45rem; }}
+  {NAME} {{ font-size: 0.85rem; }}
   [data-testid="stHeading"] h1 {{ font-size: 1.6rem; }}
   [data-testid="stHeading"] h2 {{ font-size: 1.3rem; }}
   [data-testid="stMain"] .stPlotlyChart {{ overflow: hidden; }}
@@ -93,7 +109,7 @@ def _big_screen() -> str:
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 [data-testid="stMetricValue"] { font-size: 2.8rem; }
 [data-testid="stMetricValue"] p { font-size: inherit; }
-"""
+""" + f"{NAME} {{ font-size: 1.2rem; }}\n{VALUE} {{ font-size: 2.8rem; }}\n"
 
 
 def _print() -> str:
@@ -115,7 +131,7 @@ def _print() -> str:
   [data-testid="stVerticalBlock"] {{ gap: 0.45rem !important; }}
   {_cards_per_line(6, "0.4rem")}
   .st-key-{CARDS_KEY} [class*="st-key-{CARD_PREFIX}"] {{ padding: 0.5rem !important; }}
-  .st-key-{CARDS_KEY} [data-testid="stMetricValue"] {{ font-size: 1.35rem; }}
+  {VALUE} {{ font-size: 1.35rem; }}
   {keep} {{ break-inside: avoid; page-break-inside: avoid; }}
   .stPlotlyChart {{ break-before: auto; }}
   [data-testid="stHeading"] {{ break-after: avoid; page-break-after: avoid; }}
@@ -147,5 +163,7 @@ def chart_by_width(name: str, figure: Callable[[bool], object]) -> None:
 
 
 def inject(*, big_screen: bool = False) -> None:
-    """Put the style sheet in the page (a style-only ``st.html`` takes no space)."""
-    st.html(f"<style>{css(big_screen=big_screen, max_upload_mb=int(st.get_option('server.maxUploadSize')))}</style>")
+    """The 大屏 rules when on (a style-only ``st.html`` takes no space); the rest of the sheet is in
+    the page already (``ui.head``), so nothing waits for ``st.html``'s code on a first visit."""
+    if big_screen:
+        st.html(f"<style>{_big_screen()}</style>")
