@@ -999,6 +999,33 @@ UI_DATE_YEAR = "年"
 UI_DATE_MONTH = "月"
 UI_DATE_DAY = "日"
 GLANCE_COMPLIANCE_NOT_UPLOADED_COUNT = "另有 {count} 项所在期间尚未上传学习教育台账，未计为缺失。"
+# Streamlit's (and plotly's mode bar's) own English, where no option sets it: labels, tooltips,
+# placeholders and screen-reader names, put in Chinese in the browser by ui.head's script. Exact
+# phrases; then patterns (JavaScript regular expressions, "$1" the captured part).
+UI_STREAMLIT_WORDS = {
+    "Open": "展开", "Close": "关闭", "Clear all": "全部清除", "Clear": "清除", "Sidebar": "侧栏", "App pages": "页面",
+    "Collapse sidebar": "收起侧栏", "Expand sidebar": "展开侧栏", "Skip to main content": "跳到正文",
+    "Main menu": "菜单", "Help": "说明", "Search": "搜索", "Search...": "搜索…", "Show/hide columns": "显示/隐藏列",
+    "Download as CSV": "下载为 CSV", "Fullscreen": "全屏", "Close fullscreen": "退出全屏",
+    "Exit fullscreen": "退出全屏", "Add row": "添加行", "Delete row": "删除行", "Delete rows": "删除行",
+    "Choose date": "选择日期", "Choose date range": "选择日期范围", "file upload": "上传文件",
+    "Choose an option": UI_CHOOSE, "Choose options": UI_CHOOSE, "No results": "无匹配项",
+    "No options to select": "没有可选项", "Select all": "全选", "Running...": "运行中…", "Stop": "停止",
+    "Rerun": "重新运行", "Deploy": "部署", "Connecting": "正在连接", "Remove file": "移除文件", "Delete": "删除",
+    "Previous month": "上个月", "Next month": "下个月", "Copied to clipboard": "已复制",
+    "Link to heading": "链接到此标题", "Dismiss": "关闭", "Show password": "显示密码", "Hide password": "隐藏密码",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.": "用方向键选择日期，回车确定，Esc 关闭。",
+    "Zoom": "缩放", "Pan": "平移", "Zoom in": "放大", "Zoom out": "缩小", "Autoscale": "自动缩放",
+    "Reset axes": "重置坐标轴", "Download plot as a PNG": "下载为 PNG 图片", "Box Select": "框选",
+    "Lasso Select": "套索选择", "Reset view": "重置视图", "Toggle Spike Lines": "显示/隐藏参考线",
+    "Show closest data on hover": "悬停显示最近数据", "Compare data on hover": "悬停比较数据",
+}
+UI_STREAMLIT_PATTERNS = [
+    ("^Help for (.+)$", "$1：说明"), ("^(.+) start date$", "$1：开始日期"), ("^(.+) end date$", "$1：结束日期"),
+    ("^year, (.+)$", "$1：年"), ("^month, (.+)$", "$1：月"), ("^day, (.+)$", "$1：日"),
+    ("^Choose date, (.+)$", "选择日期：$1"), ("^Choose date range, (.+)$", "选择日期范围：$1"),
+    ("^(\\d+) options? available\\.?$", "$1 个选项"), ("^Produced with Plotly.*$", "由 Plotly 绘制"), ("^Limit (\\d+MB) per file.*$", "每个文件不超过 $1"),
+]
 
 
 # --- branches and the organisation (data.branches, cli.py branch/rollup) ----------------------------

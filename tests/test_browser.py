@@ -158,7 +158,7 @@ def test_demo_upload_query_download_in_chromium(sync_playwright, server, tmp_pat
 
             # 登录 as an editor (a users file is configured, so nothing else is reachable before).
             page.get_by_label(texts.SIGNIN_NAME).fill(EDITOR, timeout=2 * STEP_TIMEOUT_MS)  # cold start
-            page.get_by_label(texts.SIGNIN_PASSWORD).fill(EDITOR_PASSWORD)
+            page.get_by_label(texts.SIGNIN_PASSWORD, exact=True).fill(EDITOR_PASSWORD)
             page.get_by_role("button", name=texts.SIGNIN_BUTTON).click()
 
             # 总览, first run: load the demo year, then the cards.
@@ -261,7 +261,7 @@ def test_user_text_is_rendered_as_text_in_chromium(sync_playwright, tmp_path):
                         or r.url.endswith("/x") else None)
                 page.goto(f"http://127.0.0.1:{port}", timeout=STEP_TIMEOUT_MS)
                 page.get_by_label(texts.SIGNIN_NAME).fill(HOSTILE_USER, timeout=2 * STEP_TIMEOUT_MS)
-                page.get_by_label(texts.SIGNIN_PASSWORD).fill(EDITOR_PASSWORD)
+                page.get_by_label(texts.SIGNIN_PASSWORD, exact=True).fill(EDITOR_PASSWORD)
                 page.get_by_role("button", name=texts.SIGNIN_BUTTON).click()
                 page.get_by_text(texts.SIGNOUT_BUTTON).wait_for(timeout=2 * STEP_TIMEOUT_MS)
                 idle(page)

@@ -3,7 +3,8 @@ sign-in on: a link with ?year=&as_of= opens that view through the sign-in and a 
 the view and the sign-in; the status line's counts equal the metrics; a card's 明细 lists as many
 rows as the card counts; no page scrolls sideways at 390, 1440 or 1920 px; 大屏 hides the sidebar
 and stays in the address; the printed 总览 is at most two A4 pages without the sidebar; sign-out
-ends the kept sign-in. Screenshots of every page and viewport, and the PDF, go to
+ends the kept sign-in; no page shows Streamlit's English (or any ASCII word that is not the app's
+own or the data's), the data grid's tooltips included. Screenshots of every page and viewport, and the PDF, go to
 ``test-artifacts/leadership/`` (git-ignored; CI keeps them as artifacts).
 
 No timing is asserted: every wait is for an element, with generous timeouts only as hang guards.
@@ -17,7 +18,7 @@ import re
 import pytest
 
 from data import texts
-from data.demo import DEMO_YEAR, load_demo
+from data.demo import DEMO_USER, DEMO_YEAR, load_demo
 from data.settings import load_settings
 from data.store import Store
 from metrics import glance
@@ -75,7 +76,7 @@ def overflow(page) -> dict:
 
 def sign_in(page) -> None:
     page.get_by_label(texts.SIGNIN_NAME).fill(EDITOR, timeout=4 * STEP_TIMEOUT_MS)  # cold start
-    page.get_by_label(texts.SIGNIN_PASSWORD).fill(EDITOR_PASSWORD)
+    page.get_by_label(texts.SIGNIN_PASSWORD, exact=True).fill(EDITOR_PASSWORD)
     page.get_by_role("button", name=texts.SIGNIN_BUTTON).click()
 
 
@@ -86,6 +87,85 @@ def subtitle(year: int, as_of: dt.date) -> str:
 def pdf_pages(data: bytes) -> int:
     """Pages of a PDF Chromium wrote (its page objects are plain dictionaries)."""
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+
+
+# What a person (or a screen reader) meets on a page: text that is drawn (not hidden, not font-size 0,
+# not a Material icon's ligature name), and labels, tooltips and placeholders; data shown as data
+# (tables, plain text, charts' SVG) is left out: it is the registers' own words.
+SHOWN_WORDS = """() => {
+  const out = [], DATA = 'script, style, svg, [data-testid="stIconMaterial"], [data-testid="stDataFrame"], '
+    + '[data-testid="stTable"], [data-testid="stText"], [data-testid="stCode"]';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement, text = node.nodeValue.trim();
+    if (!text || !parent || parent.closest(DATA) || !parent.getClientRects().length) continue;
+    const style = getComputedStyle(parent);
+    if (style.visibility === 'hidden' || parseFloat(style.fontSize) === 0) continue;
+    out.push(text);
+  }
+  for (const el of document.querySelectorAll('[title], [aria-label], [placeholder], [data-title]'))
+    for (const name of ['title', 'aria-label', 'placeholder', 'data-title'])
+      if (el.getAttribute(name)) out.push(el.getAttribute(name));
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *, [data-testid="stSidebar"] *'))
+    for (const pseudo of ['::before', '::after']) {
+      const content = getComputedStyle(el, pseudo).content;
+      if (content && content !== 'none' && content !== 'normal' && parseFloat(getComputedStyle(el, pseudo).fontSize))
+        out.push(content);
+    }
+  return out;
+}"""
+# Streamlit's own English this app must never show (the phrases ui.head's script and ui.style replace).
+STREAMLIT_ENGLISH = (*texts.UI_STREAMLIT_WORDS, "Drag and drop", "Browse files", "per file", "Upload", "Choose",
+                     "Page not found", "yyyy", "mm/dd", "None", "Running", "Download", "Help for")
+ASCII_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _strings(k) + _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def our_words() -> set[str]:
+    """ASCII words the app's own texts use on purpose (Word, WPS, PDF, xlsx, MB, indicator keys...),
+    and the data's (the demo import's operator): everything else in ASCII is someone else's English."""
+    own = [s for name, value in vars(texts).items() if not name.startswith("UI_STREAMLIT") for s in _strings(value)]
+    own += _strings(list(texts.UI_STREAMLIT_WORDS.values()))  # the Chinese for Streamlit's words (CSV, PNG)
+    return {w.lower() for s in own + [DEMO_USER, EDITOR] for w in ASCII_WORD.findall(s)}
+
+
+def english(page) -> list[str]:
+    """Streamlit's English, or any other ASCII word that is not the app's own, the page shows."""
+    allowed, found = our_words(), []
+    for shown in page.evaluate(SHOWN_WORDS):
+        shown = shown.replace("\u2060", "")
+        if any(re.search(rf"(?<![A-Za-z]){re.escape(p)}(?![a-z])", shown) for p in STREAMLIT_ENGLISH):
+            found.append(shown)
+        elif any(w.lower() not in allowed for w in ASCII_WORD.findall(shown)):
+            found.append(shown)
+    return sorted(set(found))
+
+
+def hover_table_toolbar(page) -> list[str]:
+    """Hover the first visible data grid and each button of its toolbar; the English any tooltip shows."""
+    grid = next((g for g in page.get_by_test_id("stDataFrame").all() if g.is_visible()), None)
+    if grid is None:
+        return []
+    grid.hover()
+    found = []
+    element = grid.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]")
+    toolbar = element.get_by_test_id("stElementToolbar").locator("button")
+    toolbar.first.wait_for()
+    for i in range(toolbar.count()):
+        if toolbar.nth(i).is_visible():
+            toolbar.nth(i).hover()
+            page.get_by_test_id("stTooltipContent").first.wait_for()
+            found += english(page)
+    return found
 
 
 def test_leadership_view_in_chromium(sync_playwright, server):
@@ -115,7 +195,7 @@ def test_leadership_view_in_chromium(sync_playwright, server):
             page.reload()
             page.get_by_text(subtitle(DEMO_YEAR, AS_OF)).wait_for(timeout=2 * STEP_TIMEOUT_MS)
             wait_ready(page)
-            assert page.get_by_label(texts.SIGNIN_PASSWORD).count() == 0
+            assert page.get_by_label(texts.SIGNIN_PASSWORD, exact=True).count() == 0
             assert page.locator(".st-key-keep-status").inner_text().strip() == line
 
             # Every number opens its rows: a card counted in rows lists exactly that many.
@@ -144,6 +224,8 @@ def test_leadership_view_in_chromium(sync_playwright, server):
                 # "Page not found"), then that page with the link's view.
                 on_phone.goto(f"{base}/volunteer?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}",
                               timeout=4 * STEP_TIMEOUT_MS)
+                on_phone.get_by_label(texts.SIGNIN_PASSWORD, exact=True).wait_for(timeout=4 * STEP_TIMEOUT_MS)
+                assert english(on_phone) == [], "sign-in form"
                 sign_in(on_phone)
                 on_phone.get_by_role("heading", name=texts.PAGE_VOLUNTEER).wait_for(timeout=2 * STEP_TIMEOUT_MS)
                 wait_ready(on_phone)
@@ -161,7 +243,20 @@ def test_leadership_view_in_chromium(sync_playwright, server):
                         wait_ready(tab)
                         tab.wait_for_timeout(300)  # charts lay out after the run; not an assertion
                         assert overflow(tab) == {"page": 0, "main": 0}, (width, name_)
+                        assert english(tab) == [], (width, name_)
                         shoot(tab, f"{width}-{name_}")
+                        if width == 1440 and name_ in ("overview", "query"):  # the data grid's tooltips
+                            assert hover_table_toolbar(tab) == [], name_
+                        if width == 1440 and name_ == "query":  # a calendar, a list with nothing found
+                            tab.get_by_test_id("stDateInputCalendarButton").first.click()
+                            tab.get_by_role("dialog").or_(tab.get_by_role("grid")).first.wait_for()
+                            assert english(tab) == [], "calendar"
+                            tab.keyboard.press("Escape")
+                            tab.get_by_test_id("stMultiSelect").first.click()
+                            tab.keyboard.type("zzzz")
+                            tab.get_by_role("listbox").wait_for()
+                            assert english(tab) == [], "multiselect"
+                            tab.keyboard.press("Escape")
                         if name_ == "study":  # the small multiples' layout chosen by the width
                             wide = tab.locator(f'[class*="st-key-{style.WIDE_PREFIX}"]').first
                             narrow = tab.locator(f'[class*="st-key-{style.PHONE_PREFIX}"]').first
@@ -207,9 +302,9 @@ def test_leadership_view_in_chromium(sync_playwright, server):
 
             # Sign-out ends the kept sign-in: a reload asks for the password again.
             page.get_by_role("button", name=texts.SIGNOUT_BUTTON).click()
-            page.get_by_label(texts.SIGNIN_PASSWORD).wait_for()
+            page.get_by_label(texts.SIGNIN_PASSWORD, exact=True).wait_for()
             page.reload()
-            page.get_by_label(texts.SIGNIN_PASSWORD).wait_for(timeout=2 * STEP_TIMEOUT_MS)
+            page.get_by_label(texts.SIGNIN_PASSWORD, exact=True).wait_for(timeout=2 * STEP_TIMEOUT_MS)
         except Exception:
             shoot(page, "failure")
             raise
