@@ -1037,7 +1037,7 @@ ORG_RANK_TITLE = "按完成率排名"
 ORG_RANK_COLUMNS = {"rank": "名次", "branch": "支部", "mean_completion": "平均完成率", "indicators": "有目标的指标数",
                     "behind": "滞后指标数"}
 ORG_COMPARE_TITLE = "各支部 × 指标"
-ORG_COMPARE_HELP = "点击列标题排序。"
+ORG_COMPARE_HELP = "点击列标题排序；点击一个单元格，查看该支部该指标背后的台账行。"
 ORG_FIELD = "显示"
 ORG_FIELDS = {"completion": "完成率", "value": "完成值", "target": "目标", "status": "状态"}
 ORG_GAPS_TITLE = "三会一课缺项"
@@ -1087,3 +1087,6 @@ ALIAS_TAKEN = "“{alias}”已映射（编号 {id}），如要更改请先删�
 ALIAS_UNKNOWN = "找不到用语映射 {id}（或已删除）。"
 ALIAS_COLUMNS = {"id": "编号", "kind": "类别", "register_name": "台账", "column_label": "列", "alias": "本支部写法",
                  "target": "当作", "created_by": "添加人", "created_at": "添加时间"}
+
+# --- issue 17 (h17a): 各支部对比 cells, 全部支部, branches on the admin page ---------------------------
+ORG_CELL_BRANCH = "支部：{branch}"

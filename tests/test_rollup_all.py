@@ -1,0 +1,154 @@
+"""Every branch at once (``metrics.rollup.rollup_all`` / ``gaps_all`` over ``data.org``'s reads) equals
+each branch computed on its own (``metrics.rollup.rollup`` = ``indicator_report`` per branch, and
+``compliance(...).missing``), on the sample workbooks imported into a real database: branches with
+their own targets, with part of them, inheriting the organisation's, without a roster, without rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+import openpyxl
+import pytest
+
+from data import branches, org
+from data.demo import sample_files
+from data.importer import import_parsed, parse
+from data.store import Store
+from data.tables import BranchKind
+from metrics.catalogue import CATALOGUE, catalogue_with
+from metrics.report import compliance_report
+from metrics.rollup import ROLLUP_COLUMNS, gaps_all, merge_targets, needed_columns, rollup, rollup_all
+
+YEAR = 2025
+ORG, A, B, C, D = "市直机关工委", "甲支部", "乙支部", "丙支部", "丁支部"
+LOCAL_RULES = [{"type": "讲党课", "every": "quarter"},
+               {"type": "党小组会", "every": "quarter", "per_group": True, "min": 4},
+               {"type": ["集中学习", "研讨交流"], "every": "month", "min": 2}]
+CUSTOM = [{"key": "own.lectures", "name": "讲党课合计", "register": "study", "agg": "count", "filter": {"type": "讲党课"}},
+          {"key": "own.objects", "name": "走访对象数", "register": "inspections", "agg": "distinct",
+           "columns": ["object"]},
+          {"key": "own.hours", "name": "服务小时合计", "register": "volunteer", "agg": "sum", "columns": ["hours"]}]
+
+
+def _workbook(source, keep=None, targets_rows: int | None = None, scale: float = 1.0) -> bytes:
+    """A sample workbook, only the sheets ``keep`` (all by default), its 计划目标 cut to its first
+    ``targets_rows`` rows and the targets multiplied by ``scale``."""
+    book = openpyxl.load_workbook(source)
+    for sheet in list(book):
+        if keep is not None and sheet.title not in keep:
+            del book[sheet.title]
+    if "计划目标" in book.sheetnames:
+        sheet = book["计划目标"]
+        if targets_rows is not None:
+            sheet.delete_rows(2 + targets_rows, sheet.max_row)
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.column > 2:
+                    cell.value = cell.value * scale
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import(store: Store, files: list[tuple[str, bytes]]) -> None:
+    outcome = import_parsed(store, [parse(data, name) for name, data in files], user="测试")
+    assert not outcome.rejected, outcome.issues
+
+
+@pytest.fixture(scope="module")
+def organisation(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('org')}/org.db"
+    months = sample_files()
+    first = Store(url, branch=A)
+    with first.transaction(lock="branches") as conn:
+        branches.add(conn, ORG, user="测试", kind=BranchKind.ORGANISATION)
+        for name in (B, C, D):
+            branches.add(conn, name, user="测试")
+    stores = {name: Store(url, branch=name, create=False) for name in (A, B, C, D, ORG)}
+    _import(stores[A], [(m.name, m.read_bytes()) for m in months])  # own targets and roster
+    _import(stores[B], [(m.name, m.read_bytes()) for m in months[1:7]])  # no targets (inherits), no roster
+    _import(stores[C], [(months[0].name, _workbook(months[0], targets_rows=3))]  # some targets of its own
+            + [(m.name, m.read_bytes()) for m in months[1:9]])
+    _import(stores[ORG], [("targets.xlsx", _workbook(months[0], keep={"计划目标"}, scale=2))])
+    return stores
+
+
+def _one_by_one(stores, year, as_of, catalogue=CATALOGUE):
+    frames = {}
+    for name in (A, B, C, D):
+        store = stores[name]
+        got = store.frames(years=[year - 1, year])
+        got["targets"] = merge_targets(got["targets"], store.parent_targets())
+        frames[name] = got
+    return frames
+
+
+def _all_at_once(stores, year, as_of, catalogue=CATALOGUE, local=()):
+    keys = [stores[n].branch for n in (A, B, C, D)]
+    start = dt.date(year, 1, 1)
+    end = min(as_of or dt.date(year, 12, 31), dt.date(year, 12, 31))
+    with stores[A].engine.begin() as conn:
+        frames = {reg: org.dated_rows(conn, reg, keys, cols, start, end)
+                  for reg, cols in needed_columns(catalogue).items()}
+        targets = org.target_rows(conn, [*keys, stores[ORG].branch], year)
+        roster = org.roster_rows(conn, keys)
+    table = rollup_all(frames, {k: n for k, n in zip(keys, (A, B, C, D))}, year, as_of, catalogue,
+                       targets=targets, organisation=stores[ORG].branch, tolerance_pp=5.0)
+    gaps = gaps_all(frames["study"], roster, keys, year, as_of, local)
+    return table, dict(zip((A, B, C, D), gaps.values()))
+
+
+def _same(left, right) -> None:
+    assert list(left.columns) == list(right.columns) == list(ROLLUP_COLUMNS)
+    assert len(left) == len(right)
+    for a, b in zip(left.to_dict("records"), right.to_dict("records")):
+        for column in ROLLUP_COLUMNS:
+            x, y = a[column], b[column]
+            if x is None or (isinstance(x, float) and np.isnan(x)):
+                assert y is None or (isinstance(y, float) and np.isnan(y)), (a, b)
+            else:
+                assert x == y and type(x) is type(y), (column, a, b)
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 6, 30), dt.date(2025, 3, 15), None])
+def test_every_branch_at_once_equals_each_branch_alone(organisation, as_of):
+    frames = _one_by_one(organisation, YEAR, as_of)
+    expected = rollup(frames, YEAR, as_of, tolerance_pp=5.0)
+    table, gaps = _all_at_once(organisation, YEAR, as_of)
+    _same(table, expected)
+    # the data is varied enough for the comparison to mean something
+    values = table.pivot(index="branch", columns="key", values="value")
+    assert values.loc[A, "study.collective"] > values.loc[B, "study.collective"] > 0
+    assert values.loc[D].isna().sum() + (values.loc[D] == 0).sum() == len(CATALOGUE)
+    targets = table.pivot(index="branch", columns="key", values="target")
+    assert targets.loc[B].notna().any() and targets.loc[D].notna().any()  # inherited
+    assert (targets.loc[C] != targets.loc[B]).any() and (targets.loc[C] == targets.loc[B]).any()  # partly own
+    assert targets.loc[A, "study.collective"] * 2 == targets.loc[B, "study.collective"]
+    for name in (A, B, C, D):
+        assert gaps[name] == compliance_report(frames[name], YEAR, as_of).missing
+    assert gaps[A] != gaps[B] and gaps[D]
+
+
+def test_the_branches_own_indicators_and_local_rules_too(organisation):
+    catalogue = catalogue_with(CUSTOM)
+    as_of = dt.date(2025, 9, 30)
+    frames = _one_by_one(organisation, YEAR, as_of, catalogue)
+    table, gaps = _all_at_once(organisation, YEAR, as_of, catalogue, LOCAL_RULES)
+    _same(table, rollup(frames, YEAR, as_of, catalogue, tolerance_pp=5.0))
+    custom = table.loc[table["key"].str.startswith("own.")]
+    assert len(custom) == 4 * len(CUSTOM) and (custom["value"].fillna(0) > 0).sum() >= 6
+    for name in (A, B, C, D):
+        assert gaps[name] == compliance_report(frames[name], YEAR, as_of, local_rules=LOCAL_RULES).missing
+    assert any("党小组" in m and "季度" in m for name in (A, B, C) for m in gaps[name])
+
+
+def test_only_the_branches_asked_for_are_read(organisation):
+    keys = [organisation[A].branch]
+    with organisation[A].engine.begin() as conn:
+        study = org.dated_rows(conn, "study", keys, ["type"], dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
+        roster = org.roster_rows(conn, keys)
+        targets = org.target_rows(conn, keys, YEAR)
+    assert set(study["branch"]) == set(roster["branch"]) == set(targets["branch"]) == {organisation[A].branch}
+    assert len(study) == len(organisation[A].load("study", year=YEAR))
