@@ -1090,3 +1090,13 @@ ALIAS_COLUMNS = {"id": "编号", "kind": "类别", "register_name": "台账", "c
 
 # --- issue 17 (h17a): 各支部对比 cells, 全部支部, branches on the admin page ---------------------------
 ORG_CELL_BRANCH = "支部：{branch}"
+ADMIN_BRANCHES_TITLE = "支部与上级党组织"
+ADMIN_BRANCH_COLUMNS = {"name": "名称", "kind": "类别", "parent": "上级", "created_at": "添加时间"}
+ADMIN_BRANCH_ADD_TITLE = "添加支部或上级党组织"
+ADMIN_BRANCH_NAME = "名称"
+ADMIN_BRANCH_KIND = "类别"
+ADMIN_BRANCH_ADD_BUTTON = "添加"
+ADMIN_BRANCH_RENAME_TITLE = "改名（台账行、批次和操作日志都保持不变）"
+ADMIN_BRANCH_WHICH = "支部或上级党组织"
+ADMIN_BRANCH_NEW_NAME = "新名称"
+ADMIN_BRANCH_RENAME_BUTTON = "改名"

@@ -9,7 +9,7 @@ import streamlit as st
 
 from data import audit, backup, texts, users
 from data.errors import DataError
-from ui import cache, downloads, messages, signin
+from ui import branch_admin, cache, downloads, messages, signin
 
 ZIP_MIME = "application/zip"
 MESSAGES, BACKUP_ERRORS, RESTORE_GEN = "admin.messages", "admin.backup_errors", "admin.restore_generation"
@@ -153,6 +153,8 @@ with users_tab:
                 st.selectbox(texts.ADMIN_USER, names, key="admin.remove.name")
                 st.checkbox(texts.ADMIN_REMOVE_CONFIRM, key="admin.remove.confirm")
                 st.form_submit_button(texts.ADMIN_REMOVE_BUTTON, on_click=remove_user, icon=":material/person_remove:")
+    if signin.local_mode() or _site_admin():  # branches belong to the deployment, like its users
+        branch_admin.render(MESSAGES, _site_admin)
 
 with audit_tab:
     st.caption(texts.AUDIT_INTRO)

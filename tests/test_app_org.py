@@ -95,3 +95,66 @@ def test_all_branches_shows_only_the_branches_the_user_may_view(app, three):
     at.session_state[cache.BRANCH_KEY] = three["third"].branch
     at.run()
     assert at.session_state[cache.BRANCH_KEY] != three["third"].branch
+
+
+# --- branches on the admin page ---------------------------------------------------------------------
+
+ADMIN_PAGE = "pages/admin.py"
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _records(store: Store) -> dict[str, str]:
+    with store.engine.begin() as conn:
+        return {b.id: b.name for b in branches.all_records(conn)}
+
+
+def test_the_deployments_admin_adds_and_renames_branches_audited(app, three):
+    ours, theirs = three["ours"], three["theirs"]
+    before = len(theirs.load("study"))
+    at = session(app, "本支部管理员", ADMIN_PAGE)
+    shown = "\n".join(str(d.value) for d in at.dataframe)
+    assert THIRD in shown and texts.ADMIN_BRANCHES_TITLE in [s.value for s in at.subheader]
+    at.text_input(key="admin.branch.add.name").input("市商务局党支部")
+    _button(at, texts.ADMIN_BRANCH_ADD_BUTTON).click().run()
+    assert not at.exception, at.exception
+    assert "市商务局党支部" in _records(ours).values()
+    assert texts.BRANCH_ADDED.format(kind="支部", name="市商务局党支部") in [s.value for s in at.success]
+
+    at.selectbox(key="admin.branch.rename.which").set_value(theirs.branch)
+    at.text_input(key="admin.branch.rename.name").input("市财政局机关党支部")
+    _button(at, texts.ADMIN_BRANCH_RENAME_BUTTON).click().run()
+    assert not at.exception, at.exception
+    assert _records(ours)[theirs.branch] == "市财政局机关党支部"
+    assert len(Store(ours.url, branch="市财政局机关党支部", create=False).load("study")) == before  # rows kept
+
+    # a taken name is refused in words, nothing changes
+    at.text_input(key="admin.branch.add.name").input(THIRD)
+    _button(at, texts.ADMIN_BRANCH_ADD_BUTTON).click().run()
+    assert texts.BRANCH_EXISTS.format(name=THIRD) in [e.value for e in at.error]
+
+    from data import audit
+
+    log = audit.entries(Store(ours.url, branch="市商务局党支部", create=False))
+    assert log[["action", "user"]].values.tolist() == [["branch_add", "本支部管理员"]]
+    renamed = audit.entries(Store(ours.url, branch=theirs.branch, create=False))
+    assert ["branch_rename", "本支部管理员"] in renamed[["action", "user"]].values.tolist()
+
+
+def test_a_branch_admin_manages_no_branches_and_a_demoted_admin_changes_nothing(app, three):
+    ours = three["ours"]
+    at = session(app, "财政局管理员", ADMIN_PAGE)
+    assert texts.ADMIN_BRANCHES_TITLE not in [s.value for s in at.subheader]
+    assert not [b for b in at.button if b.label == texts.ADMIN_BRANCH_ADD_BUTTON]
+
+    at = session(app, "本支部管理员", ADMIN_PAGE)
+    at.text_input(key="admin.branch.add.name").input("不该出现的支部")
+    path = load_settings().users_file
+    known = users.load_users(path)
+    known["本支部管理员"] = users.User("本支部管理员", "viewer", known["本支部管理员"].password_hash)
+    users.save_users(path, known)  # demoted while the form is on screen
+    _button(at, texts.ADMIN_BRANCH_ADD_BUTTON).click().run()
+    assert not at.exception
+    assert "不该出现的支部" not in _records(ours).values()
