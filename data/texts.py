@@ -1020,6 +1020,7 @@ CLI_BRANCH_HELP = {
     "rename": "支部改名（台账行、批次和日志不变）",
     "option": "支部名称（默认：部署的支部，即 DJ_BRANCH）",
     "rollup": "各支部年度指标汇总：每个支部每个指标一行",
+    "rollup_out": "写入 .xlsx（与“各支部对比”页的下载相同：排名、支部×指标、三会一课缺项、全年合计与各支部占比）",
 }
 ROLLUP_HEADERS = {"branch": "支部", "name": "指标", "value": "完成值", "target": "目标", "completion": "完成率",
                   "status": "状态"}
@@ -1100,3 +1101,5 @@ ADMIN_BRANCH_RENAME_TITLE = "改名（台账行、批次和操作日志都保持
 ADMIN_BRANCH_WHICH = "支部或上级党组织"
 ADMIN_BRANCH_NEW_NAME = "新名称"
 ADMIN_BRANCH_RENAME_BUTTON = "改名"
+CLI_ROLLUP_SUFFIX = "--out 须是 .xlsx 文件。"
+CLI_ROLLUP_DONE = "已写入 {path}（{branches} 个支部）。"

@@ -308,3 +308,34 @@ def gaps_all(study: pd.DataFrame, roster: pd.DataFrame, keys: list[str], year: i
                     out[key].append(template.format(period=_label(rule.every, p + 1), group=group or "",
                                                     action=rule.action, count=count, min=rule.min))
     return out
+
+
+def gaps_table(gaps: Mapping[str, list[str]]) -> pd.DataFrame:
+    """{branch name: 三会一课 gaps} as rows: 支部, 缺项数, 缺项 (Chinese headers)."""
+    return pd.DataFrame([{texts.ROLLUP_HEADERS["branch"]: name, texts.ORG_GAPS_COUNT: len(items),
+                          texts.ORG_GAPS_ITEMS: texts.ORG_GAPS_SEP.join(items)} for name, items in gaps.items()],
+                        columns=[texts.ROLLUP_HEADERS["branch"], texts.ORG_GAPS_COUNT, texts.ORG_GAPS_ITEMS])
+
+
+def ranking_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """``ranking`` with Chinese headers and the mean completion in percent, as shown and downloaded."""
+    ranked = ranking(table)
+    shown = ranked.assign(mean_completion=ranked["mean_completion"] * 100).rename(columns=texts.ORG_RANK_COLUMNS)
+    return shown[list(texts.ORG_RANK_COLUMNS.values())]
+
+
+def sheets(table: pd.DataFrame, gaps: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """The organisation's comparison as workbook sheets (``data.export.tables_to_xlsx``): ranking,
+    branches × indicators (completion, value, target, status), 三会一课 gaps, the year's totals and
+    each branch's share: what 各支部对比 shows and ``cli.py rollup --out`` writes."""
+    per, shares = totals(table)
+    branch = texts.ROLLUP_HEADERS["branch"]
+    return {
+        texts.ORG_SHEETS["rank"]: ranking_shown(table).set_index(texts.ORG_RANK_COLUMNS["branch"]),
+        **{texts.ORG_SHEETS[f]: (comparison(table, f).map(label) if f == "status" else comparison(table, f))
+           .rename_axis(branch) for f in texts.ORG_FIELDS},
+        texts.ORG_SHEETS["gaps"]: gaps_table(gaps).set_index(branch),
+        texts.ORG_SHEETS["totals"]: per.drop(columns=["key"]).rename(columns=texts.ORG_TOTALS_COLUMNS)
+        .set_index(texts.ORG_TOTALS_COLUMNS["name"]),
+        texts.ORG_SHEETS["shares"]: shares.rename_axis(branch),
+    }

@@ -11,7 +11,7 @@ import streamlit as st
 
 from data import texts
 from data.export import tables_to_xlsx
-from metrics.rollup import comparison, ranking, totals
+from metrics.rollup import comparison, gaps_table, ranking_shown, sheets, totals
 from metrics.states import label
 from ui import board, cache, downloads, orgcache, signin, widgets
 from ui import glance as glance_ui
@@ -39,20 +39,6 @@ def open_cell(table: pd.DataFrame, wide: pd.DataFrame, row: int, column: str) ->
                           branch=name)
 
 
-def xlsx(table: pd.DataFrame, ranked_shown: pd.DataFrame, gap_rows: pd.DataFrame, per: pd.DataFrame,
-         shares: pd.DataFrame) -> bytes:
-    """The page as one workbook, built when the download is clicked."""
-    return tables_to_xlsx({
-        texts.ORG_SHEETS["rank"]: ranked_shown.set_index(texts.ORG_RANK_COLUMNS["branch"]),
-        **{texts.ORG_SHEETS[f]: (comparison(table, f).map(label) if f == "status" else comparison(table, f))
-           .rename_axis(texts.ROLLUP_HEADERS["branch"]) for f in texts.ORG_FIELDS},
-        texts.ORG_SHEETS["gaps"]: gap_rows.set_index(texts.ROLLUP_HEADERS["branch"]),
-        texts.ORG_SHEETS["totals"]: per.drop(columns=["key"]).rename(columns=texts.ORG_TOTALS_COLUMNS)
-        .set_index(texts.ORG_TOTALS_COLUMNS["name"]),
-        texts.ORG_SHEETS["shares"]: shares.rename_axis(texts.ROLLUP_HEADERS["branch"]),
-    })
-
-
 allowed = signin.allowed_branches()
 year, as_of = board.heading(texts.PAGE_ORGANISATION)
 if len(allowed) < 2:
@@ -62,10 +48,8 @@ names = {b.id: b.name for b in cache.branch_records()}
 keys = sorted(allowed, key=lambda k: names.get(k, k))
 table, gaps = orgcache.figures(keys, names, year, as_of)
 
-ranked = ranking(table)
-ranked_shown = ranked.assign(mean_completion=ranked["mean_completion"] * 100).rename(columns=texts.ORG_RANK_COLUMNS)
 st.subheader(texts.ORG_RANK_TITLE)
-st.dataframe(ranked_shown[list(texts.ORG_RANK_COLUMNS.values())], hide_index=True,
+st.dataframe(ranking_shown(table), hide_index=True,
              column_config={texts.ORG_RANK_COLUMNS["mean_completion"]: st.column_config.NumberColumn(format="%.1f%%")})
 
 st.subheader(texts.ORG_COMPARE_TITLE)
@@ -86,9 +70,7 @@ if picked:
     open_cell(table, wide, *picked[0])
 
 st.subheader(texts.ORG_GAPS_TITLE)
-gap_rows = pd.DataFrame([{texts.ROLLUP_HEADERS["branch"]: name, texts.ORG_GAPS_COUNT: len(items),
-                          texts.ORG_GAPS_ITEMS: texts.ORG_GAPS_SEP.join(items)} for name, items in gaps.items()])
-st.dataframe(gap_rows, hide_index=True)
+st.dataframe(gaps_table(gaps), hide_index=True)
 
 st.subheader(texts.ORG_STALE_TITLE)
 month_start = date.today().replace(day=1)
@@ -112,7 +94,7 @@ shares_shown = shares.astype(float) * 100
 st.dataframe(shares_shown.rename_axis(texts.ROLLUP_HEADERS["branch"]),
              column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in shares_shown.columns})
 
-build = partial(xlsx, table, ranked_shown, gap_rows, per, shares)
+build = partial(lambda t, g: tables_to_xlsx(sheets(t, g)), table, gaps)  # built at the click
 st.session_state["org.xlsx"] = build  # what the download holds (tests call it)
 st.download_button(texts.ORG_DOWNLOAD, data=build, file_name=texts.ORG_FILE.format(year=year),
                    mime=downloads.XLSX_MIME, on_click="ignore", icon=":material/download:")

@@ -152,3 +152,37 @@ def test_only_the_branches_asked_for_are_read(organisation):
         targets = org.target_rows(conn, keys, YEAR)
     assert set(study["branch"]) == set(roster["branch"]) == set(targets["branch"]) == {organisation[A].branch}
     assert len(study) == len(organisation[A].load("study", year=YEAR))
+
+
+def test_cli_rollup_writes_the_comparison_workbook(organisation, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from data import texts
+    from tests.helpers import ROOT
+
+    env = {**os.environ, "DATABASE_URL": organisation[A].url, "DJ_BRANCH": A, "PYTHONPATH": str(ROOT)}
+    env.pop("DJ_SETTINGS", None)
+
+    def cli(*args):
+        proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=180)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    out = tmp_path / "对比.xlsx"
+    cli("rollup", "--year", YEAR, "--as-of", "2025-06-30", "--out", out)
+    rows = json.loads(cli("rollup", "--year", YEAR, "--as-of", "2025-06-30", "--json"))
+    book = openpyxl.load_workbook(out)
+    assert list(book.sheetnames) == list(texts.ORG_SHEETS.values())
+    values = {r[0]: r for r in book[texts.ORG_SHEETS["value"]].iter_rows(values_only=True)}
+    header = values[texts.ROLLUP_HEADERS["branch"]]
+    column = header.index("集中学习次数")
+    mine = {r["branch"]: r["value"] for r in rows if r["key"] == "study.collective"}
+    assert {name: values[name][column] for name in (A, B, C)} == {name: mine[name] for name in (A, B, C)}
+    totals = {r[0]: r for r in book[texts.ORG_SHEETS["totals"]].iter_rows(values_only=True)}
+    assert totals["集中学习次数"][2] == sum(v or 0 for v in mine.values())
+    gaps = {r[0]: r for r in book[texts.ORG_SHEETS["gaps"]].iter_rows(values_only=True)}
+    assert gaps[D][1] > 0  # a branch without rows misses every meeting due
