@@ -365,8 +365,6 @@ def cmd_branch(args) -> int:
 
 
 def cmd_rollup(args) -> int:
-    import datetime as dt
-
     from data import branches, org
     from data.export import tables_to_xlsx
     from data.settings import load_settings
@@ -388,11 +386,9 @@ def cmd_rollup(args) -> int:
     # Every branch's rows of the year in one query per register, computed together (as 各支部对比).
     as_of = _as_of(args)
     keys, parent = [b.id for b in records], records[0].parent
-    start, end = dt.date(args.year, 1, 1), min(as_of, dt.date(args.year, 12, 31))
     with store.engine.begin() as conn:
-        frames = {reg: org.dated_rows(conn, reg, keys, cols, start, end) for reg, cols in needed_columns().items()}
-        targets = org.target_rows(conn, [*keys, *([parent] if parent else [])], args.year)
-        roster = org.roster_rows(conn, keys) if out is not None else None
+        frames, targets, roster = org.year_frames(conn, keys, needed_columns(compliance=out is not None),
+                                                  args.year, as_of, parent)
     table = rollup_all(frames, {b.id: b.name for b in records}, args.year, as_of, targets=targets,
                        organisation=parent, tolerance_pp=load_settings().tolerance_pp)
     if out is not None:

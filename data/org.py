@@ -29,35 +29,50 @@ def _months(start: dt.date, end: dt.date) -> list[str]:
 
 
 def _typed(rows: list, register: str, columns: list[str]) -> pd.DataFrame:
-    """Driver rows (branch first) as a frame in the schema contract's dtypes; numbers no import
-    accepts (inf, NaN written by hand) read as empty, as ``Store.load`` reads them."""
+    """Driver rows (branch first) as a frame the metrics read: dates as datetime64, numbers as
+    float64 (NaN when empty; inf and NaN written by hand read as empty, as ``Store.load`` reads
+    them), text as Python objects (None when empty): ``metrics.frames.Table`` factorises text
+    itself, so text is not converted to the contract's string dtype (the largest cost on 100k rows)."""
     reg = schema.REGISTERS[register]
     data = list(zip(*rows)) or [()] * (len(columns) + 1)
-    out = {"branch": pd.Series(data[0], dtype=object).astype("str")}
+    out = {"branch": pd.Series(data[0], dtype=object)}
     for name, values in zip(columns, data[1:]):
         col = reg.column(name)
-        series = col.kind.coerce(pd.Series(values, dtype=object))
-        if col.kind == schema.FLOAT:
-            bad = series.notna() & ~np.isfinite(series)
+        if col.kind == schema.DATE:
+            try:  # ISO text (SQLite) or dates (PostgreSQL), parsed by numpy in one pass
+                days = np.asarray(values, dtype="datetime64[D]")
+            except (TypeError, ValueError):
+                days = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy()
+            out[name] = pd.Series(days.astype("datetime64[ns]"))
+        elif col.kind in (schema.INT, schema.FLOAT, schema.YEAR):
+            try:  # None -> NaN
+                numbers = pd.Series(np.asarray(values, dtype="float64"))
+            except (TypeError, ValueError):
+                numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
+            bad = numbers.notna() & ~np.isfinite(numbers)
             if bad.any():
                 _log.warning("%s.%s: %d stored value(s) out of range read as empty", reg.table, name, int(bad.sum()))
-                series = series.where(~bad, np.nan)
-        out[name] = series
+                numbers = numbers.where(~bad, np.nan)
+            out[name] = numbers
+        else:
+            out[name] = pd.Series(values, dtype=object)  # object: pandas would infer its str dtype
     return pd.DataFrame(out)
 
 
 def dated_rows(conn: sa.Connection, register: str, keys: list[str], columns: list[str],
-               start: dt.date, end: dt.date) -> pd.DataFrame:
+               start: dt.date, end: dt.date, ordered: bool = False) -> pd.DataFrame:
     """Live rows of a dated register of the branches ``keys`` dated from ``start`` to ``end`` (one
-    calendar year): ``branch`` and ``columns`` (the date column always included), one query."""
+    calendar year): ``branch`` and ``columns`` (the date column always included), one query;
+    ``ordered``: each branch's rows in date and workbook order, as ``Store.load`` gives them."""
     reg = schema.REGISTERS[register]
     t = TABLES[register]
     columns = list(dict.fromkeys([reg.period_column, *columns]))
     date = t.c[reg.period_column]
     query = (sa.select(t.c.branch, *(t.c[c] for c in columns))
              .where(t.c.branch.in_(keys), t.c.period.in_(_months(start, end)), t.c.removed_by.is_(None),
-                    date.between(start, end))
-             .order_by(t.c.branch, date, t.c.seq, t.c.id))  # each branch's rows as ``Store.load`` orders them
+                    date.between(start, end)))
+    if ordered:
+        query = query.order_by(t.c.branch, date, t.c.seq, t.c.id)
     rows = conn.execute(query).cursor.fetchall()  # raw driver rows, typed whole columns below
     return _typed(rows, register, columns)
 
@@ -80,3 +95,16 @@ def roster_rows(conn: sa.Connection, keys: list[str], columns: tuple[str, ...] =
     query = (sa.select(t.c.branch, *(t.c[c] for c in columns))
              .where(t.c.branch.in_(keys), t.c.removed_by.is_(None)).order_by(t.c.branch, t.c.seq, t.c.id))
     return _typed(conn.execute(query).cursor.fetchall(), "roster", list(columns))
+
+
+def year_frames(conn: sa.Connection, keys: list[str], columns: dict[str, list[str]], year: int, as_of: dt.date,
+                organisation: str | None = None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """What the organisation's figures read for the branches ``keys``: (register -> the year's rows up
+    to ``as_of`` with ``columns[register]``; 学习教育 in date order, the 三会一课 check lists groups in
+    the order they appear), the 计划目标 rows of the year (theirs and the ``organisation``'s, whose
+    defaults they inherit) and their 党员名册."""
+    start, end = dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
+    frames = {reg: dated_rows(conn, reg, keys, cols, start, end, ordered=reg == "study")
+              for reg, cols in columns.items()}
+    targets = target_rows(conn, [*keys, *([organisation] if organisation else [])], year)
+    return frames, targets, roster_rows(conn, keys)

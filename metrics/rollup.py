@@ -99,8 +99,9 @@ def totals(table: pd.DataFrame, catalogue: tuple[Indicator, ...] = CATALOGUE) ->
     rates have no total and are left out."""
     additive = {ind.key for ind in catalogue if not ind.fraction}
     rows = table.loc[table["key"].isin(additive)].assign(value=lambda t: pd.to_numeric(t["value"]))
-    per = (rows.groupby(["key", "name", "unit"], sort=False)
-           .agg(total=("value", "sum"), branches=("value", lambda v: int((v.fillna(0) > 0).sum())))
+    per = (rows.assign(branches=(rows["value"].fillna(0) > 0).astype(int))
+           .groupby(["key", "name", "unit"], sort=False)
+           .agg(total=("value", "sum"), branches=("branches", "sum"))
            .reset_index())
     total = rows["key"].map(dict(zip(per["key"], per["total"])))
     share = rows.assign(share=(rows["value"] / total.where(total > 0)))
@@ -121,14 +122,12 @@ COMPLIANCE_COLUMNS = ("type", "group", "speaker")  # the 学习教育 columns th
 def needed_columns(catalogue: tuple[Indicator, ...] = CATALOGUE, compliance: bool = True) -> dict[str, list[str]]:
     """{register: the columns ``rollup_all`` (and, with ``compliance``, ``gaps_all``) read}: every
     indicator's filter and value columns; the date column is always read besides."""
-    out: dict[str, list[str]] = {}
+    out: dict[str, dict[str, None]] = {}
     for ind in catalogue:
-        cols = out.setdefault(ind.register, [])
-        cols += [c for c in (*ind.filter, *ind.columns) if c not in cols]
+        out.setdefault(ind.register, {}).update(dict.fromkeys((*ind.filter, *ind.columns)))
     if compliance:
-        cols = out.setdefault("study", [])
-        cols += [c for c in COMPLIANCE_COLUMNS if c not in cols]
-    return out
+        out.setdefault("study", {}).update(dict.fromkeys(COMPLIANCE_COLUMNS))
+    return {register: list(columns) for register, columns in out.items()}
 
 
 def _branch_codes(branch: pd.Series, keys: list[str]) -> np.ndarray:
@@ -245,6 +244,15 @@ def rollup_all(frames: Mapping[str, pd.DataFrame], branches: Mapping[str, str], 
     return pd.DataFrame(rows, columns=list(ROLLUP_COLUMNS), dtype=object)
 
 
+def _holders(members: list[tuple[object, object]], position: str) -> set[str]:
+    """``compliance._secretaries`` over (name, 职务) pairs: the normalised names holding ``position``."""
+    from data.schema import normalize_text, split_names
+
+    return {normalize_text(name) for name, held in members
+            if isinstance(name, str) and any(p.endswith(position) and not p.endswith("副" + position)
+                                             for p in split_names(held))}
+
+
 def gaps_all(study: pd.DataFrame, roster: pd.DataFrame, keys: list[str], year: int, as_of: object = None,
              local: object = (), rules: tuple | None = None) -> dict[str, list[str]]:
     """{branch key: what is missing}: ``compliance(branch's frames, ...).missing`` for every branch at
@@ -252,7 +260,7 @@ def gaps_all(study: pd.DataFrame, roster: pd.DataFrame, keys: list[str], year: i
     their 党员名册 rows (branch, name, position, group). ``local``: ``Settings.local_rules`` (a
     malformed one raises ``SettingsError``)."""
     from data.schema import normalize_text, split_names
-    from metrics.compliance import PERIODS, RULES, _label, _period_bounds, _secretaries, local_rules
+    from metrics.compliance import PERIODS, RULES, _label, _period_bounds, local_rules
     from metrics.frames import cutoff
 
     rules = RULES if rules is None else rules
@@ -261,7 +269,15 @@ def gaps_all(study: pd.DataFrame, roster: pd.DataFrame, keys: list[str], year: i
     last = cutoff(year, as_of)
     win, branch = _year_table({"study": study}, "study", keys, year, as_of)
     out: dict[str, list[str]] = {k: [] for k in keys}
-    by_branch = {k: part for k, part in roster.groupby("branch", sort=False)} if len(roster) else {}
+    # each branch's roster in one pass: its 党小组 (normalised, in order) and its members' 职务
+    roster_groups: dict[str, list[str]] = {}
+    members: dict[str, list[tuple[object, object]]] = {}
+    for key, name, position, grp in zip(roster["branch"].tolist(), roster["name"].tolist(),
+                                        roster["position"].tolist(), roster["group"].tolist()):
+        members.setdefault(key, []).append((name, position))
+        groups_of = roster_groups.setdefault(key, [])
+        if grp is not None and grp == grp:  # not None / NaN
+            groups_of.append(normalize_text(grp))
     group_codes, group_values = win.codes("group")
     group_index = {g: i for i, g in enumerate(group_values)}
     # Each branch's 党小组 in the order they first appear in its rows (``study`` in date order), as a
@@ -274,7 +290,8 @@ def gaps_all(study: pd.DataFrame, roster: pd.DataFrame, keys: list[str], year: i
         mask = win.isin("type", rule.types) & (branch >= 0)
         if rule.speaker_position:
             speakers, speaker_values = win.codes("speaker")
-            people = {k: _secretaries(part, rule.speaker_position) for k, part in by_branch.items() if len(part)}
+            held = {keys[b] for b in np.unique(branch[mask])}  # only branches with such meetings
+            people = {k: _holders(members[k], rule.speaker_position) for k in held if k in members}
             for pos in np.flatnonzero(mask):
                 names = people.get(keys[branch[pos]])
                 if names is None:
@@ -292,9 +309,8 @@ def gaps_all(study: pd.DataFrame, roster: pd.DataFrame, keys: list[str], year: i
         named = counts[:, 1:, :].sum(axis=2) > 0 if rule.per_group else None
         for i, key in enumerate(keys):
             if named is not None and named[i].any():
-                part = by_branch.get(key)
-                order = [normalize_text(g) for g in part["group"].dropna().tolist()] if part is not None else []
-                order += [group_values[c] for c in appearance.get(i, []) if named[i, c]]
+                order = [*roster_groups.get(key, []),
+                         *(group_values[c] for c in appearance.get(i, []) if named[i, c])]
                 groups = [(g, counts[i, group_index[g] + 1] if g in group_index else np.zeros(periods, np.int64))
                           for g in dict.fromkeys(order) if g]
             else:

@@ -84,7 +84,7 @@ for key in keys:
 if stale:
     st.dataframe(pd.DataFrame(stale), hide_index=True)
 else:
-    st.success(texts.ORG_ALL_UPLOADED)
+    st.success(texts.ORG_ALL_UPLOADED, icon=":material/check_circle:")  # an icon: no emoji scan of the text
 
 st.subheader(texts.ORG_TOTALS_TITLE)
 per, shares = totals(table)

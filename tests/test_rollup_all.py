@@ -87,13 +87,9 @@ def _one_by_one(stores, year, as_of, catalogue=CATALOGUE):
 
 def _all_at_once(stores, year, as_of, catalogue=CATALOGUE, local=()):
     keys = [stores[n].branch for n in (A, B, C, D)]
-    start = dt.date(year, 1, 1)
-    end = min(as_of or dt.date(year, 12, 31), dt.date(year, 12, 31))
     with stores[A].engine.begin() as conn:
-        frames = {reg: org.dated_rows(conn, reg, keys, cols, start, end)
-                  for reg, cols in needed_columns(catalogue).items()}
-        targets = org.target_rows(conn, [*keys, stores[ORG].branch], year)
-        roster = org.roster_rows(conn, keys)
+        frames, targets, roster = org.year_frames(conn, keys, needed_columns(catalogue), year,
+                                                  as_of or dt.date(year, 12, 31), stores[ORG].branch)
     table = rollup_all(frames, {k: n for k, n in zip(keys, (A, B, C, D))}, year, as_of, catalogue,
                        targets=targets, organisation=stores[ORG].branch, tolerance_pp=5.0)
     gaps = gaps_all(frames["study"], roster, keys, year, as_of, local)

@@ -20,7 +20,10 @@ import pandas as pd
 import streamlit as st
 
 from data.settings import load_settings
+from metrics.rollup import ROLLUP_COLUMNS
 from ui import cache
+
+BRANCH = ROLLUP_COLUMNS.index("branch")
 
 MAX_ENTRIES = 4096  # per-branch figures kept (200 branches × a few years / as-of dates)
 _LOCK = threading.Lock()
@@ -58,11 +61,8 @@ def _compute(keys: list[str], parent: str | None, year: int, as_of: dt.date, tol
     engine = cache.store_for(None).engine
     if engine.dialect.name == "postgresql":  # one snapshot for the several statements
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    start, end = dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
     with engine.begin() as conn:
-        frames = {reg: org.dated_rows(conn, reg, keys, cols, start, end) for reg, cols in needed_columns().items()}
-        targets = org.target_rows(conn, [*keys, *([parent] if parent else [])], year)
-        roster = org.roster_rows(conn, keys)
+        frames, targets, roster = org.year_frames(conn, keys, needed_columns(), year, as_of, parent)
     table = rollup_all(frames, {k: k for k in keys}, year, as_of, targets=targets, organisation=parent,
                        tolerance_pp=tolerance_pp)
     try:
@@ -94,11 +94,15 @@ def figures(keys: list[str], names: dict[str, str], year: int, as_of: dt.date
     version_of = dict(states)
     for parent, group in missing.items():
         table, gaps = _compute(group, parent, year, as_of, settings.tolerance_pp, settings.local_rules)
-        for key, part in table.groupby("branch", sort=False):
-            _put(store, (key, version_of[key], selection), (part, gaps[key]))
+        rows: dict[str, list[tuple]] = {k: [] for k in group}
+        for row in table.itertuples(index=False, name=None):
+            rows[row[BRANCH]].append(row)
+        for key in group:
+            _put(store, (key, version_of[key], selection), (rows[key], gaps[key]))
     parts = [_get(store, (key, version, selection)) for key, version in states]
-    table = pd.concat([p[0] for p in parts], ignore_index=True) if parts else pd.DataFrame()
-    table["branch"] = table["branch"].map(lambda k: names.get(k, k))
+    table = pd.DataFrame([(*row[:BRANCH], names.get(key, key), *row[BRANCH + 1:])
+                          for (key, _), part in zip(states, parts) for row in part[0]],
+                         columns=list(ROLLUP_COLUMNS), dtype=object)
     result = (table, {names.get(k, k): p[1] for (k, _), p in zip(states, parts)})
     _put(store, whole, result)
     return result
