@@ -1091,6 +1091,7 @@ ALIAS_COLUMNS = {"id": "编号", "kind": "类别", "register_name": "台账", "c
 
 # --- issue 17 (h17a): 各支部对比 cells, 全部支部, branches on the admin page ---------------------------
 ORG_CELL_BRANCH = "支部：{branch}"
+ADMIN_TAB_BRANCHES = "支部"
 ADMIN_BRANCHES_TITLE = "支部与上级党组织"
 ADMIN_BRANCH_COLUMNS = {"name": "名称", "kind": "类别", "parent": "上级", "created_at": "添加时间"}
 ADMIN_BRANCH_ADD_TITLE = "添加支部或上级党组织"

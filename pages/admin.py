@@ -120,7 +120,8 @@ def restore(upload) -> None:
 
 st.header(texts.PAGE_ADMIN)
 messages.show_flashes(MESSAGES)
-users_tab, audit_tab, backup_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_TAB_AUDIT, texts.ADMIN_TAB_BACKUP])
+users_tab, audit_tab, backup_tab, branches_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_TAB_AUDIT,
+                                                          texts.ADMIN_TAB_BACKUP, texts.ADMIN_TAB_BRANCHES])
 
 with users_tab:
     if signin.local_mode():
@@ -153,8 +154,6 @@ with users_tab:
                 st.selectbox(texts.ADMIN_USER, names, key="admin.remove.name")
                 st.checkbox(texts.ADMIN_REMOVE_CONFIRM, key="admin.remove.confirm")
                 st.form_submit_button(texts.ADMIN_REMOVE_BUTTON, on_click=remove_user, icon=":material/person_remove:")
-    if signin.local_mode() or _site_admin():  # branches belong to the deployment, like its users
-        branch_admin.render(MESSAGES, _site_admin)
 
 with audit_tab:
     st.caption(texts.AUDIT_INTRO)
@@ -204,3 +203,9 @@ with backup_tab:
                                   key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
         if upload is not None:
             st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
+
+with branches_tab:  # the branches belong to the deployment, like its users
+    if signin.local_mode() or _site_admin():
+        branch_admin.render(MESSAGES, _site_admin)
+    else:
+        st.info(texts.ADMIN_SITE_ONLY)
