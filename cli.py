@@ -368,7 +368,8 @@ def cmd_rollup(args) -> int:
     from data import branches, org
     from data.export import tables_to_xlsx
     from data.settings import load_settings
-    from metrics.rollup import format_rollup, gaps_all, needed_columns, rollup_all, rollup_records, sheets
+    from metrics.catalogue import CATALOGUE
+    from metrics.rollup import COMPLIANCE_COLUMNS, format_rollup, gaps_all, rollup_all, rollup_records, sheets
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() != ".xlsx":
@@ -386,11 +387,12 @@ def cmd_rollup(args) -> int:
     # Every branch's rows of the year in one query per register, computed together (as 各支部对比).
     as_of = _as_of(args)
     keys, parent = [b.id for b in records], records[0].parent
-    with store.engine.begin() as conn:
-        frames, targets, roster = org.year_frames(conn, keys, needed_columns(compliance=out is not None),
+    with store.engine.begin() as conn:  # indicators summed in the database; 学习教育 rows for 三会一课
+        sums = org.year_sums(conn, keys, CATALOGUE, args.year, as_of)
+        frames, targets, roster = org.year_frames(conn, keys, {"study": list(COMPLIANCE_COLUMNS)},
                                                   args.year, as_of, parent)
     table = rollup_all(frames, {b.id: b.name for b in records}, args.year, as_of, targets=targets,
-                       organisation=parent, tolerance_pp=load_settings().tolerance_pp)
+                       organisation=parent, tolerance_pp=load_settings().tolerance_pp, parts=sums)
     if out is not None:
         gaps = gaps_all(frames["study"], roster, keys, args.year, as_of, rules)
         _write(out, lambda: tables_to_xlsx(sheets(table, {b.name: gaps[b.id] for b in records})))

@@ -34,7 +34,10 @@ def _typed(rows: list, register: str, columns: list[str]) -> pd.DataFrame:
     them), text as Python objects (None when empty): ``metrics.frames.Table`` factorises text
     itself, so text is not converted to the contract's string dtype (the largest cost on 100k rows)."""
     reg = schema.REGISTERS[register]
-    data = list(zip(*rows)) or [()] * (len(columns) + 1)
+    grid = np.empty((len(rows), len(columns) + 1), dtype=object)  # the rows' cells, columns sliced below
+    if rows:
+        grid[:] = rows
+    data = [grid[:, i] for i in range(grid.shape[1])]
     out = {"branch": pd.Series(data[0], dtype=object)}
     for name, values in zip(columns, data[1:]):
         col = reg.column(name)
@@ -108,3 +111,78 @@ def year_frames(conn: sa.Connection, keys: list[str], columns: dict[str, list[st
               for reg, cols in columns.items()}
     targets = target_rows(conn, [*keys, *([organisation] if organisation else [])], year)
     return frames, targets, roster_rows(conn, keys)
+
+
+def _number(column: sa.ColumnElement) -> sa.ColumnElement:
+    """A number as ``Store.load`` reads it: inf and NaN written by hand count as empty."""
+    return sa.case((column.between(-1e300, 1e300), column))
+
+
+def indicator_sums(conn: sa.Connection, register: str, keys: list[str], indicators, start: dt.date,
+                   end: dt.date) -> dict[str, np.ndarray]:
+    """The year's parts of each indicator of one register for every branch in ``keys``, summed in the
+    database (one GROUP BY query): {indicator key: array (parts, len(keys))}, the parts
+    ``metrics.catalogue.monthly_parts`` sums to (count; sum; distinct count; numerator and denominator).
+
+    ``indicators``: objects with ``key``, ``agg``, ``filter``, ``columns``, ``share_values`` (the
+    catalogue's entries). Text is compared as stored: every import stores it normalised
+    (``schema.normalize_text``), as the metrics compare it. Rows of dates outside [start, end] and
+    removed rows do not count."""
+    reg = schema.REGISTERS[register]
+    t = TABLES[register]
+    date = t.c[reg.period_column]
+
+    def number(name: str) -> sa.ColumnElement:
+        value = _number(t.c[name])
+        blank = reg.column(name).blank_as
+        return value if blank is None else sa.func.coalesce(value, blank)
+
+    columns, names = [], []
+    for ind in indicators:
+        cond = sa.and_(sa.true(), *(t.c[c].in_(list(v)) for c, v in ind.filter.items()))
+        if ind.agg == "count":
+            parts = [sa.func.sum(sa.case((cond, 1), else_=0))]
+        elif ind.agg == "sum":
+            parts = [sa.func.sum(sa.case((cond, number(ind.columns[0]))))]
+        elif ind.agg == "distinct":
+            filled = sa.and_(cond, *(t.c[c].is_not(None) for c in ind.columns))
+            key = (t.c[ind.columns[0]] if len(ind.columns) == 1 else
+                   sa.func.concat_ws("\x1f", *(sa.cast(t.c[c], sa.Text) for c in ind.columns))
+                   if conn.dialect.name == "postgresql" else
+                   sa.literal_column(" || '\x1f' || ".join(f'"{t.name}"."{c}"' for c in ind.columns)))
+            parts = [sa.func.count(sa.distinct(sa.case((filled, key))))]
+        elif ind.agg == "ratio":
+            a, b = number(ind.columns[0]), number(ind.columns[1])
+            both = sa.and_(cond, a.is_not(None), b.is_not(None))
+            parts = [sa.func.sum(sa.case((both, a))), sa.func.sum(sa.case((both, b)))]
+        else:  # share
+            hit = sa.and_(cond, t.c[ind.columns[0]].in_(list(ind.share_values)))
+            parts = [sa.func.sum(sa.case((hit, 1), else_=0)), sa.func.sum(sa.case((cond, 1), else_=0))]
+        columns += parts
+        names.append((ind.key, len(parts)))
+    query = (sa.select(t.c.branch, *columns)
+             .where(t.c.branch.in_(keys), t.c.period.in_(_months(start, end)), t.c.removed_by.is_(None),
+                    date.between(start, end))
+             .group_by(t.c.branch))
+    position = {k: i for i, k in enumerate(keys)}
+    width = sum(n for _, n in names)
+    grid = np.zeros((width, len(keys)))
+    for row in conn.execute(query).all():
+        grid[:, position[row[0]]] = [float(v or 0) for v in row[1:]]
+    out, at = {}, 0
+    for key, n in names:
+        out[key] = grid[at:at + n]
+        at += n
+    return out
+
+
+def year_sums(conn: sa.Connection, keys: list[str], indicators, year: int, as_of: dt.date) -> dict[str, np.ndarray]:
+    """``indicator_sums`` of every register the ``indicators`` count, for ``year`` up to ``as_of``."""
+    start, end = dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31))
+    by_register: dict[str, list] = {}
+    for ind in indicators:
+        by_register.setdefault(ind.register, []).append(ind)
+    out: dict[str, np.ndarray] = {}
+    for register, group in by_register.items():
+        out |= indicator_sums(conn, register, keys, group, start, end)
+    return out

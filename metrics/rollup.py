@@ -208,11 +208,14 @@ def targets_all(targets: pd.DataFrame, keys: list[str], year: int, organisation:
 
 def rollup_all(frames: Mapping[str, pd.DataFrame], branches: Mapping[str, str], year: int, as_of: object = None,
                catalogue: tuple[Indicator, ...] = CATALOGUE, *, targets: pd.DataFrame | None = None,
-               organisation: str | None = None, tolerance_pp: float = 0.0) -> pd.DataFrame:
+               organisation: str | None = None, tolerance_pp: float = 0.0,
+               parts: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """``rollup`` for every branch at once: ``frames`` {register: rows of every branch, with a
     ``branch`` column} (``data.org``), ``branches`` {key: name} in the order wanted, ``targets``
     the 计划目标 rows of the branches and of the ``organisation`` (its key), whose targets a branch
-    inherits where it sets none. Same rows and values as ``rollup({name: branch's frames}, ...)``."""
+    inherits where it sets none. Same rows and values as ``rollup({name: branch's frames}, ...)``.
+    ``parts`` {indicator key: array (parts, branches)}: indicators already summed (``data.org.year_sums``,
+    in the database); the others are computed from ``frames``."""
     from metrics.glance import band
     from metrics.progress import assess, time_progress
     from metrics.catalogue import combine
@@ -226,10 +229,12 @@ def rollup_all(frames: Mapping[str, pd.DataFrame], branches: Mapping[str, str], 
     windows: dict[str, tuple] = {}
     values: list[list] = []
     for ind in catalogue:
-        if ind.register not in windows:
-            windows[ind.register] = _year_table(frames, ind.register, keys, year, as_of)
-        parts = _parts_by_branch(ind, *windows[ind.register], n)
-        values.append([combine(ind, parts[:, i]) for i in range(n)])
+        summed = (parts or {}).get(ind.key)
+        if summed is None:
+            if ind.register not in windows:
+                windows[ind.register] = _year_table(frames, ind.register, keys, year, as_of)
+            summed = _parts_by_branch(ind, *windows[ind.register], n)
+        values.append([combine(ind, summed[:, i]) for i in range(n)])
     rows = []
     for i, key in enumerate(keys):
         for ind, per_branch in zip(catalogue, values):

@@ -182,3 +182,28 @@ def test_cli_rollup_writes_the_comparison_workbook(organisation, tmp_path):
     assert totals["集中学习次数"][2] == sum(v or 0 for v in mine.values())
     gaps = {r[0]: r for r in book[texts.ORG_SHEETS["gaps"]].iter_rows(values_only=True)}
     assert gaps[D][1] > 0  # a branch without rows misses every meeting due
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 6, 30), None])
+def test_indicators_summed_in_the_database_equal_each_branch_alone(organisation, as_of):
+    catalogue = catalogue_with(CUSTOM)
+    frames = _one_by_one(organisation, YEAR, as_of, catalogue)
+    expected = rollup(frames, YEAR, as_of, catalogue, tolerance_pp=5.0)
+    keys = [organisation[n].branch for n in (A, B, C, D)]
+    with organisation[A].engine.begin() as conn:
+        sums = org.year_sums(conn, keys, catalogue, YEAR, as_of or dt.date(YEAR, 12, 31))
+        _, targets, _ = org.year_frames(conn, keys, {}, YEAR, as_of or dt.date(YEAR, 12, 31), organisation[ORG].branch)
+    assert set(sums) == {ind.key for ind in catalogue}
+    table = rollup_all({}, dict(zip(keys, (A, B, C, D))), YEAR, as_of, catalogue, targets=targets,
+                       organisation=organisation[ORG].branch, tolerance_pp=5.0, parts=sums)
+    assert list(table.columns) == list(expected.columns) and len(table) == len(expected)
+    for a, b in zip(table.to_dict("records"), expected.to_dict("records")):
+        for column in ROLLUP_COLUMNS:
+            x, y = a[column], b[column]
+            empty = [v is None or (isinstance(v, float) and np.isnan(v)) for v in (x, y)]
+            if any(empty):
+                assert all(empty), (column, a, b)
+            elif isinstance(y, float):  # sums added in another order: equal up to rounding
+                assert x == pytest.approx(y, rel=1e-12) and type(x) is float, (column, a, b)
+            else:
+                assert x == y and type(x) is type(y), (column, a, b)

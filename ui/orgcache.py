@@ -55,16 +55,19 @@ def _compute(keys: list[str], parent: str | None, year: int, as_of: dt.date, tol
     """The figures of ``keys`` (branches under the organisation ``parent``), read and computed together."""
     from data import org
     from data.errors import SettingsError
-    from metrics.rollup import gaps_all, needed_columns, rollup_all
+    from metrics.catalogue import CATALOGUE
+    from metrics.rollup import COMPLIANCE_COLUMNS, gaps_all, rollup_all
 
     cache.count_call("org.figures")
     engine = cache.store_for(None).engine
     if engine.dialect.name == "postgresql":  # one snapshot for the several statements
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    with engine.begin() as conn:
-        frames, targets, roster = org.year_frames(conn, keys, needed_columns(), year, as_of, parent)
+    with engine.begin() as conn:  # indicators summed in the database; 学习教育 rows for 三会一课
+        sums = org.year_sums(conn, keys, CATALOGUE, year, as_of)
+        frames, targets, roster = org.year_frames(conn, keys, {"study": list(COMPLIANCE_COLUMNS)}, year, as_of,
+                                                  parent)
     table = rollup_all(frames, {k: k for k in keys}, year, as_of, targets=targets, organisation=parent,
-                       tolerance_pp=tolerance_pp)
+                       tolerance_pp=tolerance_pp, parts=sums)
     try:
         gaps = gaps_all(frames["study"], roster, keys, year, as_of, local)
     except SettingsError as err:  # a malformed local rule: said in each branch's row
