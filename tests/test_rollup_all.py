@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 
 import numpy as np
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from data import branches, org
 from data.demo import sample_files
@@ -59,7 +61,15 @@ def _import(store: Store, files: list[tuple[str, bytes]]) -> None:
 
 @pytest.fixture(scope="module")
 def organisation(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('org')}/org.db"
+    url = os.environ.get("TEST_DATABASE_URL")  # PostgreSQL in CI's second pass (.ci/run)
+    if url:
+        engine = sa.create_engine(url)
+        meta = sa.MetaData()
+        meta.reflect(engine)
+        meta.drop_all(engine)
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('org')}/org.db"
     months = sample_files()
     first = Store(url, branch=A)
     with first.transaction(lock="branches") as conn:
