@@ -44,8 +44,10 @@ year, as_of = board.heading(texts.PAGE_ORGANISATION)
 if len(allowed) < 2:
     st.info(texts.ORG_ONE_BRANCH)
     st.stop()
-names = {b.id: b.name for b in cache.branch_records()}
-keys = sorted(allowed, key=lambda k: names.get(k, k))
+records = cache.branch_records()
+names = {b.id: b.name for b in records}
+organisations = {b.id for b in records if b.is_organisation}  # its targets are defaults, not a branch's figures
+keys = sorted((k for k in allowed if k not in organisations), key=lambda k: names.get(k, k))
 table, gaps = orgcache.figures(keys, names, year, as_of)
 
 st.subheader(texts.ORG_RANK_TITLE)
