@@ -127,7 +127,8 @@ def indicator_sums(conn: sa.Connection, register: str, keys: list[str], indicato
     ``indicators``: objects with ``key``, ``agg``, ``filter``, ``columns``, ``share_values`` (the
     catalogue's entries). Text is compared as stored: every import stores it normalised
     (``schema.normalize_text``), as the metrics compare it. Rows of dates outside [start, end] and
-    removed rows do not count."""
+    removed rows do not count. A filter value with ``*`` (a pattern) is refused (``ValueError``): such an
+    indicator is computed from rows (``metrics.rollup.rollup_all`` without ``parts``)."""
     reg = schema.REGISTERS[register]
     t = TABLES[register]
     date = t.c[reg.period_column]
@@ -139,6 +140,9 @@ def indicator_sums(conn: sa.Connection, register: str, keys: list[str], indicato
 
     columns, names = [], []
     for ind in indicators:
+        if any("*" in v for values in ind.filter.values() for v in values):
+            # a COUNTIF-style pattern (metrics.frames.wildcard) is matched on rows, not here
+            raise ValueError(f"{ind.key}: a filter pattern cannot be summed in the database")
         cond = sa.and_(sa.true(), *(t.c[c].in_(list(v)) for c, v in ind.filter.items()))
         if ind.agg == "count":
             parts = [sa.func.sum(sa.case((cond, 1), else_=0))]
