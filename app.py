@@ -32,7 +32,7 @@ if user is None:  # every page registered, none listed: the link's page and para
     signin.session_cookie()
     st.stop()
 menu = st.navigation(navigation.navigation_sections(user.role, len(signin.allowed_branches()) > 1))
-style.inject(big_screen=sidebar.render())
+style.inject(big_screen=sidebar.render(menu))
 sidebar.account(user)
 signin.session_cookie()
 routing.mark_routed()

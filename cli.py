@@ -8,7 +8,7 @@
     python cli.py demo
     python cli.py indicators --year YEAR [--as-of YYYY-MM-DD] [--json] [--branch NAME]
     python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json] [--branch NAME]
-    python cli.py rollup --year YEAR [--as-of YYYY-MM-DD] [--json]
+    python cli.py rollup --year YEAR [--as-of YYYY-MM-DD] [--json | --out FILE.xlsx]
     python cli.py branch add NAME [--organisation] · branch list · branch rename OLD NEW
     python cli.py backup OUT.zip [--user NAME]
     python cli.py restore FILE [--user NAME]          (into an empty database only)
@@ -365,20 +365,39 @@ def cmd_branch(args) -> int:
 
 
 def cmd_rollup(args) -> int:
-    from data import branches
-    from metrics.rollup import format_rollup, rollup, rollup_records
+    from data import branches, org
+    from data.export import tables_to_xlsx
+    from data.settings import load_settings
+    from metrics.catalogue import CATALOGUE
+    from metrics.rollup import COMPLIANCE_COLUMNS, format_rollup, gaps_all, rollup_all, rollup_records, sheets
 
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() != ".xlsx":
+        print(texts.CLI_ROLLUP_SUFFIX, file=sys.stderr)
+        return EXIT_USAGE
+    rules = _local_rules() if out is not None else []  # the 三会一课 gaps are in the workbook only
+    if rules is None:
+        return EXIT_REFUSED
     store = _store()
     with store.engine.begin() as conn:
         records = branches.branches(conn)
     if not records:
         print(texts.ROLLUP_NO_BRANCHES)
         return EXIT_OK
-    from data.settings import load_settings
-
-    table = rollup({b.name: _frames(store.reopen(b.id), args.year) for b in records},
-                   args.year, _as_of(args), tolerance_pp=load_settings().tolerance_pp)
-    if args.json:
+    # Every branch's rows of the year in one query per register, computed together (as 各支部对比).
+    as_of = _as_of(args)
+    keys, parent = [b.id for b in records], records[0].parent
+    with store.engine.begin() as conn:  # indicators summed in the database; 学习教育 rows for 三会一课
+        sums = org.year_sums(conn, keys, CATALOGUE, args.year, as_of)
+        frames, targets, roster = org.year_frames(conn, keys, {"study": list(COMPLIANCE_COLUMNS)},
+                                                  args.year, as_of, parent)
+    table = rollup_all(frames, {b.id: b.name for b in records}, args.year, as_of, targets=targets,
+                       organisation=parent, tolerance_pp=load_settings().tolerance_pp, parts=sums)
+    if out is not None:
+        gaps = gaps_all(frames["study"], roster, keys, args.year, as_of, rules)
+        _write(out, lambda: tables_to_xlsx(sheets(table, {b.name: gaps[b.id] for b in records})))
+        print(texts.CLI_ROLLUP_DONE.format(path=out, branches=len(records)))
+    elif args.json:
         print(json.dumps(rollup_records(table), ensure_ascii=False, indent=2))
     else:
         print(format_rollup(table))
@@ -543,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--as-of", dest="as_of", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--out", metavar="FILE.xlsx", help=texts.CLI_BRANCH_HELP["rollup_out"])
     p.set_defaults(func=cmd_rollup)
 
     p = sub.add_parser("branch", help=texts.CLI_BRANCH_HELP["branch"])

@@ -1047,6 +1047,7 @@ CLI_BRANCH_HELP = {
     "rename": "支部改名（台账行、批次和日志不变）",
     "option": "支部名称（默认：部署的支部，即 DJ_BRANCH）",
     "rollup": "各支部年度指标汇总：每个支部每个指标一行",
+    "rollup_out": "写入 .xlsx（与“各支部对比”页的下载相同：排名、支部×指标、三会一课缺项、全年合计与各支部占比）",
 }
 ROLLUP_HEADERS = {"branch": "支部", "name": "指标", "value": "完成值", "target": "目标", "completion": "完成率",
                   "status": "状态"}
@@ -1064,7 +1065,7 @@ ORG_RANK_TITLE = "按完成率排名"
 ORG_RANK_COLUMNS = {"rank": "名次", "branch": "支部", "mean_completion": "平均完成率", "indicators": "有目标的指标数",
                     "behind": "滞后指标数"}
 ORG_COMPARE_TITLE = "各支部 × 指标"
-ORG_COMPARE_HELP = "点击列标题排序。"
+ORG_COMPARE_HELP = "点击列标题排序；点击一个单元格，查看该支部该指标背后的台账行。"
 ORG_FIELD = "显示"
 ORG_FIELDS = {"completion": "完成率", "value": "完成值", "target": "目标", "status": "状态"}
 ORG_GAPS_TITLE = "三会一课缺项"
@@ -1114,3 +1115,19 @@ ALIAS_TAKEN = "“{alias}”已映射（编号 {id}），如要更改请先删�
 ALIAS_UNKNOWN = "找不到用语映射 {id}（或已删除）。"
 ALIAS_COLUMNS = {"id": "编号", "kind": "类别", "register_name": "台账", "column_label": "列", "alias": "本支部写法",
                  "target": "当作", "created_by": "添加人", "created_at": "添加时间"}
+
+# --- issue 17 (h17a): 各支部对比 cells, 全部支部, branches on the admin page ---------------------------
+ORG_CELL_BRANCH = "支部：{branch}"
+ADMIN_TAB_BRANCHES = "支部"
+ADMIN_BRANCHES_TITLE = "支部与上级党组织"
+ADMIN_BRANCH_COLUMNS = {"name": "名称", "kind": "类别", "parent": "上级", "created_at": "添加时间"}
+ADMIN_BRANCH_ADD_TITLE = "添加支部或上级党组织"
+ADMIN_BRANCH_NAME = "名称"
+ADMIN_BRANCH_KIND = "类别"
+ADMIN_BRANCH_ADD_BUTTON = "添加"
+ADMIN_BRANCH_RENAME_TITLE = "改名（台账行、批次和操作日志都保持不变）"
+ADMIN_BRANCH_WHICH = "支部或上级党组织"
+ADMIN_BRANCH_NEW_NAME = "新名称"
+ADMIN_BRANCH_RENAME_BUTTON = "改名"
+CLI_ROLLUP_SUFFIX = "--out 须是 .xlsx 文件。"
+CLI_ROLLUP_DONE = "已写入 {path}（{branches} 个支部）。"

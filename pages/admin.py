@@ -9,7 +9,7 @@ import streamlit as st
 
 from data import audit, backup, texts, users
 from data.errors import DataError
-from ui import cache, downloads, messages, signin
+from ui import branch_admin, cache, downloads, messages, signin
 
 ZIP_MIME = "application/zip"
 MESSAGES, BACKUP_ERRORS, RESTORE_GEN = "admin.messages", "admin.backup_errors", "admin.restore_generation"
@@ -120,7 +120,8 @@ def restore(upload) -> None:
 
 st.header(texts.PAGE_ADMIN)
 messages.show_flashes(MESSAGES)
-users_tab, audit_tab, backup_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_TAB_AUDIT, texts.ADMIN_TAB_BACKUP])
+users_tab, audit_tab, backup_tab, branches_tab = st.tabs([texts.ADMIN_TAB_USERS, texts.ADMIN_TAB_AUDIT,
+                                                          texts.ADMIN_TAB_BACKUP, texts.ADMIN_TAB_BRANCHES])
 
 with users_tab:
     if signin.local_mode():
@@ -202,3 +203,9 @@ with backup_tab:
                                   key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
         if upload is not None:
             st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
+
+with branches_tab:  # the branches belong to the deployment, like its users
+    if signin.local_mode() or _site_admin():
+        branch_admin.render(MESSAGES, _site_admin)
+    else:
+        st.info(texts.ADMIN_SITE_ONLY)

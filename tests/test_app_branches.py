@@ -13,7 +13,7 @@ from data.store import Store
 from data.tables import BranchKind
 from tests.test_app_data import QUERY, YEAR, choose_year, messages, study_sheet
 from tests.xlsx_factory import xlsx_bytes
-from ui import cache, signin
+from ui import cache, sidebar, signin
 
 ORG, OTHER = "市直机关工委", "市财政局党支部"
 PASSWORD = "branch-password"
@@ -107,8 +107,8 @@ def test_a_branch_admin_sees_only_their_audit_log_and_no_backup_or_users(app, or
 def test_an_organisation_viewer_picks_a_branch_and_may_only_view(app, org_db):
     ours, theirs = org_db["ours"], org_db["theirs"]
     at = session(app, "工委领导", QUERY)
-    picker = at.selectbox(key=cache.BRANCH_KEY)
-    assert set(picker.options) == {ours.branch_name, theirs.branch_name}
+    picker = at.selectbox(key=sidebar.PICK_KEY)
+    assert set(picker.options) == {texts.ORG_ALL_BRANCHES, ours.branch_name, theirs.branch_name}
     assert shown_rows(at) == 3  # the deployment's branch first
     picker.set_value(theirs.branch).run()
     assert not at.exception and shown_rows(at) == 5
@@ -149,7 +149,7 @@ def test_the_comparison_page_shows_each_branch_it_may_and_downloads_them(app, or
     assert any(texts.ORG_ALL_UPLOADED in s.value for s in at.success)  # both imported just now
     (download,) = at.get("download_button")
     assert download.proto.label == texts.ORG_DOWNLOAD
-    book = openpyxl.load_workbook(io.BytesIO(at.session_state["org.xlsx"]))
+    book = openpyxl.load_workbook(io.BytesIO(at.session_state["org.xlsx"]()))  # built on the click
     assert list(book.sheetnames) == list(texts.ORG_SHEETS.values())
     values = {r[0]: r for r in book[texts.ORG_SHEETS["value"]].iter_rows(min_row=2, values_only=True)}
     assert values[theirs.branch_name][1] == 5

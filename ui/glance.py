@@ -143,9 +143,11 @@ def _download(rows: pd.DataFrame, register: str, name: str, filters: dict, file_
                        mime=downloads.XLSX_MIME, on_click="ignore", icon=":material/download:", file_name=file_name)
 
 
-def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, column_config) -> None:
+def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, column_config,
+                branch: str | None = None) -> None:
     """The rows behind one card (the same rows 年度总结's 数字来源 lists), their download, and for
-    a card behind plan its month-by-month shortfall against the plan line."""
+    a card behind plan its month-by-month shortfall against the plan line. ``branch``: the branch
+    named above the rows (各支部对比 opens another branch's cell with its frames)."""
     catalogue = board.catalogue()  # built-in and the branch's own indicators
     ind = by_key(key, catalogue)
     row = table.set_index("key").loc[key]
@@ -153,6 +155,8 @@ def card_dialog(key: str, table: pd.DataFrame, frames: dict, year: int, as_of, c
     value = format_number(row["value"], ind.unit)
 
     def body() -> None:
+        if branch is not None:
+            st.caption(messages.md(texts.ORG_CELL_BRANCH.format(branch=branch)))
         st.caption(describe(ind))
         counted = texts.GLANCE_ROWS_COUNT.format(rows=len(rows), register=REGISTERS[ind.register].name)
         if ind.agg == DISTINCT:
