@@ -20,6 +20,7 @@ status line before any chart. Nothing here is asserted by the tests (speed is me
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shutil
@@ -41,6 +42,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# Streamlit's static files, which deploy/nginx.conf serves from disk (found without importing streamlit).
+STREAMLIT_STATIC = Path(importlib.util.find_spec("streamlit").origin).parent / "static" / "static"
 OUT = ROOT / "bench" / "first_look.md"
 TIMEOUT_MS = 120_000
 TARGETS = {"card_empty": 1.5, "card_cached": 0.8}
@@ -117,6 +120,8 @@ def nginx_config(app_port: int, port: int, tmp: Path) -> Path:
             continue
         if "# BENCH: listen" in line:
             line = f"    listen 127.0.0.1:{port};"
+        if "# BENCH: static-root" in line:
+            line = f"        alias {STREAMLIT_STATIC}/;"
         lines.append(line.replace("127.0.0.1:8501", f"127.0.0.1:{app_port}"))
     site = "\n".join(lines)
     # The first server block (the HTTP -> HTTPS redirect) is left with nothing but braces: drop it.
