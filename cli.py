@@ -10,8 +10,9 @@
     python cli.py compliance --year YEAR [--as-of YYYY-MM-DD] [--json] [--branch NAME]
     python cli.py rollup --year YEAR [--as-of YYYY-MM-DD] [--json | --out FILE.xlsx]
     python cli.py branch add NAME [--organisation] · branch list · branch rename OLD NEW
-    python cli.py backup OUT.zip [--user NAME]
-    python cli.py restore FILE [--user NAME]          (into an empty database only)
+    python cli.py backup OUT.zip [--user NAME] [--branch NAME]   (--branch: that branch's rows only)
+    python cli.py restore FILE [--user NAME] [--branch NAME]     (whole backup: into an empty database;
+                                                                   branch backup: into its branch, which holds no rows yet)
     python cli.py user add NAME --role viewer|editor|admin [--password-stdin]
     python cli.py user passwd NAME [--password-stdin]
     python cli.py user remove NAME
@@ -414,16 +415,26 @@ def cmd_backup(args) -> int:
     if out.suffix.lower() != SUFFIX:
         print(texts.CLI_BACKUP_SUFFIX, file=sys.stderr)
         return EXIT_USAGE
-    info = backup_to(_store(), out, user=_user(args))
-    print(texts.BACKUP_DONE.format(path=out, rows=info.total, size=f"{info.size / 2**20:.1f} MB"))
+    store = _store(args)
+    info = backup_to(store, out, user=_user(args), branch_only=bool(args.branch))
+    size = f"{info.size / 2**20:.1f} MB"
+    if args.branch:
+        print(texts.BACKUP_BRANCH_DONE.format(branch=store.branch_name, path=out, rows=info.total, size=size))
+    else:
+        print(texts.BACKUP_DONE.format(path=out, rows=info.total, size=size))
     return EXIT_OK
 
 
 def cmd_restore(args) -> int:
-    from data.backup import restore
+    from data.backup import branch_store, restore, scope_of
 
     path = Path(args.file)
-    rows = restore(_store(), path, file_name=path.name, user=_user(args))
+    if args.branch:
+        store = _store(args)
+    else:  # a branch backup goes into its own branch (made when the database has no such record)
+        scope = scope_of(path, path.name)
+        store = branch_store(_store(), scope) if scope else _store()
+    rows = restore(store, path, file_name=path.name, user=_user(args), branch_only=bool(args.branch))
     print(texts.RESTORE_DONE.format(file=path.name, rows=rows))
     return EXIT_OK
 
@@ -587,11 +598,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help=texts.CLI_ACCESS_HELP["backup"])
     p.add_argument("out", metavar="OUT.zip")
     p.add_argument("--user", help=texts.CLI_HELP["user"])
+    p.add_argument("--branch", metavar="NAME", help=texts.CLI_BACKUP_BRANCH_HELP["backup"])
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help=texts.CLI_ACCESS_HELP["restore"])
     p.add_argument("file", metavar="FILE")
     p.add_argument("--user", help=texts.CLI_HELP["user"])
+    p.add_argument("--branch", metavar="NAME", help=texts.CLI_BACKUP_BRANCH_HELP["restore"])
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("user", help=texts.CLI_ACCESS_HELP["user"])

@@ -21,6 +21,14 @@ Restore, all or nothing, into a database holding no registers and no batches:
    batches of known kind and state, batch ids that exist, audit rows in a consistent sequence).
    The first problem is one Chinese message naming file, table, row and column, and the
    transaction is rolled back.
+A branch backup (``write_backup(..., branch_only=True)``: ``cli.py backup --branch``, a branch admin's
+download) holds only one branch's rows: its registers, batches (and their batch_registers), aliases,
+custom indicators and audit rows; the manifest's ``branch`` names it ({"id", "name", "kind"}). It
+restores into that branch while the branch holds no rows (no batch, register row, alias or custom
+indicator; its audit rows may be there), whatever other branches the database holds: nothing is
+ever replaced or removed, and a branch that holds rows is refused. Its ids are moved past the ones
+stored (each table's largest id is added to every id of the backup, order kept), so they never meet
+another branch's. Every row of such a backup must carry the branch the manifest names.
 The old single-workbook format (``dangjian-backup/1``, .xlsx) is still restored, through the upload
 safety check and its 20 MB cap, and with the same row checks. Audit rows keep their ids when the
 audit log is empty; rows already there stay, and the backup's rows follow them. Restores and
@@ -53,8 +61,8 @@ from data.audit import write_audit
 from data.errors import BackupRefused, WriteFailed
 from data.rowid import prepare as _prepare
 from data.store import Store
-from data.tables import (ALIASES, AUDIT_ACTIONS, AUDIT_LOG, BATCH_REGISTERS, BATCHES, METADATA, TABLES, BatchKind,
-                         BatchStatus)
+from data.tables import (ALIASES, AUDIT_ACTIONS, AUDIT_LOG, BATCH_REGISTERS, BATCHES, BRANCHES, METADATA, TABLES,
+                         BatchKind, BatchStatus, BranchKind, utcnow)
 from data.validate import DATE_YEARS, validate_frame
 
 FORMAT = "dangjian-backup/2"
@@ -123,9 +131,18 @@ class BackupInfo:
         return sum(self.rows.values())
 
 
-def write_backup(store: Store, out: BinaryIO, *, now: datetime | None = None) -> BackupInfo:
-    """Stream every table (all branches) into a zip written to ``out``; writes nothing to the
-    database. One read transaction, so the backup is one consistent state."""
+def _branch_rows(t: sa.Table, branch: str):
+    """The condition selecting one branch's rows of ``t`` (batch_registers: by their batch)."""
+    if t is BATCH_REGISTERS:
+        return t.c.batch_id.in_(sa.select(BATCHES.c.id).where(BATCHES.c.branch == branch))
+    return t.c.branch == branch
+
+
+def write_backup(store: Store, out: BinaryIO, *, now: datetime | None = None,
+                 branch_only: bool = False) -> BackupInfo:
+    """Stream every table (all branches; with ``branch_only`` only ``store``'s branch's rows) into
+    a zip written to ``out``; writes nothing to the database. One read transaction, so the backup
+    is one consistent state."""
     engine = store.engine
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
@@ -136,8 +153,10 @@ def write_backup(store: Store, out: BinaryIO, *, now: datetime | None = None) ->
             columns = list(t.columns)
             encoders = [_encoder(c) for c in columns]
             digest, size, rows = hashlib.sha256(), 0, 0
-            result = conn.execution_options(yield_per=CHUNK_ROWS).execute(
-                sa.select(t).order_by(*t.primary_key.columns))
+            query = sa.select(t).order_by(*t.primary_key.columns)
+            if branch_only:
+                query = query.where(_branch_rows(t, store.branch))
+            result = conn.execution_options(yield_per=CHUNK_ROWS).execute(query)
             with book.open(f"{t.name}.jsonl", "w", force_zip64=True) as entry:
                 for part in result.partitions():
                     lines = []
@@ -157,6 +176,9 @@ def write_backup(store: Store, out: BinaryIO, *, now: datetime | None = None) ->
                             "sha256": digest.hexdigest()})
         manifest = {"format": FORMAT, "created_at": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "note": texts.BACKUP_INFO_NOTE_TEXT, "tables": entries}
+        if branch_only:
+            manifest["note"] = texts.BACKUP_BRANCH_NOTE_TEXT
+            manifest["branch"] = {"id": store.branch, "name": store.branch_name, "kind": str(store.record.kind)}
         book.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return info
 
@@ -170,7 +192,8 @@ def _unwritable(t: sa.Table, row) -> str:
                                           value=values[column.name])
 
 
-def backup_to(store: Store, path: str | os.PathLike, *, user: str | None = None) -> BackupInfo:
+def backup_to(store: Store, path: str | os.PathLike, *, user: str | None = None,
+              branch_only: bool = False) -> BackupInfo:
     """Write the backup to ``path`` (through a temporary file beside it, so a failed backup leaves
     no file) and, with ``user``, an audit row (file name, SHA-256 of the file)."""
     path = Path(path)
@@ -180,7 +203,7 @@ def backup_to(store: Store, path: str | os.PathLike, *, user: str | None = None)
         raise WriteFailed.from_os_error(path, err) from None
     try:
         with os.fdopen(handle, "wb") as out:
-            info = write_backup(store, out)
+            info = write_backup(store, out, branch_only=branch_only)
         digest = hashlib.sha256()
         with open(temp, "rb") as written:
             while block := written.read(READ_BLOCK):
@@ -204,24 +227,25 @@ def backup_to(store: Store, path: str | os.PathLike, *, user: str | None = None)
 BYTES_PER_ROW = 60
 
 
-def estimated_size(store: Store) -> int:
-    """What a backup of ``store`` is expected to take (every row of every backed-up table, removed
-    and bookkeeping rows included, times ``BYTES_PER_ROW``)."""
+def estimated_size(store: Store, *, branch_only: bool = False) -> int:
+    """What a backup of ``store`` (with ``branch_only``: of its branch) is expected to take (every row
+    of every backed-up table, removed and bookkeeping rows included, times ``BYTES_PER_ROW``)."""
     with store.engine.connect() as conn:
-        rows = sum(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in tables())
+        rows = sum(conn.execute(sa.select(sa.func.count()).select_from(t).where(
+            _branch_rows(t, store.branch) if branch_only else sa.true())).scalar_one() for t in tables())
     return rows * BYTES_PER_ROW
 
 
-def backup_bytes(store: Store, *, now: datetime | None = None) -> bytes:
+def backup_bytes(store: Store, *, now: datetime | None = None, branch_only: bool = False) -> bytes:
     """The backup as bytes (the web page's download); writes nothing."""
     buffer = io.BytesIO()
-    write_backup(store, buffer, now=now)
+    write_backup(store, buffer, now=now, branch_only=branch_only)
     return buffer.getvalue()
 
 
-def backup(store: Store, *, user: str, file_name: str) -> bytes:
+def backup(store: Store, *, user: str, file_name: str, branch_only: bool = False) -> bytes:
     """``backup_bytes`` and an audit row saying who took it (file name, sha256)."""
-    content = backup_bytes(store)
+    content = backup_bytes(store, branch_only=branch_only)
     store.audit("backup", user=user, file_name=file_name, sha256=hashlib.sha256(content).hexdigest())
     return content
 
@@ -292,6 +316,7 @@ class _Zip:
         self.file_name = file_name
         self.book = zipfile.ZipFile(source)
         self.entries: dict[str, dict] = {}
+        self.scope: dict | None = None  # a branch backup's {"id", "name", "kind"}
 
     def check(self) -> None:
         f = self.file_name
@@ -304,6 +329,11 @@ class _Zip:
             manifest = json.loads(self.book.read(MANIFEST).decode("utf-8"))
             listed = {e["table"]: e for e in manifest["tables"]}
             assert manifest["format"] == FORMAT and len(listed) == len(manifest["tables"])
+            scope = manifest.get("branch")
+            if scope is not None:
+                assert set(scope) == {"id", "name", "kind"} and scope["kind"] in set(BranchKind)
+                assert all(isinstance(scope[k], str) and scope[k].strip() for k in ("id", "name"))
+            self.scope = scope
         except Exception:
             raise _Refused(texts.BACKUP_NOT_BACKUP.format(file=f, sheet=MANIFEST)) from None
         expected = {t.name for t in METADATA.sorted_tables}
@@ -504,8 +534,9 @@ class _Checker:
     (batches first): register rows as an import checks them, bookkeeping rows consistent with each
     other. Keeps only the batches (id -> branch, created, status) and each table's last id/time."""
 
-    def __init__(self, file_name: str):
+    def __init__(self, file_name: str, branch: str | None = None):
         self.file_name = file_name
+        self.branch = branch  # a branch backup: every row's branch
         self.batches: dict[int, tuple[str, datetime]] = {}
         self.last_id: dict[str, int] = {}
         self.last_at: datetime | None = None
@@ -526,6 +557,8 @@ class _Checker:
             self.last_id[t.name] = rid
         if "branch" in t.c and not r["branch"].strip():
             self.refuse(t, number, "branch", r["branch"], expected=texts.BACKUP_EXPECT_TEXT)
+        if "branch" in t.c and self.branch is not None and r["branch"] != self.branch:
+            self.refuse(t, number, "branch", r["branch"], expected=texts.BACKUP_EXPECT_BRANCH.format(branch=self.branch))
         if "user" in t.c and not r["user"].strip():
             self.refuse(t, number, "user", r["user"], expected=texts.BACKUP_EXPECT_TEXT)
         if "sha256" in t.c and r["sha256"] is not None and not _HEX.fullmatch(r["sha256"]):
@@ -593,6 +626,9 @@ class _Checker:
         self.last_id[t.name] = int(ids[-1])
         blank = {b for b in set(c["branch"]) if not b.strip()}
         self._first(t, chunk, [b in blank for b in c["branch"]], "branch", texts.BACKUP_EXPECT_TEXT)
+        if self.branch is not None:
+            self._first(t, chunk, [b != self.branch for b in c["branch"]], "branch",
+                        texts.BACKUP_EXPECT_BRANCH.format(branch=self.branch))
         for column in ("batch_id", "removed_by"):
             unknown = {(i, b) for i, b in set(zip(c[column], c["branch"]))
                        if i is not None and self.batches.get(i, ("",))[0] != b}
@@ -644,9 +680,56 @@ def _open(source: bytes | str | os.PathLike, file_name: str) -> tuple[BinaryIO, 
     return handle, os.fstat(handle.fileno()).st_size
 
 
-def restore(store: Store, source: bytes | str | os.PathLike, *, file_name: str, user: str) -> int:
-    """Load a backup (bytes or a path; format 2, or a format-1 workbook) into an empty database in
-    one transaction; returns the rows restored."""
+def _branch_held(conn: sa.Connection, branch: str) -> list[str]:
+    """Names of the tables holding rows of ``branch`` (its audit rows aside)."""
+    return [sheet_name(t) for t in tables() if "branch" in t.c and t is not AUDIT_LOG
+            and conn.execute(sa.select(sa.literal(1)).select_from(t).where(t.c.branch == branch).limit(1)).first()]
+
+
+def scope_of(source: bytes | str | os.PathLike, file_name: str) -> dict | None:
+    """The branch a branch backup holds ({"id", "name", "kind"}), None for a whole-database backup
+    (or the old format); ``BackupRefused`` when the file is no backup. Reads the manifest only."""
+    handle, _ = _open(source, file_name)
+    with handle:
+        try:
+            archive = zipfile.ZipFile(handle)
+            if MANIFEST not in archive.namelist():
+                return None
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return None
+        backup_file = _Zip(handle, file_name)
+        backup_file.check()
+        return backup_file.scope
+
+
+def branch_store(store: Store, scope: dict) -> Store:
+    """The store of the branch a branch backup holds, on ``store``'s database: its record (by key),
+    made with the backup's name and kind when the database has none (``cli.py restore``). Refused
+    when the backup's name belongs to another record."""
+    from data import branches
+
+    with store.transaction(lock="branches") as conn:
+        found = conn.execute(sa.select(BRANCHES.c.id).where(BRANCHES.c.id == scope["id"])).first()
+        if found is None:
+            name = branches.check_name(scope["name"])
+            taken = conn.execute(sa.select(BRANCHES.c.name).where(
+                sa.or_(BRANCHES.c.name.in_([name, scope["id"]]), BRANCHES.c.id == name))).first()
+            kind = BranchKind(scope["kind"])
+            if taken is not None or (kind == BranchKind.ORGANISATION and branches.organisation(conn)):
+                raise _Refused(texts.BACKUP_BRANCH_NAME_TAKEN.format(name=name))
+            org = branches.organisation(conn)
+            conn.execute(sa.insert(BRANCHES).values(
+                id=scope["id"], name=name, kind=kind.value, created_at=utcnow(),
+                parent=org.id if org is not None and kind == BranchKind.BRANCH else None))
+    return store.reopen(scope["id"])
+
+
+def restore(store: Store, source: bytes | str | os.PathLike, *, file_name: str, user: str,
+            branch_only: bool = False) -> int:
+    """Load a backup (bytes or a path; format 2, or a format-1 workbook) in one transaction; returns
+    the rows restored. A whole-database backup goes into an empty database only; a branch backup
+    into ``store``'s branch, which must be the backup's and hold no rows yet. ``branch_only`` (a
+    branch admin's restore) refuses a whole-database backup."""
     handle, size = _open(source, file_name)
     with handle:
         if size > MAX_BACKUP_BYTES:
@@ -661,12 +744,21 @@ def restore(store: Store, source: bytes | str | os.PathLike, *, file_name: str, 
         if modern:
             backup_file = _Zip(handle, file_name)
             backup_file.check()
+            scope = backup_file.scope
+            if scope is not None and scope["id"] != store.branch:
+                raise _Refused(texts.BACKUP_BRANCH_OTHER.format(file=file_name, backup=scope["name"],
+                                                                branch=store.branch_name))
+            if scope is None and branch_only:
+                raise _Refused(texts.BACKUP_NOT_BRANCH.format(file=file_name))
             backup_file.verify()
             tables_rows: dict[str, Callable[[], Iterable]] = {t.name: (lambda t=t: backup_file.rows(t))
                                                               for t in METADATA.sorted_tables}
         else:
             from data.safety import MAX_FILE_BYTES
 
+            scope = None
+            if branch_only:
+                raise _Refused(texts.BACKUP_NOT_BRANCH.format(file=file_name))
             # The old format is one workbook, read whole: the upload safety check's size cap.
             legacy = _read_legacy(handle.read(MAX_FILE_BYTES + 1), file_name)
             tables_rows = {name: (lambda rows=rows, t=METADATA.tables[name]: (
@@ -676,7 +768,7 @@ def restore(store: Store, source: bytes | str | os.PathLike, *, file_name: str, 
         handle.seek(0)
         while block := handle.read(READ_BLOCK):
             digest.update(block)
-        return _load(store, tables_rows, file_name=file_name, user=user, sha256=digest.hexdigest())
+        return _load(store, tables_rows, file_name=file_name, user=user, sha256=digest.hexdigest(), scope=scope)
 
 
 def _chunk(t: sa.Table, records: list[tuple[int, dict]]) -> Chunk:
@@ -707,26 +799,55 @@ def _inserter(conn: sa.Connection, t: sa.Table, with_ids: bool) -> Callable[[Chu
     return insert
 
 
+def _renumbered(t: sa.Table, chunk: Chunk, batch_ids: dict[int, int]) -> Chunk:
+    """A branch backup's chunk with its batch references moved to the batches' new ids (its own
+    ids are left to the database: ``_inserter(with_ids=False)`` leaves them out)."""
+    columns = dict(chunk.columns)
+    for column in t.columns:
+        if any(fk.column.table is BATCHES for fk in column.foreign_keys):  # batch_id, a register's removed_by
+            columns[column.name] = [None if v is None else batch_ids[v] for v in columns[column.name]]
+    return Chunk(chunk.numbers, columns)
+
+
+def _insert_batches(conn: sa.Connection, chunk: Chunk, batch_ids: dict[int, int]) -> None:
+    """A branch backup's batches, one at a time (ids in the backup's order, whatever other
+    processes insert meanwhile: undo reads "later" from the id), noting each new id."""
+    names = [c.name for c in BATCHES.columns if c.name != "id"]
+    for old, values in zip(chunk.columns["id"], zip(*(chunk.columns[n] for n in names))):
+        batch_ids[old] = conn.execute(sa.insert(BATCHES).values(dict(zip(names, values)))
+                                      .returning(BATCHES.c.id)).scalar_one()
+
+
 def _load(store: Store, tables_rows: dict[str, Callable[[], Iterable]], *, file_name: str, user: str,
-          sha256: str) -> int:
-    checker = _Checker(file_name)
+          sha256: str, scope: dict | None = None) -> int:
+    checker = _Checker(file_name, branch=scope["id"] if scope else None)
     counts: dict[str, int] = {}
+    batch_ids: dict[int, int] = {}  # a branch backup's batch id -> the id stored
     with store.transaction() as conn:
-        occupied = _occupied(conn)
-        if occupied:
-            raise _Refused(texts.BACKUP_NOT_EMPTY.format(tables="、".join(occupied)))
-        keep_audit_ids = conn.execute(sa.select(sa.func.count()).select_from(AUDIT_LOG)).scalar_one() == 0
+        if scope is None:
+            occupied = _occupied(conn)
+            if occupied:
+                raise _Refused(texts.BACKUP_NOT_EMPTY.format(tables="、".join(occupied)))
+            keep_audit_ids = conn.execute(sa.select(sa.func.count()).select_from(AUDIT_LOG)).scalar_one() == 0
+        else:
+            held = _branch_held(conn, store.branch)
+            if held:
+                raise _Refused(texts.BACKUP_BRANCH_NOT_EMPTY.format(branch=store.branch_name, tables="、".join(held)))
+            keep_audit_ids = False
         try:
             for t in METADATA.sorted_tables:
                 counts[t.name] = 0
-                insert = _inserter(conn, t, with_ids=t is not AUDIT_LOG or keep_audit_ids)
+                insert = _inserter(conn, t, with_ids=scope is None and (t is not AUDIT_LOG or keep_audit_ids))
                 for chunk in tables_rows[t.name]():
                     checker.check(t, chunk)
-                    insert(chunk)
+                    if scope is not None and t is BATCHES:
+                        _insert_batches(conn, chunk, batch_ids)
+                    else:
+                        insert(_renumbered(t, chunk, batch_ids) if scope is not None else chunk)
                     counts[t.name] += len(chunk.numbers)
         except sa.exc.IntegrityError:
             raise _Refused(texts.BACKUP_INCONSISTENT.format(file=file_name)) from None
-        if conn.dialect.name == "postgresql":
+        if conn.dialect.name == "postgresql" and scope is None:
             for t in (BATCHES, AUDIT_LOG, ALIASES, *TABLES.values()):
                 conn.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), "

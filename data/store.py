@@ -35,8 +35,8 @@ from data.bulk import gc_paused
 from data.errors import ImportChanged, StaleEdit, UndoRefused
 from data.rowid import prepare
 from data.settings import load_settings
-from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, ORG_METADATA, TABLES,
-                         BatchKind, BatchStatus, utcnow)
+from data.tables import (AUDIT_SQLITE_INSERT_TRIGGERS, BATCH_REGISTERS, BATCHES, METADATA, OLD_INDEXES, ORG_METADATA,
+                         TABLES, BatchKind, BatchStatus, utcnow)
 from data.texts import local_time
 from data.validate import DATE_YEARS
 
@@ -138,6 +138,15 @@ def get_engine(url: str) -> sa.Engine:
                 sa.event.listen(engine, "begin", _sqlite_begin)
             _ENGINES[key] = engine
         return engine
+
+
+def all_metadata() -> list[sa.MetaData]:
+    """Every table the app uses, by MetaData: the registers and bookkeeping (``METADATA``, what a
+    backup holds), the branch records, and the sign-in sessions and failed sign-in counts (kept in
+    their own modules' MetaData, outside backups). A store creates all of them."""
+    from data import sessions, signin_limits  # they import this module
+
+    return [METADATA, ORG_METADATA, sessions.METADATA, signin_limits.METADATA]
 
 
 def _lock_key(name: str) -> int:
@@ -246,7 +255,11 @@ class Store:
             yield conn
 
     def _ensure_tables(self) -> None:
+        """Create the tables (every ``all_metadata()`` one) a database lacks: on PostgreSQL with the
+        role split this runs as the owner at setup (``deploy/postgres-setup.sql``), so the app role,
+        which may not create anything, finds every table there."""
         present = set(sa.inspect(self.engine).get_table_names())
+        metadatas = all_metadata()
         if all(t.name in present for t in METADATA.sorted_tables):
             if self.engine.dialect.name == "sqlite":  # databases made before these triggers existed
                 with self.engine.connect() as conn:
@@ -256,11 +269,38 @@ class Store:
                     with self.transaction(lock="schema") as conn:
                         for ddl in AUDIT_SQLITE_INSERT_TRIGGERS.values():
                             conn.exec_driver_sql(ddl)
-            if all(t.name in present for t in ORG_METADATA.sorted_tables):
+            if all(t.name in present for m in metadatas for t in m.sorted_tables):
+                self._migrate_indexes()
                 return
         with self.transaction(lock="schema") as conn:
-            METADATA.create_all(conn)
-            ORG_METADATA.create_all(conn)
+            for m in metadatas:
+                m.create_all(conn)
+        self._migrate_indexes()
+
+    def _migrate_indexes(self) -> None:
+        """Indexes of existing tables (``create_all`` makes only missing tables): each index of
+        ``METADATA`` a database lacks is created and each of ``OLD_INDEXES`` dropped, once. On
+        PostgreSQL with the role split only the owner may: the app role logs it and goes on (the
+        owner's upgrade step, deploy/postgres-setup.sql, does it)."""
+        dialect = self.engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            return
+        with self.engine.connect() as conn:
+            have = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'" if dialect == "sqlite"
+                else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()").scalars())
+        stale = sorted(n for n in OLD_INDEXES if n in have)
+        wanted = [i for t in METADATA.sorted_tables for i in t.indexes if i.name not in have]
+        if not stale and not wanted:
+            return
+        try:
+            with self.transaction(lock="schema") as conn:
+                for name in stale:
+                    conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+                for index in wanted:
+                    index.create(conn, checkfirst=True)
+        except sa.exc.ProgrammingError as err:  # PostgreSQL: the app role owns no table
+            _log.warning("indexes not migrated (run a CLI command as the owner role): %s", err.orig)
 
     def audit(self, action: str, *, user: str, **fields) -> int:
         """Append one audit row for a change made outside import and undo (a user change, a

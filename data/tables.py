@@ -176,13 +176,30 @@ def _register_table(reg: schema.Register) -> sa.Table:
         sa.Column("row_hash", sa.String(64), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False, index=True),
-        sa.Column("removed_by", sa.Integer, sa.ForeignKey("batches.id"), index=True),
+        sa.Column("removed_by", sa.Integer, sa.ForeignKey("batches.id")),
         *(sa.Column(c.key, c.kind.sql_type(), nullable=not c.required) for c in reg.columns),
         sa.Index(f"ix_{reg.table}_branch_period", "branch", "period"),
+        _replaced_index(reg.table),
     )
 
 
+# Replaced rows only (undo finds them by ``removed_by = batch``); live rows (removed_by NULL, nearly
+# all) are never looked up through it. A full index on removed_by let SQLite's planner answer "this
+# branch's live rows" (``removed_by IS NULL`` is an equality to it) by walking every branch's live
+# rows instead of using (branch, period): a branch's import and reads slowed with the other branches'
+# data (bench/org.py). A partial index cannot serve ``IS NULL``. ``Store`` swaps the old index of an
+# existing database for this one (``OLD_INDEXES``).
+_NOT_NULL = "removed_by IS NOT NULL"
+
+
+def _replaced_index(table: str) -> sa.Index:
+    return sa.Index(f"ix_{table}_replaced", "removed_by", sqlite_where=sa.text(_NOT_NULL),
+                    postgresql_where=sa.text(_NOT_NULL))
+
+
 TABLES: dict[str, sa.Table] = {key: _register_table(reg) for key, reg in schema.REGISTERS.items()}
+# Indexes of earlier releases that ``Store`` drops when it finds them: name -> table.
+OLD_INDEXES = {f"ix_{t.name}_removed_by": t.name for t in TABLES.values()}
 
 
 def utcnow() -> dt.datetime:

@@ -1131,3 +1131,28 @@ ADMIN_BRANCH_NEW_NAME = "新名称"
 ADMIN_BRANCH_RENAME_BUTTON = "改名"
 CLI_ROLLUP_SUFFIX = "--out 须是 .xlsx 文件。"
 CLI_ROLLUP_DONE = "已写入 {path}（{branches} 个支部）。"
+
+# --- per-branch backup and restore (data/backup.py, cli.py backup/restore --branch, pages/admin.py) ---
+BACKUP_BRANCH_NOTE_TEXT = ("本文件是党建台账看板中一个支部的备份（只含该支部的台账、目标、名册、导入历史、用语、自定义指标和操作日志），"
+                           "可用 python cli.py restore 或该支部“用户与日志”页恢复到该支部（须还没有任何数据）。"
+                           "请勿修改文件内容，否则无法恢复。文件含党员姓名等个人信息，请妥善保管。")
+BACKUP_EXPECT_BRANCH = "支部备份中每一行都应属于支部“{branch}”"
+BACKUP_BRANCH_OTHER = "{file} 是支部“{backup}”的备份，不能恢复到支部“{branch}”，未恢复任何数据。"
+BACKUP_BRANCH_NOT_EMPTY = ("支部“{branch}”已有数据（{tables}）：支部备份只能恢复到还没有数据的支部，不会替换或删除已有数据，"
+                           "未恢复任何数据。")
+BACKUP_NOT_BRANCH = ("{file} 是整个数据库的完整备份（含所有支部），不能恢复到一个支部；请由服务器管理员用 "
+                     "python cli.py restore 恢复到空数据库。未恢复任何数据。")
+BACKUP_BRANCH_NAME_TAKEN = "数据库中已有名为“{name}”的其他支部（或已有上级党组织），不能按此备份新建该支部，未恢复任何数据。"
+BACKUP_BRANCH_DONE = "已备份支部“{branch}”到 {path}（{rows} 行，{size}）"
+BACKUP_BRANCH_INTRO = ("数据库中有多个支部：这里的备份只含本支部（{branch}）的台账、计划目标、党员名册、导入历史、用语、"
+                       "自定义指标和操作日志，不含其他支部的任何数据。文件含党员姓名等个人信息，请妥善保管。点击下载时才生成备份，"
+                       "并记入本支部的操作日志；生成的文件只能下载一次，不在服务器上保留。")
+BACKUP_BRANCH_DOWNLOAD = "生成并下载本支部备份"
+BACKUP_BRANCH_FILE_NAME = "党建台账备份_{branch}_{stamp}.zip"
+RESTORE_BRANCH_INTRO = ("只能把本支部的备份恢复到本支部，且本支部还没有任何台账、导入记录、用语和自定义指标时才能恢复"
+                        "（不会替换或删除任何数据）；恢复一次完成，出错则不写入任何数据。本页可上传的文件不超过 {limit}；"
+                        "更大的备份请在服务器上用 python cli.py restore 备份文件.zip 恢复。")
+CLI_BACKUP_BRANCH_HELP = {
+    "backup": "只备份这个支部的数据（含其操作日志）；不写则备份整个数据库",
+    "restore": "恢复到这个支部（支部备份须是该支部的，且该支部还没有数据）；不写则按备份：完整备份恢复到空数据库，支部备份恢复到备份中的支部",
+}

@@ -9,6 +9,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON batches, batch_registers, study, inspect
 -- Branch records (data.branches): a store opening a database adds the records its rows lack;
 -- `cli.py branch add|rename` adds and renames them.
 GRANT SELECT, INSERT, UPDATE ON branches TO dj_app;
+-- Sign-in (data.sessions, data.signin_limits): sessions are started, ended (UPDATE) and dropped
+-- a day after they end; failed sign-ins are counted, cleared on success and dropped after the window.
+GRANT SELECT, INSERT, UPDATE, DELETE ON sign_in_sessions, signin_failures TO dj_app;
 -- The audit log: read and append only. No UPDATE, DELETE or TRUNCATE right (the triggers refuse
 -- them for the owner too), and as a non-owner dj_app cannot ALTER or DROP the table or its triggers.
 REVOKE ALL ON audit_log FROM dj_app;

@@ -1,6 +1,8 @@
 """用户与日志 (admin only): the users who may sign in, the audit log (filters, downloads), backup and
-restore of the whole database."""
+restore: of the whole database while it holds one branch (the deployment's admin), else of the
+session's branch (that branch's admin: only its rows, restored only into it while it holds none)."""
 
+import re
 from datetime import datetime
 from functools import partial
 
@@ -98,6 +100,21 @@ def backup_file(name: str, actor: str, token: str | None, errors: list) -> bytes
     return content
 
 
+def branch_backup_file(name: str, actor: str, token: str | None, errors: list, branch: str) -> bytes:
+    """``backup_file`` for one branch (``branch``, its key, the drawing run's): only that branch's
+    rows, and only for a user who is, now, an admin of that branch."""
+    import guard
+
+    try:
+        actor = signin.still_allowed(actor, token, "admin", branch=branch).name
+        content = backup.backup(cache.store_for(branch), user=actor, file_name=name, branch_only=True)
+    except DataError as err:
+        errors.append(err.message)
+        raise
+    guard.serve_once_content(content, ZIP_MIME, name)
+    return content
+
+
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
 
@@ -106,11 +123,10 @@ def restore(upload) -> None:
     actor = signin.acting("admin", MESSAGES)
     if actor is None:
         return
-    if not (_site_admin() and _one_branch()):
-        messages.flash(MESSAGES, "error", texts.ADMIN_BACKUP_MANY_BRANCHES)
-        return
+    whole = _site_admin() and _one_branch()  # else a branch backup, into the session's branch (now)
     try:
-        rows = backup.restore(store, upload.getvalue(), file_name=upload.name, user=actor.name)
+        rows = backup.restore(store if whole else cache.get_store(), upload.getvalue(), file_name=upload.name,
+                              user=actor.name, branch_only=not whole)
     except DataError as err:
         messages.flash(MESSAGES, "error", err.message)
         return
@@ -184,25 +200,32 @@ with audit_tab:
 with backup_tab:
     for message in st.session_state.pop(BACKUP_ERRORS, []):
         st.error(messages.md(message))
-    if not (_site_admin() and _one_branch()):
-        st.info(texts.ADMIN_BACKUP_MANY_BRANCHES)
-    else:
-        upload_limit = st.get_option("server.maxUploadSize") * 2**20
+    whole = _site_admin() and _one_branch()
+    upload_limit = st.get_option("server.maxUploadSize") * 2**20
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    errors = st.session_state.setdefault(BACKUP_ERRORS, [])
+    token = st.session_state.get(signin.TOKEN_KEY)
+    if whole:
         st.caption(texts.BACKUP_INTRO)
-        if (expected := backup.estimated_size(store)) > upload_limit:
-            st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(expected), limit=_mb(upload_limit)))
-        name = texts.BACKUP_FILE_NAME.format(stamp=datetime.now().strftime("%Y%m%d-%H%M%S"))
-        errors = st.session_state.setdefault(BACKUP_ERRORS, [])
-        token = st.session_state.get(signin.TOKEN_KEY)
-        st.download_button(texts.BACKUP_DOWNLOAD, data=partial(backup_file, name, me.name, token, errors),
-                           file_name=name, mime=ZIP_MIME, on_click="ignore", icon=":material/download:",
-                           type="primary")
-        st.subheader(texts.RESTORE_TITLE)
-        st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)))
-        upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
-                                  key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
-        if upload is not None:
-            st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
+        name = texts.BACKUP_FILE_NAME.format(stamp=stamp)
+        make, label = partial(backup_file, name, me.name, token, errors), texts.BACKUP_DOWNLOAD
+    else:  # several branches: this branch's rows only, for this branch's admin (checked again at the click)
+        st.caption(messages.md(texts.BACKUP_BRANCH_INTRO.format(branch=store.branch_name)))
+        name = texts.BACKUP_BRANCH_FILE_NAME.format(branch=re.sub(r'[\\/:*?"<>|\s]', "_", store.branch_name),
+                                                    stamp=stamp)
+        make = partial(branch_backup_file, name, me.name, token, errors, store.branch)
+        label = texts.BACKUP_BRANCH_DOWNLOAD
+    if (expected := backup.estimated_size(store, branch_only=not whole)) > upload_limit:
+        st.warning(texts.BACKUP_WEB_TOO_BIG.format(size=_mb(expected), limit=_mb(upload_limit)))
+    st.download_button(label, data=make, file_name=name, mime=ZIP_MIME, on_click="ignore",
+                       icon=":material/download:", type="primary")
+    st.subheader(texts.RESTORE_TITLE)
+    st.caption(texts.RESTORE_INTRO.format(limit=_mb(upload_limit)) if whole
+               else texts.RESTORE_BRANCH_INTRO.format(limit=_mb(upload_limit)))
+    upload = st.file_uploader(texts.RESTORE_FILE, type=["zip", "xlsx"],
+                              key=f"admin.restore.{st.session_state.get(RESTORE_GEN, 0)}")
+    if upload is not None:
+        st.button(texts.RESTORE_BUTTON, on_click=restore, args=(upload,), type="primary", icon=":material/restore:")
 
 with branches_tab:  # the branches belong to the deployment, like its users
     if signin.local_mode() or _site_admin():

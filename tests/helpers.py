@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from ui.downloads import XLSX_MIME
 
 ROOT = Path(__file__).resolve().parent.parent
 XLSX = XLSX_MIME  # the media type a browser sends with an uploaded .xlsx
+START_TIMEOUT_S = 60  # a server's start on a loaded machine; a hang guard, not a timing
 
 
 def goto(at, page: str):
@@ -60,3 +68,52 @@ def figures(at) -> list[tuple[str, str]]:
             name, value = block.markdown[0].value.split("\n\n")
             found.append((plain(name), plain(value)))
     return found + [(m.label, m.value) for m in at.metric]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(tmp_path, script: str = "serve.py", env_extra: dict | None = None):
+    """``streamlit run SCRIPT`` on a free loopback port, local mode (no users file, no settings
+    file, a SQLite database in ``tmp_path``) unless ``env_extra`` says otherwise; returns (process,
+    port, log file) once /_stcore/health answers. The one server start of the tests (test_guard,
+    test_browser, test_browser_leadership)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/guard.db", "DJ_SETTINGS": str(tmp_path / "none.toml")}
+    for key in ("DJ_USERS_FILE", "DJ_BRANCH", "DJ_ALLOWED_HOSTS", "DJ_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
+        env.pop(key, None)
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    env.update(env_extra or {})
+    log = (tmp_path / f"{script}.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}: {(tmp_path / f'{script}.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("streamlit did not answer /_stcore/health in time")
+        time.sleep(0.3)
+    return proc, port, log
+
+
+def stop_server(proc, log) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    log.close()

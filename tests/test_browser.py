@@ -12,11 +12,7 @@ Skips with a reason when /usr/bin/chromium or the playwright package is missing,
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -27,13 +23,12 @@ from data import audit, schema, texts, users
 from data.export import to_xlsx
 from data.settings import load_settings
 from data.store import Store
-from tests.helpers import ROOT
+from tests.helpers import ROOT, start_server, stop_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = ROOT / "test-artifacts" / "screens"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 60
 STEP_TIMEOUT_MS = 30_000
 MAX_SHOT_HEIGHT = 8000
 INDICATOR = "集中学习次数"
@@ -59,51 +54,17 @@ def sync_playwright():
     return sync_playwright
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """``streamlit run serve.py`` on a free port with a fresh SQLite database; yields (url, db url)."""
-    port = _free_port()
     db_url = f"sqlite:///{tmp_path}/browser.db"
     users_file = tmp_path / "users.toml"
     users.save_users(users_file, {EDITOR: users.User(EDITOR, "editor", users.hash_password(EDITOR_PASSWORD, rounds=4))})
-    env = {**os.environ, "DATABASE_URL": db_url, "DJ_USERS_FILE": str(users_file)}
-    env.pop("DJ_BRANCH", None)
-    log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    proc, port, log = start_server(tmp_path, "serve.py", {"DATABASE_URL": db_url, "DJ_USERS_FILE": str(users_file)})
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                tail = (tmp_path / "streamlit.log").read_text()[-2000:]
-                pytest.fail(f"streamlit exited with {proc.returncode}: {tail}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer /_stcore/health within {START_TIMEOUT_S} s")
-            time.sleep(0.3)
-        yield base, db_url
+        yield f"http://127.0.0.1:{port}", db_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        stop_server(proc, log)
 
 
 def shoot(page, name: str) -> None:
@@ -237,7 +198,6 @@ def test_user_text_is_rendered_as_text_in_chromium(sync_playwright, tmp_path):
     """Names and file names written as markdown and HTML show up literally in the real front end:
     no image is fetched, no link or element is made, no script runs."""
     from data.importer import import_files
-    from tests.test_guard import start, stop
     from tests.xlsx_factory import register_rows, xlsx_bytes
 
     users_file = tmp_path / "users.toml"
@@ -248,7 +208,7 @@ def test_user_text_is_rendered_as_text_in_chromium(sync_playwright, tmp_path):
     workbook.write_bytes(xlsx_bytes({"学习教育": register_rows("study", [
         {"date": "2025-03-05", "type": "集中学习", "topic": "学习党章"}])}))
     import_files(Store(db_url, branch=load_settings().branch), [workbook], user=HOSTILE_OPERATOR)
-    proc, port, log = start(tmp_path, "serve.py", {"DATABASE_URL": db_url, "DJ_USERS_FILE": str(users_file)})
+    proc, port, log = start_server(tmp_path, "serve.py", {"DATABASE_URL": db_url, "DJ_USERS_FILE": str(users_file)})
     dialogs, stray = [], []
     try:
         with sync_playwright() as pw:
@@ -280,5 +240,5 @@ def test_user_text_is_rendered_as_text_in_chromium(sync_playwright, tmp_path):
             finally:
                 browser.close()
     finally:
-        stop(proc, log)
+        stop_server(proc, log)
     assert dialogs == [] and stray == []

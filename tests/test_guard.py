@@ -11,65 +11,17 @@ import base64
 import http.client
 import os
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import guard
 from data import texts
+from tests.helpers import free_port, start_server as start, stop_server as stop  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 60
 ALLOWED = "dangjian.example.org"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(tmp_path, script: str, env_extra: dict | None = None):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/guard.db", "DJ_SETTINGS": str(tmp_path / "none.toml")}
-    for key in ("DJ_USERS_FILE", "DJ_BRANCH", "DJ_ALLOWED_HOSTS", "DJ_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
-        env.pop(key, None)
-    (tmp_path / "none.toml").write_text("", encoding="utf-8")
-    env.update(env_extra or {})
-    log = (tmp_path / f"{script}.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}: {(tmp_path / f'{script}.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("streamlit did not answer /_stcore/health in time")
-        time.sleep(0.3)
-    return proc, port, log
-
-
-def stop(proc, log) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="module")

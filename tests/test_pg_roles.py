@@ -89,3 +89,62 @@ def test_the_app_role_cannot_touch_the_audit_log_or_its_triggers(app_store, stat
     assert log["user"].tolist() == ["甲"]
     with app_store.engine.connect() as conn:
         assert "forged" not in [c["name"] for c in sa.inspect(conn).get_columns("audit_log")]
+
+
+def _metadatas() -> list[sa.MetaData]:
+    """Every MetaData defined in a module of ``data``: a table added anywhere is checked below."""
+    import importlib
+    import pkgutil
+
+    import data
+
+    found = []
+    for module in pkgutil.iter_modules(data.__path__):
+        loaded = importlib.import_module(f"data.{module.name}")
+        found += [v for v in vars(loaded).values() if isinstance(v, sa.MetaData) and v not in found]
+    return found
+
+
+def test_the_owner_creates_every_table_and_the_app_role_may_use_each(app_store):
+    """Every table of every MetaData exists after the owner's setup step (no table is left for
+    the app role to create on first use: it may not) and the grants give the app role what the
+    code does with it; the audit log stays read-and-append only."""
+    tables = {t.name for m in _metadatas() for t in m.sorted_tables}
+    assert {"sign_in_sessions", "signin_failures", "branches", "custom_indicators", "audit_log"} <= tables
+    app_user = sa.make_url(APP).username
+    with app_store.engine.connect() as conn:
+        present = set(sa.inspect(conn).get_table_names())
+        assert tables <= present, sorted(tables - present)
+
+        def may(table: str, right: str) -> bool:
+            return conn.execute(sa.text("SELECT has_table_privilege(:u, :t, :r)"),
+                                {"u": app_user, "t": table, "r": right}).scalar_one()
+
+        for table in sorted(tables):
+            expected = {"SELECT": True, "INSERT": True, "UPDATE": table != "audit_log",
+                        "DELETE": table not in ("audit_log", "branches"), "TRUNCATE": False}
+            assert {r: may(table, r) for r in expected} == expected, table
+
+
+def test_the_app_role_signs_in_counts_failures_and_keeps_sessions(app_store, tmp_path):
+    from data import users
+    from data.sessions import Sessions
+    from data.signin_limits import SignInLimits
+
+    path = tmp_path / "users.toml"
+    users.add_user(path, "张三", "editor", "correct horse", actor="测试", store=app_store, rounds=4)
+    limits = SignInLimits(app_store, per_name=2)
+    assert users.sign_in(path, "张三", "wrong", client="10.0.0.1", limits=limits).user is None
+    assert limits.failures() == 1
+    signed = users.sign_in(path, "张三", "correct horse", client="10.0.0.1", limits=limits).user
+    assert signed is not None and signed.name == "张三"
+    for _ in range(2):
+        users.sign_in(path, "张三", "wrong", client="10.0.0.2", limits=limits)
+    locked = users.sign_in(path, "张三", "correct horse", client="10.0.0.3", limits=limits)
+    assert locked.user is None and "分钟" in locked.message
+    sessions = Sessions(APP)
+    token = sessions.start(signed)
+    assert sessions.resolve(token, users.load_users(path)).name == "张三"
+    sessions.end(token)
+    assert sessions.resolve(token, users.load_users(path)) is None
+    assert sessions.active("张三") == 0

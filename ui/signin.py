@@ -120,15 +120,22 @@ def acting(needed: str, flashes: str) -> users.User | None:
     return user
 
 
-def still_allowed(name: str, token: str | None, needed: str) -> users.User:
+def still_allowed(name: str, token: str | None, needed: str, branch: str | None = None) -> users.User:
     """``acting`` for work that runs outside the session that asked for it (a download made in
     Streamlit's worker thread): the user ``name`` (signed in with server-side session ``token``,
     if any) as the users file and the session have them now; ``DataError`` if that user may no
-    longer do what ``needed`` may. No streamlit session state is touched."""
+    longer do what ``needed`` may in the deployment's branch, or with ``branch`` (a branch key) in
+    that branch (the branch records read now). No streamlit session state is touched."""
     if local_mode():
         return local_user()
     known = users.load_users(users_path())
     user = sessions().resolve(token, known) if token else known.get(name)
+    if user is not None and branch is not None:
+        from data import branches
+
+        with cache.store_for(None).engine.begin() as conn:
+            records = branches.all_records(conn)
+        user = user.in_branch(users.access(user, records, load_settings().branch).get(branch, ""))
     if user is None or user.name != name or not users.allows(user.role, needed):
         raise DataError(texts.ACTION_DENIED.format(role=user.role_name if user else texts.NOT_SIGNED_IN))
     return user
