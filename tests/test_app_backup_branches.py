@@ -10,6 +10,7 @@ from streamlit.runtime.media_file_manager import MediaFileStorageError
 from data import audit, backup, texts, users
 from data.settings import load_settings
 from tests.helpers import button
+from ui import cache, signin
 from tests.test_app_access import deferred  # noqa: F401  (fixture)
 from tests.test_app_branches import OTHER, org_db, session  # noqa: F401  (fixture)
 from tests.test_backup_branches import zip_rows
@@ -78,3 +79,35 @@ def test_a_branch_admin_restores_only_into_their_empty_branch(app, org_db):
         assert expected in shown.replace("\\", "").replace("\u2060", ""), shown
     assert theirs.counts()["study"] == 5 and ours.counts()["study"] == 3
     assert "restore" not in audit.entries(theirs)["action"].tolist()
+
+
+def test_the_restore_checks_the_branch_role_at_the_click(app, org_db):
+    """A restore that would go through (its own backup, into its still empty branch) is refused when
+    the admin was demoted in that branch after the page was drawn; once an admin again, it goes through."""
+    from data import branches
+
+    ours = org_db["ours"]
+    with ours.transaction(lock="branches") as conn:
+        branches.add(conn, "新支部", user="测试")
+    new = ours.reopen("新支部")
+    content = backup.backup_bytes(new, branch_only=True)  # its audit row only: it holds no rows
+    path = load_settings().users_file
+    known = users.load_users(path)
+    admin = known["财政局管理员"]
+
+    def roles(role: str) -> None:
+        known["财政局管理员"] = users.User(admin.name, "", admin.password_hash, ((OTHER, "admin"), ("新支部", role)))
+        users.save_users(path, known)
+
+    for role, restored in (("editor", False), ("admin", True)):
+        roles("admin")
+        at = app()  # the new branch has no year to pick yet
+        at.session_state[signin.AUTH_KEY], at.session_state[cache.BRANCH_KEY] = "财政局管理员", new.branch
+        at.run()
+        at.switch_page(ADMIN_PAGE).run()
+        assert not at.exception and at.session_state[cache.BRANCH_KEY] == new.branch
+        at.get("file_uploader")[0].set_value([("新.zip", content, "application/zip")]).run()
+        roles(role)  # the role at the click
+        button(at, texts.RESTORE_BUTTON).click().run()
+        assert not at.exception, at.exception
+        assert ("restore" in audit.entries(new)["action"].tolist()) is restored, role
