@@ -26,9 +26,10 @@ download) holds only one branch's rows: its registers, batches (and their batch_
 custom indicators and audit rows; the manifest's ``branch`` names it ({"id", "name", "kind"}). It
 restores into that branch while the branch holds no rows (no batch, register row, alias or custom
 indicator; its audit rows may be there), whatever other branches the database holds: nothing is
-ever replaced or removed, and a branch that holds rows is refused. Its ids are moved past the ones
-stored (each table's largest id is added to every id of the backup, order kept), so they never meet
-another branch's. Every row of such a backup must carry the branch the manifest names.
+ever replaced or removed, and a branch that holds rows is refused. Its rows get new ids from the
+database in the backup's order (batches one at a time, so "later" stays later for undo, whatever
+other processes insert meanwhile) and their batch references follow; no id can meet another
+branch's. Every row of such a backup must carry the branch the manifest names.
 The old single-workbook format (``dangjian-backup/1``, .xlsx) is still restored, through the upload
 safety check and its 20 MB cap, and with the same row checks. Audit rows keep their ids when the
 audit log is empty; rows already there stay, and the backup's rows follow them. Restores and
