@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import selectors
 import subprocess
 import sys
 
@@ -43,7 +43,9 @@ class AppProcess:
     def ask(self, op: str, **fields) -> dict:
         self.proc.stdin.write(json.dumps({"op": op, **fields}, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
-        ready, _, _ = select.select([self.proc.stdout], [], [], ANSWER_TIMEOUT_S)
+        with selectors.DefaultSelector() as waiting:  # epoll: no limit on the descriptor's number
+            waiting.register(self.proc.stdout, selectors.EVENT_READ)
+            ready = waiting.select(ANSWER_TIMEOUT_S)
         line = self.proc.stdout.readline() if ready else ""
         assert line, f"app process gave no answer to {op} (exit code {self.proc.poll()})"
         answer = json.loads(line)
