@@ -1067,6 +1067,8 @@ ORG_RANK_COLUMNS = {"rank": "名次", "branch": "支部", "mean_completion": "�
 ORG_COMPARE_TITLE = "各支部 × 指标"
 ORG_COMPARE_HELP = "点击列标题排序；点击一个单元格，查看该支部该指标背后的台账行。"
 ORG_FIELD = "显示"
+# 各支部×指标 leaves out indicators empty in every branch (no target set anywhere), and says which.
+ORG_COMPARE_LEFT_OUT = "各支部均无{field}、未列出的指标：{names}。"
 ORG_FIELDS = {"completion": "完成率", "value": "完成值", "target": "目标", "status": "状态"}
 ORG_GAPS_TITLE = "三会一课缺项"
 ORG_GAPS_COUNT = "缺项数"

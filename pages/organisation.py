@@ -58,11 +58,17 @@ st.subheader(texts.ORG_COMPARE_TITLE)
 field = st.radio(texts.ORG_FIELD, list(texts.ORG_FIELDS), format_func=texts.ORG_FIELDS.get, horizontal=True,
                  key="org.field")
 wide = comparison(table, field)
+left_out = [c for c in wide.columns if wide[c].isna().all()]  # no branch has a target: a column of "None"
+if len(left_out) == len(wide.columns):  # no target anywhere: every column stays (its cells still open rows)
+    left_out = []
+wide = wide.drop(columns=left_out)
 if field == "status":
     wide = wide.map(label)
 elif field == "completion":
     wide = wide.astype(float) * 100
 st.caption(texts.ORG_COMPARE_HELP)
+if left_out:
+    st.caption(texts.ORG_COMPARE_LEFT_OUT.format(field=texts.ORG_FIELDS[field], names="、".join(left_out)))
 event = st.dataframe(wide.rename_axis(texts.ROLLUP_HEADERS["branch"]), key=CELL_KEY, on_select="rerun",
                      selection_mode="single-cell",
                      column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in wide.columns}
@@ -92,7 +98,7 @@ st.subheader(texts.ORG_TOTALS_TITLE)
 per, shares = totals(table)
 st.dataframe(per.drop(columns=["key"]).rename(columns=texts.ORG_TOTALS_COLUMNS), hide_index=True)
 st.caption(texts.ORG_SHARES_HELP)
-shares_shown = shares.astype(float) * 100
+shares_shown = (shares.astype(float) * 100).dropna(axis="columns", how="all")  # ratios are not summed
 st.dataframe(shares_shown.rename_axis(texts.ROLLUP_HEADERS["branch"]),
              column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in shares_shown.columns})
 
