@@ -550,6 +550,8 @@ ADMIN_TAB_BACKUP = "备份与恢复"
 ADMIN_USERS_LOCAL = ("本机模式：未启用登录，没有用户可管理。要在网络上使用，请先配置用户文件"
                      "（环境变量 DJ_USERS_FILE），用 python cli.py user add 用户名 --role admin 添加管理员，再重启。")
 ADMIN_USER_COLUMNS = {"name": "用户名", "role": "角色", "help": "可以做什么"}
+# A role in a named branch, or in every branch (全部支部), in the users table.
+ADMIN_ROLE_IN = "{branch}：{role}"
 ADMIN_ADD_TITLE = "添加用户"
 ADMIN_ROLE = "角色"
 ADMIN_PASSWORD_AGAIN = "再次输入密码"

@@ -181,3 +181,17 @@ def test_the_comparison_shows_no_column_empty_in_every_branch_and_names_those_le
     assert len(line) == 1
     named = set(line[0][len(prefix):-1].split("、"))
     assert set(left_out) <= named and not named & set(wide.columns)
+
+
+def test_the_users_table_shows_roles_in_other_branches_and_the_organisations(app, three):
+    """A user with roles only in other branches, or only the organisation's, is not shown as 无权限."""
+    at = session(app, "本支部管理员", "pages/admin.py")
+    shown = at.dataframe[0].value.set_index(texts.ADMIN_USER_COLUMNS["name"])[texts.ADMIN_USER_COLUMNS["role"]]
+    viewer = texts.ROLE_NAMES["viewer"]
+    assert shown["工委领导"] == texts.ADMIN_ROLE_IN.format(branch=texts.ORG_ALL_BRANCHES, role=viewer)
+    assert shown["财政局录入员"] == texts.ADMIN_ROLE_IN.format(branch=three["theirs"].branch_name,
+                                                         role=texts.ROLE_NAMES["editor"])
+    assert shown["两支部书记"] == "；".join([viewer, texts.ADMIN_ROLE_IN.format(branch=three["theirs"].branch_name,
+                                                                           role=viewer)])
+    assert shown["本支部管理员"] == texts.ROLE_NAMES["admin"]
+    assert texts.ROLE_NONE not in set(shown)
