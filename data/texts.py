@@ -550,6 +550,8 @@ ADMIN_TAB_BACKUP = "备份与恢复"
 ADMIN_USERS_LOCAL = ("本机模式：未启用登录，没有用户可管理。要在网络上使用，请先配置用户文件"
                      "（环境变量 DJ_USERS_FILE），用 python cli.py user add 用户名 --role admin 添加管理员，再重启。")
 ADMIN_USER_COLUMNS = {"name": "用户名", "role": "角色", "help": "可以做什么"}
+# A role in a named branch, or in every branch (全部支部), in the users table.
+ADMIN_ROLE_IN = "{branch}：{role}"
 ADMIN_ADD_TITLE = "添加用户"
 ADMIN_ROLE = "角色"
 ADMIN_PASSWORD_AGAIN = "再次输入密码"
@@ -1067,6 +1069,8 @@ ORG_RANK_COLUMNS = {"rank": "名次", "branch": "支部", "mean_completion": "�
 ORG_COMPARE_TITLE = "各支部 × 指标"
 ORG_COMPARE_HELP = "点击列标题排序；点击一个单元格，查看该支部该指标背后的台账行。"
 ORG_FIELD = "显示"
+# 各支部×指标 leaves out indicators empty in every branch (no target set anywhere), and says which.
+ORG_COMPARE_LEFT_OUT = "各支部均无{field}、未列出的指标：{names}。"
 ORG_FIELDS = {"completion": "完成率", "value": "完成值", "target": "目标", "status": "状态"}
 ORG_GAPS_TITLE = "三会一课缺项"
 ORG_GAPS_COUNT = "缺项数"

@@ -20,6 +20,18 @@ me = signin.require_role("admin")
 store = cache.get_store()
 
 
+def _roles_shown(user: users.User) -> str:
+    """The user's roles as the users file gives them: in the deployment's branch, in other branches (by
+    name), and the organisation's (every branch); 无权限 only when there is none of them."""
+    parts = [user.role_name] if user.role else []
+    parts += [texts.ADMIN_ROLE_IN.format(branch=name, role=texts.ROLE_NAMES.get(role, role))
+              for name, role in user.branch_roles]
+    if user.organisation:
+        parts.append(texts.ADMIN_ROLE_IN.format(branch=texts.ORG_ALL_BRANCHES,
+                                                role=texts.ROLE_NAMES.get(user.organisation, user.organisation)))
+    return "；".join(parts) or texts.ROLE_NONE
+
+
 def _site_admin() -> bool:
     """The users file and the whole-database backup belong to the deployment, not to one branch of
     an organisation: only an admin of the deployment's branch (``DJ_BRANCH``) manages them here.
@@ -146,7 +158,7 @@ with users_tab:
         st.info(texts.ADMIN_SITE_ONLY)
     else:
         current = sorted(users.load_users(signin.users_path()).values(), key=lambda u: u.name)
-        st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role_name, "help": texts.ROLE_HELP.get(u.role, "")}
+        st.dataframe(pd.DataFrame([{"name": u.name, "role": _roles_shown(u), "help": texts.ROLE_HELP.get(u.role, "")}
                                    for u in current], columns=list(texts.ADMIN_USER_COLUMNS))
                      .rename(columns=texts.ADMIN_USER_COLUMNS), hide_index=True, placeholder="")
         names = [u.name for u in current]

@@ -51,19 +51,25 @@ keys = sorted((k for k in allowed if k not in organisations), key=lambda k: name
 table, gaps = orgcache.figures(keys, names, year, as_of)
 
 st.subheader(texts.ORG_RANK_TITLE)
-st.dataframe(ranking_shown(table), hide_index=True,
+st.dataframe(ranking_shown(table), hide_index=True, placeholder="",
              column_config={texts.ORG_RANK_COLUMNS["mean_completion"]: st.column_config.NumberColumn(format="%.1f%%")})
 
 st.subheader(texts.ORG_COMPARE_TITLE)
 field = st.radio(texts.ORG_FIELD, list(texts.ORG_FIELDS), format_func=texts.ORG_FIELDS.get, horizontal=True,
                  key="org.field")
 wide = comparison(table, field)
+left_out = [c for c in wide.columns if wide[c].isna().all()]  # no branch has a target: a column of "None"
+if len(left_out) == len(wide.columns):  # no target anywhere: every column stays (its cells still open rows)
+    left_out = []
+wide = wide.drop(columns=left_out)
 if field == "status":
     wide = wide.map(label)
 elif field == "completion":
     wide = wide.astype(float) * 100
 st.caption(texts.ORG_COMPARE_HELP)
-event = st.dataframe(wide.rename_axis(texts.ROLLUP_HEADERS["branch"]), key=CELL_KEY, on_select="rerun",
+if left_out:
+    st.caption(texts.ORG_COMPARE_LEFT_OUT.format(field=texts.ORG_FIELDS[field], names="、".join(left_out)))
+event = st.dataframe(wide.rename_axis(texts.ROLLUP_HEADERS["branch"]), key=CELL_KEY, on_select="rerun", placeholder="",
                      selection_mode="single-cell",
                      column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in wide.columns}
                      if field == "completion" else None)
@@ -72,7 +78,7 @@ if picked:
     open_cell(table, wide, *picked[0])
 
 st.subheader(texts.ORG_GAPS_TITLE)
-st.dataframe(gaps_table(gaps), hide_index=True)
+st.dataframe(gaps_table(gaps), hide_index=True, placeholder="")
 
 st.subheader(texts.ORG_STALE_TITLE)
 month_start = date.today().replace(day=1)
@@ -84,16 +90,16 @@ for key in keys:
         stale.append({texts.ROLLUP_HEADERS["branch"]: names.get(key, key),
                       texts.ORG_STALE_LAST: texts.local_time(last) if last else texts.ORG_NEVER})
 if stale:
-    st.dataframe(pd.DataFrame(stale), hide_index=True)
+    st.dataframe(pd.DataFrame(stale), hide_index=True, placeholder="")
 else:
     st.success(texts.ORG_ALL_UPLOADED, icon=":material/check_circle:")  # an icon: no emoji scan of the text
 
 st.subheader(texts.ORG_TOTALS_TITLE)
 per, shares = totals(table)
-st.dataframe(per.drop(columns=["key"]).rename(columns=texts.ORG_TOTALS_COLUMNS), hide_index=True)
+st.dataframe(per.drop(columns=["key"]).rename(columns=texts.ORG_TOTALS_COLUMNS), hide_index=True, placeholder="")
 st.caption(texts.ORG_SHARES_HELP)
-shares_shown = shares.astype(float) * 100
-st.dataframe(shares_shown.rename_axis(texts.ROLLUP_HEADERS["branch"]),
+shares_shown = (shares.astype(float) * 100).dropna(axis="columns", how="all")  # ratios are not summed
+st.dataframe(shares_shown.rename_axis(texts.ROLLUP_HEADERS["branch"]), placeholder="",
              column_config={c: st.column_config.NumberColumn(format="%.1f%%") for c in shares_shown.columns})
 
 build = partial(lambda t, g: tables_to_xlsx(sheets(t, g)), table, gaps)  # built at the click

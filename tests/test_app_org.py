@@ -3,10 +3,11 @@ its rows, the sidebar's 全部支部, and only the branches a user may view, any
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from data import branches, texts, users
-from data.importer import import_parsed, parse
+from data.importer import import_parsed, parse, save_targets
 from data.settings import load_settings
 from data.store import Store
 from tests.test_app_branches import OTHER, PASSWORD, org_db, session  # noqa: F401  (org_db: a fixture)
@@ -158,3 +159,39 @@ def test_a_branch_admin_manages_no_branches_and_a_demoted_admin_changes_nothing(
     _button(at, texts.ADMIN_BRANCH_ADD_BUTTON).click().run()
     assert not at.exception
     assert "不该出现的支部" not in _records(ours).values()
+
+
+@pytest.mark.parametrize("field", ["completion", "target", "status"])
+def test_the_comparison_shows_no_column_empty_in_every_branch_and_names_those_left_out(app, three, field):
+    """An indicator with no target in any branch would be a column of grey "None" cells (Streamlit's
+    grid shows a missing number so): it is left out of 各支部×指标, and the caption names it."""
+    save_targets(three["third"], 2025, pd.DataFrame({"indicator": ["集中学习次数"], "target": [12.0], "note": [""]}),
+                 user="审干事")  # one branch, one target: every other indicator has none anywhere
+    at = session(app, "工委领导", ORG_PAGE)
+    at.radio(key="org.field").set_value("value").run()
+    every = list(at.dataframe[1].value.columns)
+    at.radio(key="org.field").set_value(field).run()
+    assert not at.exception, at.exception
+    wide = at.dataframe[1].value
+    assert not [c for c in wide.columns if wide[c].isna().all()]
+    left_out = [c for c in every if c not in wide.columns]
+    assert "集中学习次数" in wide.columns and left_out, "the one target stays, the others are left out"
+    prefix = texts.ORG_COMPARE_LEFT_OUT.format(field=texts.ORG_FIELDS[field], names="")[:-1]
+    line = [str(c.value) for c in at.caption if str(c.value).startswith(prefix)]
+    assert len(line) == 1
+    named = set(line[0][len(prefix):-1].split("、"))
+    assert set(left_out) <= named and not named & set(wide.columns)
+
+
+def test_the_users_table_shows_roles_in_other_branches_and_the_organisations(app, three):
+    """A user with roles only in other branches, or only the organisation's, is not shown as 无权限."""
+    at = session(app, "本支部管理员", "pages/admin.py")
+    shown = at.dataframe[0].value.set_index(texts.ADMIN_USER_COLUMNS["name"])[texts.ADMIN_USER_COLUMNS["role"]]
+    viewer = texts.ROLE_NAMES["viewer"]
+    assert shown["工委领导"] == texts.ADMIN_ROLE_IN.format(branch=texts.ORG_ALL_BRANCHES, role=viewer)
+    assert shown["财政局录入员"] == texts.ADMIN_ROLE_IN.format(branch=three["theirs"].branch_name,
+                                                         role=texts.ROLE_NAMES["editor"])
+    assert shown["两支部书记"] == "；".join([viewer, texts.ADMIN_ROLE_IN.format(branch=three["theirs"].branch_name,
+                                                                           role=viewer)])
+    assert shown["本支部管理员"] == texts.ROLE_NAMES["admin"]
+    assert texts.ROLE_NONE not in set(shown)

@@ -46,7 +46,9 @@ number, percent = format_number, format_percent
 def _layout(fig: go.Figure, title: str, *, height: int = 380, legend: str | None = "bottom") -> go.Figure:
     """White, print-friendly layout; ``legend``: "bottom" (one line under the chart), "right"
     (a column, for many categories) or None."""
-    place = {"bottom": dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0),
+    # "bottom" is placed from the figure's bottom edge (not the plot's): placed under the plot, it lay over
+    # the rotated month ticks and the axis title on a phone.
+    place = {"bottom": dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0),
              "right": dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02)}
     fig.update_layout(
         template="plotly_white", height=height, title=dict(text=title, x=0, xanchor="left", font=dict(size=17)),
@@ -84,8 +86,9 @@ def completion_chart(table: pd.DataFrame) -> go.Figure:
                 y=rows.loc[mask, "name"], x=refs[mask], mode="markers", name=name,
                 marker=dict(symbol="line-ns-open", size=26, color="#212121", line=dict(width=4)),
                 hovertemplate="%{y}<br>" + name + " %{x:.1f}%<extra></extra>"))
-    # Room right of the longest bar for its label, so nothing is clipped on a narrow screen.
-    fig.update_xaxes(title_text=texts.CHART_PERCENT_AXIS, ticksuffix="%", range=[0, max([100.0, *completion]) * 1.22])
+    # Room right of the longest bar for its label, so nothing is clipped on a narrow screen. No axis title
+    # (the chart's title and the ticks say %): on a phone it lay over the legend below the axis.
+    fig.update_xaxes(ticksuffix="%", range=[0, max([100.0, *completion]) * 1.22])
     fig.update_yaxes(autorange="reversed", automargin=True)
     return _layout(fig, texts.CHART_COMPLETION_TITLE, height=max(260, 24 * len(rows) + 120))
 
