@@ -180,6 +180,9 @@ def write_backup(store: Store, out: BinaryIO, *, now: datetime | None = None,
         if branch_only:
             manifest["note"] = texts.BACKUP_BRANCH_NOTE_TEXT
             manifest["branch"] = {"id": store.branch, "name": store.branch_name, "kind": str(store.record.kind)}
+        else:  # every branch's record, so a restore shows renamed branches by their current names
+            manifest["branches"] = [{"id": r.id, "name": r.name, "kind": r.kind, "parent": r.parent}
+                                    for r in conn.execute(sa.select(BRANCHES).order_by(BRANCHES.c.id))]
         book.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return info
 
@@ -318,6 +321,7 @@ class _Zip:
         self.book = zipfile.ZipFile(source)
         self.entries: dict[str, dict] = {}
         self.scope: dict | None = None  # a branch backup's {"id", "name", "kind"}
+        self.branches: list[dict] = []  # a whole backup's branch records (none in backups made before them)
 
     def check(self) -> None:
         f = self.file_name
@@ -335,6 +339,15 @@ class _Zip:
                 assert set(scope) == {"id", "name", "kind"} and scope["kind"] in set(BranchKind)
                 assert all(isinstance(scope[k], str) and scope[k].strip() for k in ("id", "name"))
             self.scope = scope
+            records = manifest.get("branches", [])
+            assert isinstance(records, list) and len(records) <= MAX_TABLE_ROWS
+            for r in records:
+                assert set(r) == {"id", "name", "kind", "parent"} and r["kind"] in set(BranchKind)
+                assert all(isinstance(r[k], str) and r[k].strip() for k in ("id", "name"))
+                assert r["parent"] is None or isinstance(r["parent"], str)
+            ids, names = [r["id"] for r in records], [r["name"] for r in records]
+            assert len(set(ids)) == len(ids) and len(set(names)) == len(names)
+            self.branches = records
         except Exception:
             raise _Refused(texts.BACKUP_NOT_BACKUP.format(file=f, sheet=MANIFEST)) from None
         expected = {t.name for t in METADATA.sorted_tables}
@@ -754,10 +767,11 @@ def restore(store: Store, source: bytes | str | os.PathLike, *, file_name: str, 
             backup_file.verify()
             tables_rows: dict[str, Callable[[], Iterable]] = {t.name: (lambda t=t: backup_file.rows(t))
                                                               for t in METADATA.sorted_tables}
+            records = backup_file.branches
         else:
             from data.safety import MAX_FILE_BYTES
 
-            scope = None
+            scope, records = None, []
             if branch_only:
                 raise _Refused(texts.BACKUP_NOT_BRANCH.format(file=file_name))
             # The old format is one workbook, read whole: the upload safety check's size cap.
@@ -769,7 +783,8 @@ def restore(store: Store, source: bytes | str | os.PathLike, *, file_name: str, 
         handle.seek(0)
         while block := handle.read(READ_BLOCK):
             digest.update(block)
-        return _load(store, tables_rows, file_name=file_name, user=user, sha256=digest.hexdigest(), scope=scope)
+        return _load(store, tables_rows, file_name=file_name, user=user, sha256=digest.hexdigest(), scope=scope,
+                     records=records)
 
 
 def _chunk(t: sa.Table, records: list[tuple[int, dict]]) -> Chunk:
@@ -820,7 +835,7 @@ def _insert_batches(conn: sa.Connection, chunk: Chunk, batch_ids: dict[int, int]
 
 
 def _load(store: Store, tables_rows: dict[str, Callable[[], Iterable]], *, file_name: str, user: str,
-          sha256: str, scope: dict | None = None) -> int:
+          sha256: str, scope: dict | None = None, records: list[dict] = ()) -> int:
     checker = _Checker(file_name, branch=scope["id"] if scope else None)
     counts: dict[str, int] = {}
     batch_ids: dict[int, int] = {}  # a branch backup's batch id -> the id stored
@@ -846,6 +861,15 @@ def _load(store: Store, tables_rows: dict[str, Callable[[], Iterable]], *, file_
                     else:
                         insert(_renumbered(t, chunk, batch_ids) if scope is not None else chunk)
                     counts[t.name] += len(chunk.numbers)
+        except sa.exc.IntegrityError:
+            raise _Refused(texts.BACKUP_INCONSISTENT.format(file=file_name)) from None
+        # A whole backup into an empty database: its branch records, with the names they had (the records
+        # a store start made from the rows' keys are updated; the app role may not delete records).
+        try:
+            for r in records:
+                values = {"name": r["name"], "kind": r["kind"], "parent": r["parent"]}
+                if not conn.execute(sa.update(BRANCHES).where(BRANCHES.c.id == r["id"]).values(values)).rowcount:
+                    conn.execute(sa.insert(BRANCHES).values(id=r["id"], created_at=utcnow(), **values))
         except sa.exc.IntegrityError:
             raise _Refused(texts.BACKUP_INCONSISTENT.format(file=file_name)) from None
         if conn.dialect.name == "postgresql" and scope is None:

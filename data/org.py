@@ -80,6 +80,22 @@ def dated_rows(conn: sa.Connection, register: str, keys: list[str], columns: lis
     return _typed(rows, register, columns)
 
 
+def latest_months(conn: sa.Connection, keys: list[str], start: dt.date, end: dt.date) -> dict[str, str]:
+    """Per branch of ``keys``: the latest month (YYYY-MM) from ``start`` to ``end`` in which any of
+    its activity registers has a live row; a branch with none is absent. One query per register on
+    the (branch, period) index."""
+    months = _months(start, end)
+    out: dict[str, str] = {}
+    for register in schema.ACTIVITY_REGISTERS:
+        t = TABLES[register]
+        query = (sa.select(t.c.branch, sa.func.max(t.c.period))
+                 .where(t.c.branch.in_(keys), t.c.period.in_(months), t.c.removed_by.is_(None))
+                 .group_by(t.c.branch))
+        for branch, month in conn.execute(query):
+            out[branch] = max(out.get(branch, month), month)
+    return out
+
+
 def target_rows(conn: sa.Connection, keys: list[str], year: int) -> pd.DataFrame:
     """The live 计划目标 rows for ``year`` of ``keys`` (branches, and the organisation whose
     defaults they inherit): branch, year, indicator, target, in each branch's stored order."""

@@ -3,7 +3,6 @@ indicators (value, completion, status), the ranking by completion, 三会一课 
 branches that have not uploaded this month, the organisation's year totals with each branch's share,
 and all of it as one .xlsx. Only the branches the user may view are read."""
 
-from datetime import date
 from functools import partial
 
 import pandas as pd
@@ -80,19 +79,22 @@ if picked:
 st.subheader(texts.ORG_GAPS_TITLE)
 st.dataframe(gaps_table(gaps), hide_index=True, placeholder="")
 
-st.subheader(texts.ORG_STALE_TITLE)
-month_start = date.today().replace(day=1)
-stale = []
+month = texts.MONTH_LABEL.format(year=as_of.year, month=as_of.month)
+st.subheader(texts.ORG_STALE_TITLE.format(month=month))
+latest = cache.latest_months(keys, year, as_of)  # the as-of month's registers, as 总览's freshness line reads
 last_imports = cache.last_imports()
+stale = []
 for key in keys:
-    last = last_imports.get(key)
-    if last is None or last.date() < month_start:
+    have, last = latest.get(key), last_imports.get(key)
+    if have is None or have < f"{as_of:%Y-%m}":
         stale.append({texts.ROLLUP_HEADERS["branch"]: names.get(key, key),
+                      texts.ORG_STALE_MONTH: texts.MONTH_LABEL.format(year=int(have[:4]), month=int(have[5:]))
+                      if have else texts.ORG_NO_ROWS.format(year=year),
                       texts.ORG_STALE_LAST: texts.local_time(last) if last else texts.ORG_NEVER})
 if stale:
     st.dataframe(pd.DataFrame(stale), hide_index=True, placeholder="")
 else:
-    st.success(texts.ORG_ALL_UPLOADED, icon=":material/check_circle:")  # an icon: no emoji scan of the text
+    st.success(texts.ORG_ALL_UPLOADED.format(month=month), icon=":material/check_circle:")  # an icon, not an emoji
 
 st.subheader(texts.ORG_TOTALS_TITLE)
 per, shares = totals(table)

@@ -142,17 +142,34 @@ def test_the_comparison_page_shows_each_branch_it_may_and_downloads_them(app, or
     at.radio(key="org.field").set_value("value").run()
     wide = at.dataframe[1].value
     assert wide.loc[ours.branch_name, "集中学习次数"] == 3 and wide.loc[theirs.branch_name, "集中学习次数"] == 5
-    totals = at.dataframe[3].value.set_index(texts.ORG_TOTALS_COLUMNS["name"])
+    branch = texts.ROLLUP_HEADERS["branch"]
+    stale = at.dataframe[3].value  # as of 2025-12-31 both branches' registers end in March
+    assert dict(zip(stale[branch], stale[texts.ORG_STALE_MONTH])) == {ours.branch_name: "2025年3月",
+                                                                      theirs.branch_name: "2025年3月"}
+    assert texts.ORG_STALE_TITLE.format(month="2025年12月") in [h.value for h in at.subheader]
+    totals = at.dataframe[4].value.set_index(texts.ORG_TOTALS_COLUMNS["name"])
     assert totals.loc["集中学习次数", texts.ORG_TOTALS_COLUMNS["total"]] == 8
-    shares = at.dataframe[4].value
+    shares = at.dataframe[5].value
     assert round(shares.loc[theirs.branch_name, "集中学习次数"], 1) == 62.5
-    assert any(texts.ORG_ALL_UPLOADED in s.value for s in at.success)  # both imported just now
     (download,) = at.get("download_button")
     assert download.proto.label == texts.ORG_DOWNLOAD
     book = openpyxl.load_workbook(io.BytesIO(at.session_state["org.xlsx"]()))  # built on the click
     assert list(book.sheetnames) == list(texts.ORG_SHEETS.values())
     values = {r[0]: r for r in book[texts.ORG_SHEETS["value"]].iter_rows(min_row=2, values_only=True)}
     assert values[theirs.branch_name][1] == 5
+
+
+def test_the_comparison_page_lists_the_branches_without_rows_in_the_as_of_month(app, org_db):
+    """Not the last import's date: the registers' months, as 总览's freshness line (a branch that
+    imported today but only up to March has not uploaded December)."""
+    from data.importer import import_parsed, parse
+
+    ours, theirs = org_db["ours"], org_db["theirs"]
+    data = xlsx_bytes({"学习教育": study_sheet([("2025-12-05", "集中学习")])})
+    assert not import_parsed(ours, [parse(data, "本12月.xlsx")], user="本干事").rejected
+    at = session(app, "工委领导", "pages/organisation.py")
+    stale = at.dataframe[3].value
+    assert list(stale[texts.ROLLUP_HEADERS["branch"]]) == [theirs.branch_name]
 
 
 def test_a_branch_user_has_no_comparison_page(app, org_db):

@@ -212,3 +212,27 @@ def test_cli_backs_up_one_branch_and_restores_it_under_its_name(org, db_url, tmp
     after["audit_log"] = after["audit_log"][:-1]
     before["audit_log"] = before["audit_log"][:-1]  # the backup's row is written after the file
     assert after == before
+
+
+def test_a_whole_backup_restores_every_branch_record_with_its_current_name(org, db_url):
+    """A whole backup carries the branch records: after a rename, the restored database shows the
+    branch by the name it had when backed up (its rows keep the first name as key), and the
+    organisation stays the organisation."""
+    mine = org["mine"]
+    with mine.transaction(lock="branches") as conn:
+        branches.rename(conn, MINE, "统计局机关党支部", user="测试")
+    with mine.engine.connect() as conn:
+        records = {r.id: (r.name, str(r.kind)) for r in branches.all_records(conn)}
+    counts = {b: mine.reopen(b).counts() for b in (MINE, OTHER)}
+    data = backup.backup_bytes(mine)
+    assert {r["id"] for r in json.loads(zipfile.ZipFile(io.BytesIO(data)).read(backup.MANIFEST))["branches"]} \
+        == set(records)
+    clear(db_url)
+    fresh = Store(db_url, branch="另一个支部")  # a new deployment: its own default record, no rows
+    backup.restore(fresh, data, file_name="all.zip", user="管理员")
+    with fresh.engine.connect() as conn:
+        after = {r.id: (r.name, str(r.kind)) for r in branches.all_records(conn)}
+    assert {k: after[k] for k in records} == records
+    restored = Store(db_url, branch="统计局机关党支部", create=False)
+    assert restored.branch == MINE and restored.branch_name == "统计局机关党支部"
+    assert {b: fresh.reopen(b).counts() for b in (MINE, OTHER)} == counts

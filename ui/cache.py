@@ -160,3 +160,18 @@ def last_imports() -> dict:
 
     with store_for(None).engine.begin() as conn:
         return branches.last_imports(conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _latest_months(versions: tuple, year: int, as_of: date) -> dict[str, str]:
+    from data import org
+
+    with store_for(None).engine.begin() as conn:
+        return org.latest_months(conn, [k for k, _ in versions], date(year, 1, 1), as_of)
+
+
+def latest_months(keys: list[str], year: int, as_of: date) -> dict[str, str]:
+    """Per branch of ``keys`` (the caller checks the user may view them): the latest month of ``year``
+    up to ``as_of`` with activity rows (``data.org.latest_months``), cached per state of those branches."""
+    every = branch_versions()
+    return _latest_months(tuple((k, every.get(k, (0, 0))) for k in keys), year, as_of)
