@@ -17,9 +17,13 @@ TEST_BRANCH = "测试支部"
 
 @pytest.fixture
 def db_url(tmp_path) -> str:
+    return _empty_database(tmp_path, "t.db")
+
+
+def _empty_database(tmp_path, name: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path}/t.db"
+        return f"sqlite:///{tmp_path}/{name}"
     engine = sa.create_engine(url)
     meta = sa.MetaData()
     meta.reflect(engine)
@@ -37,11 +41,12 @@ def store(db_url) -> Store:
 
 @pytest.fixture
 def app_db(tmp_path, monkeypatch) -> str:
-    """A fresh SQLite database the Streamlit app (run through AppTest) will use; Streamlit's
-    caches are cleared before and after, so no test sees another's data."""
+    """A fresh database the Streamlit app (run through AppTest) will use: an SQLite file, or with
+    TEST_DATABASE_URL that database emptied (CI's PostgreSQL pass runs the branch pages' tests so);
+    Streamlit's caches are cleared before and after, so no test sees another's data."""
     import streamlit as st
 
-    url = f"sqlite:///{tmp_path}/app.db"
+    url = _empty_database(tmp_path, "app.db")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("DJ_BRANCH", raising=False)
     monkeypatch.delenv("DJ_USERS_FILE", raising=False)
