@@ -1082,7 +1082,6 @@ ORG_NO_ROWS = "{year}年无记录"
 ORG_STALE_LAST = "最近一次导入"
 ORG_NEVER = "从未导入"
 ORG_ALL_UPLOADED = "各支部{month}台账都已上传。"
-MONTH_LABEL = "{year}年{month}月"
 ORG_TOTALS_TITLE = "全年合计与各支部占比"
 ORG_TOTALS_COLUMNS = {"name": "指标", "unit": "单位", "total": "合计", "branches": "有数据的支部数"}
 ORG_SHARES_HELP = "各支部占合计的比例；比率类指标不合计。去重计数（如检查企业家数）按支部相加，同一对象被两个支部检查时各计一次。"

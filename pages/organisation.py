@@ -79,7 +79,7 @@ if picked:
 st.subheader(texts.ORG_GAPS_TITLE)
 st.dataframe(gaps_table(gaps), hide_index=True, placeholder="")
 
-month = texts.MONTH_LABEL.format(year=as_of.year, month=as_of.month)
+month = texts.READER_MONTH.format(year=as_of.year, month=as_of.month)
 st.subheader(texts.ORG_STALE_TITLE.format(month=month))
 latest = cache.latest_months(keys, year, as_of)  # the as-of month's registers, as 总览's freshness line reads
 last_imports = cache.last_imports()
@@ -88,7 +88,7 @@ for key in keys:
     have, last = latest.get(key), last_imports.get(key)
     if have is None or have < f"{as_of:%Y-%m}":
         stale.append({texts.ROLLUP_HEADERS["branch"]: names.get(key, key),
-                      texts.ORG_STALE_MONTH: texts.MONTH_LABEL.format(year=int(have[:4]), month=int(have[5:]))
+                      texts.ORG_STALE_MONTH: texts.READER_MONTH.format(year=int(have[:4]), month=int(have[5:]))
                       if have else texts.ORG_NO_ROWS.format(year=year),
                       texts.ORG_STALE_LAST: texts.local_time(last) if last else texts.ORG_NEVER})
 if stale:
