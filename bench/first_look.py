@@ -10,7 +10,9 @@ directly, and through nginx with compression (``deploy/nginx.conf`` on loopback;
 is not installed). Times come from the page itself (``performance.now()`` when a MutationObserver
 first sees the element, from the start of navigation): the status line, the first card, all cards,
 the first chart drawn. Bytes are the encoded bodies of every HTTP response plus the WebSocket
-frames received, with the number of requests. Medians are printed as a Markdown table and written
+frames received, with the number of requests, counted in one extra visit per cache state (asking the
+browser for sizes while the page loads would slow the timed visits). The two ways of serving take
+turns, visit by visit. Medians are printed as a Markdown table and written
 to ``bench/first_look.md`` (``--out``); ``--quick`` does one run and writes nothing unless ``--out``.
 
 Targets (issue #14): first card ≤ 1.5 s with an empty cache and ≤ 0.8 s cached; cards and the
@@ -47,6 +49,7 @@ STREAMLIT_STATIC = Path(importlib.util.find_spec("streamlit").origin).parent / "
 OUT = ROOT / "bench" / "first_look.md"
 TIMEOUT_MS = 120_000
 TARGETS = {"card_empty": 1.5, "card_cached": 0.8}
+BASELINE = "baseline: a one-card Streamlit app (direct)"
 
 # Records, relative to navigation start, when each part of 总览 first appears.
 MARKS_SCRIPT = """
@@ -112,6 +115,32 @@ def start_app(tmp: Path) -> tuple[subprocess.Popen, int, int]:
     return proc, port, cards
 
 
+# The floor: Streamlit's own start in the browser, with the same server settings and nothing but a
+# status line and one card drawn the way 总览 draws them (markdown in keyed containers).
+BASELINE_APP = """
+import streamlit as st
+with st.container(key="keep-status"):
+    st.markdown("12 项指标：已完成 9 项")
+with st.container(border=True, key="keep-card-x"):
+    st.markdown("**学习教育次数**\\n\\n**24** 次")
+"""
+
+
+def start_baseline(tmp: Path) -> tuple[subprocess.Popen, int]:
+    """A one-card Streamlit app (``BASELINE_APP``) on the project's ``.streamlit/config.toml``."""
+    folder = tmp / "baseline"
+    (folder / ".streamlit").mkdir(parents=True)
+    (folder / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
+    (folder / "app.py").write_text(BASELINE_APP)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    wait_http(f"http://127.0.0.1:{port}/_stcore/health", proc, "streamlit (baseline)")
+    return proc, port
+
+
 def nginx_config(app_port: int, port: int, tmp: Path) -> Path:
     """``deploy/nginx.conf`` for loopback: plain HTTP on ``port``, the app on ``app_port``."""
     lines = []
@@ -154,8 +183,10 @@ def start_nginx(app_port: int, tmp: Path) -> tuple[subprocess.Popen, int] | None
     return proc, port
 
 
-def visit(page, url: str, expected: int, reload: bool = False) -> dict:
-    """One visit of 总览: the marks (s), bytes and requests."""
+def visit(page, url: str, expected: int, reload: bool = False, count: bool = False, chart: bool = True) -> dict:
+    """One visit of 总览: the marks (s); with ``count``, also the bytes and requests. Counting asks
+    the browser for every response's sizes while the page loads, which slows a 2-core machine, so
+    the timed visits do not count and one extra visit per cache state does."""
     stats = {"bytes": 0, "requests": 0}
 
     def finished(request):
@@ -169,34 +200,53 @@ def visit(page, url: str, expected: int, reload: bool = False) -> dict:
     def websocket(ws):
         ws.on("framereceived", lambda payload: stats.__setitem__("bytes", stats["bytes"] + len(payload)))
 
-    page.on("requestfinished", finished)
-    page.on("websocket", websocket)
+    if count:
+        page.on("requestfinished", finished)
+        page.on("websocket", websocket)
     page.add_init_script(f"window.__expected = {expected};")
     if reload:
         page.reload(timeout=TIMEOUT_MS)
     else:
         page.goto(url, timeout=TIMEOUT_MS)
     page.wait_for_function("() => window.__marks && window.__marks.cards !== undefined "
-                           "&& window.__marks.chart !== undefined && window.__marks.status !== undefined",
-                           timeout=TIMEOUT_MS)
+                           f"&& {'window.__marks.chart !== undefined' if chart else 'true'} "
+                           "&& window.__marks.status !== undefined", timeout=TIMEOUT_MS)
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=TIMEOUT_MS)
     page.wait_for_timeout(500)  # late responses (fonts) counted; not part of the times
     marks = page.evaluate("() => window.__marks")
-    page.remove_listener("requestfinished", finished)
-    page.remove_listener("websocket", websocket)
+    if count:
+        page.remove_listener("requestfinished", finished)
+        page.remove_listener("websocket", websocket)
     return {**{k: v / 1000 for k, v in marks.items()}, **stats}
 
 
-def measure(browser, url: str, expected: int, runs: int) -> dict[str, list[dict]]:
-    empty, cached = [], []
-    for _ in range(runs):
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-        context.add_init_script(MARKS_SCRIPT)
-        page = context.new_page()
-        empty.append(visit(page, url, expected))
-        cached.append(visit(page, url, expected, reload=True))
+def first_visits(browser, url: str, expected: int, count: bool = False) -> tuple[dict, dict]:
+    """A new browser context (empty cache), 总览 opened, then reloaded (cached); ``expected`` cards
+    (1 and no chart: the baseline)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.add_init_script(MARKS_SCRIPT)
+    page = context.new_page()
+    try:
+        chart = expected > 1
+        return (visit(page, url, expected, count=count, chart=chart),
+                visit(page, url, expected, reload=True, count=count, chart=chart))
+    finally:
         context.close()
-    return {"empty": empty, "cached": cached}
+
+
+def measure(browser, targets: dict[str, str], expected: int, runs: int) -> dict[str, dict[str, list[dict]]]:
+    """``runs`` timed visits of each target, taking turns (so the machine's noise falls on all alike),
+    then one counted visit each for the bytes and requests (key ``counted``)."""
+    results = {name: {"empty": [], "cached": []} for name in targets}
+    for _ in range(runs):
+        for name, url in targets.items():
+            empty, cached = first_visits(browser, url, 1 if name == BASELINE else expected)
+            results[name]["empty"].append(empty)
+            results[name]["cached"].append(cached)
+    for name, url in targets.items():
+        empty, cached = first_visits(browser, url, 1 if name == BASELINE else expected, count=True)
+        results[name]["counted"] = {"empty": empty, "cached": cached}
+    return results
 
 
 def median(rows: list[dict], key: str) -> float:
@@ -208,22 +258,28 @@ def table(results: dict[str, dict[str, list[dict]]], runs: int, started: datetim
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
     lines = [f"# First look at 总览: {started:%Y-%m-%d %H:%M}", "",
              f"- machine: {os.cpu_count()} cores, {platform.system()} {platform.release()}; {chromium}",
-             f"- {versions}; demo year, local mode, warm server; median of {runs} visit(s)",
+             f"- {versions}; demo year, local mode, warm server; median of {runs} visit(s), bytes from one more",
              f"- load average {load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end",
              "- command: `python bench/first_look.py`", "",
              "| serving | cache | status line | first card | all cards | first chart | cards before chart "
              "| downloaded | requests | target (first card) | met |",
              "|---|---|---:|---:|---:|---:|---|---:|---:|---|---|"]
     for serving, by_cache in results.items():
-        for cache, rows in by_cache.items():
+        for cache in ("empty", "cached"):
+            rows, counted = by_cache[cache], by_cache["counted"][cache]
             card = median(rows, "card")
             target = TARGETS[f"card_{cache}"]
-            before = all(r["cards"] <= r["chart"] and r["status"] <= r["chart"] for r in rows)
+            if serving == BASELINE:  # the floor: no chart, no target
+                chart = before = "—"
+                goal = met = "—"
+            else:
+                chart = f"{median(rows, 'chart'):.2f} s"
+                before = "yes" if all(r["cards"] <= r["chart"] and r["status"] <= r["chart"] for r in rows) else "**no**"
+                goal, met = f"≤ {target} s", "yes" if card <= target else "**no**"
             lines.append(
                 f"| {serving} | {'empty' if cache == 'empty' else 'cached (reload)'} | {median(rows, 'status'):.2f} s "
-                f"| {card:.2f} s | {median(rows, 'cards'):.2f} s | {median(rows, 'chart'):.2f} s "
-                f"| {'yes' if before else '**no**'} | {median(rows, 'bytes') / 1e6:.2f} MB "
-                f"| {median(rows, 'requests'):.0f} | ≤ {target} s | {'yes' if card <= target else '**no**'} |")
+                f"| {card:.2f} s | {median(rows, 'cards'):.2f} s | {chart} | {before} "
+                f"| {counted['bytes'] / 1e6:.2f} MB | {counted['requests']} | {goal} | {met} |")
     return "\n".join(lines) + "\n"
 
 
@@ -249,17 +305,19 @@ def main(argv: list[str] | None = None) -> int:
             if proxy:
                 procs.append(proxy[0])
                 targets["nginx, gzip (deploy/nginx.conf)"] = f"http://127.0.0.1:{proxy[1]}/"
+            baseline, baseline_port = start_baseline(tmp)
+            procs.append(baseline)
+            targets[BASELINE] = f"http://127.0.0.1:{baseline_port}/"
             results = {}
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 try:
                     warm = browser.new_context()
                     warm.add_init_script(MARKS_SCRIPT)
-                    for url in targets.values():  # a warm server: caches filled, modules imported
-                        visit(warm.new_page(), url, cards)
+                    for name, url in targets.items():  # a warm server: caches filled, modules imported
+                        visit(warm.new_page(), url, 1 if name == BASELINE else cards, chart=name != BASELINE)
                     warm.close()
-                    for name, url in targets.items():
-                        results[name] = measure(browser, url, cards, runs)
+                    results = measure(browser, targets, cards, runs)
                 finally:
                     browser.close()
         finally:

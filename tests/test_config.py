@@ -1,5 +1,6 @@
 """The deployment's Streamlit configuration (.streamlit/config.toml): XSRF protection on, an upload
-limit within the file check's own, no error details shown to users, no usage statistics; and
+limit within the file check's own, no error details shown to users, no usage statistics, no file
+watcher; and
 Streamlit itself reads every key of the file as written (a misspelt key would be ignored silently).
 """
 
@@ -51,6 +52,10 @@ def streamlit_view(tmp_path_factory) -> dict[str, list]:
     ("server.maxUploadSize", lambda v: isinstance(v, int) and 0 < v <= MAX_UPLOAD_MB),
     ("client.showErrorDetails", lambda v: v in ("none", False)),
     ("browser.gatherUsageStats", lambda v: v is False),
+    # No file watcher: each new browser session would set up inotify on every imported module and
+    # rescan them after every run (~0.3 s + ~0.5 s of CPU per session, measured with py-spy), which
+    # delayed every first look and multiplies when a meeting opens the link at once.
+    ("server.fileWatcherType", lambda v: v == "none"),
 ])
 def test_safety_settings_are_written(written, key, wanted):
     assert key in written, f"{key} missing from {CONFIG.relative_to(ROOT)}"
