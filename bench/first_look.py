@@ -283,17 +283,11 @@ def table(results: dict[str, dict[str, list[dict]]], runs: int, started: datetim
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--quick", action="store_true", help="one run; writes nothing unless --out")
-    args = parser.parse_args(argv)
-    runs = 1 if args.quick else args.runs
-    out = args.out or (None if args.quick else OUT)
+def run(runs: int) -> dict[str, dict]:
+    """Every target's visits (``measure``): the app direct, behind nginx (when installed) and the
+    baseline, on a fresh temporary database, servers stopped afterwards."""
     from playwright.sync_api import sync_playwright
 
-    started, load = datetime.now(), os.getloadavg()
     procs = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -308,7 +302,6 @@ def main(argv: list[str] | None = None) -> int:
             baseline, baseline_port = start_baseline(tmp)
             procs.append(baseline)
             targets[BASELINE] = f"http://127.0.0.1:{baseline_port}/"
-            results = {}
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 try:
@@ -317,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                     for name, url in targets.items():  # a warm server: caches filled, modules imported
                         visit(warm.new_page(), url, 1 if name == BASELINE else cards, chart=name != BASELINE)
                     warm.close()
-                    results = measure(browser, targets, cards, runs)
+                    return measure(browser, targets, cards, runs)
                 finally:
                     browser.close()
         finally:
@@ -327,7 +320,18 @@ def main(argv: list[str] | None = None) -> int:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    text = table(results, runs, started, load)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--quick", action="store_true", help="one run; writes nothing unless --out")
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else args.runs
+    out = args.out or (None if args.quick else OUT)
+    started, load = datetime.now(), os.getloadavg()
+    text = table(run(runs), runs, started, load)
     print(text)
     if out:
         out.write_text(text)

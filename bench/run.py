@@ -17,7 +17,11 @@ dir, then measures in one run, as medians of several repeats (wall clock; CPU ti
    ``python -c pass`` and ``python -c "import pandas"``.
 9. refusing at scale: a 学习教育 workbook whose every row carries the README's example mistake (类型
    "学习") through ``cli.py import`` in a fresh process, beside the same workbook with valid rows
-   (CPU, peak RSS, lines printed).
+   (CPU, peak RSS, lines printed);
+10. the first look at 总览 in Chromium (``bench/first_look.py``: first card with an empty cache and
+    cached, direct and behind nginx, beside a one-card Streamlit app);
+11. a meeting opens the link: twenty pages at once (``bench/meeting.py``). Items 10 and 11 need
+    /usr/bin/chromium and Playwright and are skipped by ``--quick``.
 
 It prints one Markdown table (machine, load, library versions, targets) and writes it to
 ``bench/results.md`` (``--out``). ``--quick``: small sizes, one repeat, nothing written unless
@@ -440,6 +444,68 @@ def bench_refusal(plan: Plan, tmp: Path) -> list[Row]:
     ]
 
 
+def _browser() -> str | None:
+    """Why the browser items cannot run here (None when they can)."""
+    import importlib.util
+
+    from bench.first_look import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        return f"skipped: {CHROMIUM} not installed"
+    if importlib.util.find_spec("playwright") is None:
+        return "skipped: playwright not installed"
+    return None
+
+
+def bench_first_look(plan: Plan) -> list[Row]:
+    """Item 10 (issue #14): 总览's first card in Chromium, ``bench/first_look.py``'s visits (median of
+    ``plan.repeat``), the app direct and behind nginx, beside a one-card Streamlit app in the same run."""
+    from bench import first_look
+
+    why = "skipped in --quick (see bench/first_look.py)" if plan.quick else _browser()
+    if why:
+        return [Row("10", f"first look at 总览 in Chromium: {why}", None, None)]
+    runs = first_look.run(plan.repeat)
+    rows = []
+    for serving, by_cache in runs.items():
+        base = serving == first_look.BASELINE
+        for cache in ("empty", "cached"):
+            card = first_look.median(by_cache[cache], "card")
+            target = first_look.TARGETS[f"card_{cache}"]
+            floor = first_look.median(runs[first_look.BASELINE][cache], "card")
+            rows.append(Row("10", f"{'  · ' if base else ''}first card, "
+                            f"{'empty cache' if cache == 'empty' else 'cached (reload)'}: {serving}", None, card,
+                            versus="" if base else f"{card / floor:.2f}× the one-card app "
+                            f"({first_look.median(by_cache[cache], 'status'):.2f} s to the status line)",
+                            target="" if base else f"≤ {target} s", met=None if base else card <= target))
+    return rows
+
+
+def bench_meeting(plan: Plan) -> list[Row]:
+    """Item 11 (issue #16 point 3): twenty pages open 总览 at once (``bench/meeting.py``, both waves)."""
+    from bench import meeting
+
+    why = "skipped in --quick (see bench/meeting.py)" if plan.quick else _browser()
+    if why:
+        return [Row("11", f"a meeting opens the link (20 pages): {why}", None, None)]
+    rows = []
+    for shared in (True, False):
+        r = meeting.run(20, shared=shared)
+        wave = meeting.WAVES[shared]
+        slowest, per_session = max(r["cards"]), (r["after"] - r["before"]) / r["sessions"]
+        repeated = sorted(k for k, v in r["wave_calls"].items() if v > 1)
+        rows += [
+            Row("11", f"a meeting, 20 pages ({wave}): slowest first card", None, slowest,
+                versus=f"median {statistics.median(r['cards']):.2f} s; server CPU {r['server_cpu'] / 20 * 1000:.0f} ms "
+                f"per session", target=f"≤ {meeting.TARGET_SLOWEST:.0f} s", met=slowest <= meeting.TARGET_SLOWEST),
+            Row("11", f"  · server memory per session ({wave})", None, None, value=f"{per_session:.1f} MB",
+                target=f"≤ {meeting.TARGET_MB:.0f} MB", met=per_session <= meeting.TARGET_MB),
+            Row("11", f"  · computations repeated per session ({wave})", None, None,
+                value=", ".join(repeated) or "none", target="none", met=not repeated),
+        ]
+    return rows
+
+
 def _child(*args: str) -> dict:
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "child.py"), *args], capture_output=True,
                          text=True, cwd=ROOT)
@@ -507,7 +573,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="repeats per measure (median)")
     parser.add_argument("--only", action="append", metavar="STEP",
                         help="run only this step (repeatable): import, metrics, pages, downloads, memory, "
-                             "bad inputs, .xls and sandbox, start-up, refusal at scale; writes no file unless --out is given")
+                             "bad inputs, .xls and sandbox, start-up, refusal at scale, first look, meeting; writes no file "
+                             "unless --out is given")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.repeat:
@@ -527,7 +594,9 @@ def main(argv: list[str] | None = None) -> int:
                           ("bad inputs", lambda: bench_corpus(plan)),
                           (".xls and sandbox", lambda: bench_xls(plan)),
                           ("start-up", lambda: bench_startup(plan, tmp)),
-                          ("refusal at scale", lambda: bench_refusal(plan, tmp))):
+                          ("refusal at scale", lambda: bench_refusal(plan, tmp)),
+                          ("first look", lambda: bench_first_look(plan)),
+                          ("meeting", lambda: bench_meeting(plan))):
             if args.only and step not in args.only:
                 continue
             print(f"[bench] {step} …", file=sys.stderr, flush=True)
