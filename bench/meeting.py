@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.first_look import CHROMIUM, CHROMIUM_ARGS, MARKS_SCRIPT, TIMEOUT_MS, start_app  # noqa: E402
+from bench.first_look import CHROMIUM, CHROMIUM_ARGS, MARKS_SCRIPT, TIMEOUT_MS, start_app, start_baseline  # noqa: E402
 
 TARGET_SLOWEST = 3.0  # s
 TARGET_MB = 30.0  # per session
@@ -65,19 +65,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(sessions: int, shared: bool) -> dict:
+def run(sessions: int, shared: bool, baseline: bool = False) -> dict:
     """One wave of ``sessions`` pages. ``shared``: the pages are tabs of one browser context whose
     cache has seen the app once (leaders who opened the link before; each tab is still its own
     Streamlit session); otherwise each page has its own context and an empty cache, so this one
     2-core machine also does the work of twenty browsers downloading and compiling Streamlit's
-    9.6 MB of scripts."""
+    9.6 MB of scripts. ``baseline``: the same wave on ``bench/first_look.py``'s one-card Streamlit app
+    (the floor of any Streamlit page on this machine)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="dj-meeting-") as tmp_name:
         tmp = Path(tmp_name)
         calls = tmp / "calls.txt"
         os.environ["DJ_BENCH_CALLS"] = str(calls)
-        app, port, _cards = start_app(tmp)
+        app, port = start_baseline(tmp) if baseline else start_app(tmp)[:2]
         url = f"http://127.0.0.1:{port}/"
         try:
             with sync_playwright() as pw:
@@ -125,7 +126,8 @@ def run(sessions: int, shared: bool) -> dict:
             except subprocess.TimeoutExpired:
                 app.kill()
     return {"cards": cards, "wave": wave, "before": before, "after": after, "server_cpu": server_cpu,
-            "warm_calls": warm_calls, "wave_calls": wave_calls, "sessions": sessions, "shared": shared}
+            "warm_calls": warm_calls, "wave_calls": wave_calls, "sessions": sessions, "shared": shared,
+            "baseline": baseline}
 
 
 def _open(context, url: str, wait: bool = True):
@@ -146,13 +148,14 @@ def section(results: list[dict], started: datetime, load: tuple) -> str:
              f"server warmed by one visit; {os.cpu_count()} cores (the browser and the server share them), "
              f"load average {load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end",
              f"- command: `python bench/meeting.py --sessions {n}`; two waves, one after the other: "
-             + "; ".join(f"({i}) {WAVES[r['shared']]}" for i, r in enumerate(results, 1)), "",
+             + "; ".join(f"({i}) {WAVES[r['shared']]}" + (", on a one-card Streamlit app (the floor)" if r["baseline"]
+                         else "") for i, r in enumerate(results, 1)), "",
              "| wave | measure | value | target | met |", "|---|---|---:|---|---|"]
     for i, r in enumerate(results, 1):
         median, slowest = statistics.median(r["cards"]), max(r["cards"])
         per_session = (r["after"] - r["before"]) / n
         repeated = {k: v for k, v in r["wave_calls"].items() if v > 1}
-        wave = f"({i}) {WAVES[r['shared']]}"
+        wave = f"({i}) {WAVES[r['shared']]}" + (": one-card app (floor)" if r["baseline"] else "")
         lines += [
             f"| {wave} | first card, median of {n} pages | {median:.2f} s | | |",
             f"| {wave} | first card, slowest page | {slowest:.2f} s | ≤ {TARGET_SLOWEST:.0f} s "
@@ -178,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} not found: apt-get install chromium")
     started, load = datetime.now(), os.getloadavg()
-    text = section([run(args.sessions, shared=True), run(args.sessions, shared=False)], started, load)
+    text = section([run(args.sessions, shared=True), run(args.sessions, shared=False),
+                    run(args.sessions, shared=True, baseline=True)], started, load)
     print(text)
     if args.out:
         with args.out.open("a", encoding="utf-8") as fh:

@@ -503,6 +503,10 @@ def bench_meeting(plan: Plan) -> list[Row]:
             Row("11", f"  · computations repeated per session ({wave})", None, None,
                 value=", ".join(repeated) or "none", target="none", met=not repeated),
         ]
+    floor = meeting.run(20, shared=True, baseline=True)
+    rows.append(Row("11", f"  · the floor: the same wave ({meeting.WAVES[True]}) on a one-card Streamlit app, "
+                    "slowest first card", None, max(floor["cards"]),
+                    versus=f"median {statistics.median(floor['cards']):.2f} s"))
     return rows
 
 
