@@ -62,6 +62,19 @@ def _escape(value: object) -> str:
     return html.escape(str(value))
 
 
+# How far right of a bar's end its label reaches, in percentage points of the axis (a label such as
+# "100.0%" on a phone-wide chart, whose axis runs to 122%): a 序时 marker in that stretch would be
+# drawn over the label.
+LABEL_SPAN = 25.0
+
+
+def label_positions(completion: list[float], markers: list[float]) -> list[str]:
+    """Each bar's label outside its end, unless the bar's 序时 (or 100%) marker stands where the label
+    would be and the bar is long enough to hold it: then inside (plotly picks a contrasting colour)."""
+    return ["inside" if 0 <= m - c <= LABEL_SPAN and c >= LABEL_SPAN else "outside"
+            for c, m in zip(completion, markers)]
+
+
 def completion_chart(table: pd.DataFrame) -> go.Figure:
     """Completion of every targeted indicator (bars in the status colour) against 序时进度.
 
@@ -72,13 +85,14 @@ def completion_chart(table: pd.DataFrame) -> go.Figure:
     rows = table.loc[table["completion"].notna()]
     names = rows["name"].tolist()
     completion = [c * 100 for c in rows["completion"]]
+    rate = rows["unit"] == PERCENT
+    markers = [100.0 if r else t * 100 for r, t in zip(rate, rows["time_progress"].fillna(0.0))]
     fig = go.Figure(go.Bar(
         y=names, x=completion, orientation="h", name=texts.CHART_COMPLETION, showlegend=False,
         customdata=rows["key"].tolist() if "key" in rows else None,
         marker_color=[STATUS_COLORS.get(s, GREY) for s in rows["status"]],
-        text=[f"{c:.1f}%" for c in completion], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>" + texts.CHART_COMPLETION + " %{x:.1f}%<extra></extra>"))
-    rate = rows["unit"] == PERCENT
+        text=[f"{c:.1f}%" for c in completion], textposition=label_positions(completion, markers),
+        cliponaxis=False, hovertemplate="%{y}<br>" + texts.CHART_COMPLETION + " %{x:.1f}%<extra></extra>"))
     for mask, name, refs in ((~rate, texts.CHART_TIME_PROGRESS, rows["time_progress"] * 100),
                              (rate, texts.CHART_RATE_TARGET, pd.Series(100.0, index=rows.index))):
         if mask.any():
