@@ -651,11 +651,11 @@ class Store:
             ).mappings().first()
         return dict(row) if row else None
 
-    def years(self) -> list[int]:
-        """Years with live activity rows, ascending."""
+    def years(self, registers: list[str] | None = None) -> list[int]:
+        """Years with live activity rows (of ``registers``, activity register keys; default all), ascending."""
         found: set[int] = set()
         with self.engine.begin() as conn:
-            for key in schema.ACTIVITY_REGISTERS:
+            for key in schema.ACTIVITY_REGISTERS if registers is None else registers:
                 t = TABLES[key]
                 found |= {int(p[:4]) for p in conn.execute(
                     sa.select(t.c.period).distinct()
@@ -674,6 +674,34 @@ class Store:
                           sa.func.count(BATCHES.c.undone_at))
                 .where(BATCHES.c.branch.in_(scope))).one()
         return int(row[0]), int(row[1])
+
+    def register_versions(self) -> dict[str, tuple[int, int]]:
+        """``version`` per register key, counting only the batches that wrote the register (every
+        import lists them in ``batch_registers``; an undo marks its batch undone and touches only
+        those registers): a cache of one register's rows stays valid while an import into another
+        register lands. The organisation's batches count for ``targets`` only (what a branch inherits).
+        One query, read from the database like ``version``."""
+        scope = [self.branch, *([self.record.parent] if self.record.parent else [])]
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                sa.select(BATCH_REGISTERS.c.register, BATCHES.c.branch, sa.func.max(BATCHES.c.id),
+                          sa.func.count(BATCHES.c.undone_at))
+                .join(BATCHES, BATCHES.c.id == BATCH_REGISTERS.c.batch_id)
+                .where(BATCHES.c.branch.in_(scope))
+                .group_by(BATCH_REGISTERS.c.register, BATCHES.c.branch)).all()
+        out = dict.fromkeys(schema.REGISTER_KEYS, (0, 0))
+        for register, branch, latest, undone in rows:
+            if register in out and (branch == self.branch or register == "targets"):
+                before = out[register]
+                out[register] = (max(before[0], int(latest)), before[1] + int(undone))
+        return out
+
+    def is_empty(self) -> bool:
+        """No live row in any register (a first look that stops at the first row found, unlike ``counts``)."""
+        with self.engine.begin() as conn:
+            return not any(conn.execute(
+                sa.select(t.c.id).where(t.c.branch == self.branch, t.c.removed_by.is_(None)).limit(1)).first()
+                for t in TABLES.values())
 
     def frames(self, years: list[int] | None = None, columns=None) -> dict[str, pd.DataFrame]:
         """Every register as typed frames, activity registers limited to ``years`` when given:

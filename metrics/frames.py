@@ -158,9 +158,13 @@ class Frames(dict):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._tables: dict[str, tuple[object, Table]] = {}
+        self._sources: dict[str, Frames] = {}
 
     def table(self, key: str) -> Table:
         current = self.get(key)
+        source = self._sources.get(key)
+        if source is not None and source.get(key) is current:
+            return source.table(key)
         cached = self._tables.get(key)
         if cached is None or cached[0] is not current:
             cached = (current, Table(key, register_frame(self, key)))
@@ -171,6 +175,14 @@ class Frames(dict):
 def prepare(frames: dict | None) -> Frames:
     """``frames`` as a ``Frames`` (itself if it already is one)."""
     return frames if isinstance(frames, Frames) else Frames(frames or {})
+
+
+def combine(parts: dict[str, Frames]) -> Frames:
+    """One ``Frames`` of ``parts[key][key]`` per key, preparing each register in (and sharing the
+    ``Table`` with) the part it came from: a register kept in several combinations is prepared once."""
+    out = Frames({key: part.get(key) for key, part in parts.items()})
+    out._sources = dict(parts)
+    return out
 
 
 class Window:

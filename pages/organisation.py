@@ -47,7 +47,8 @@ records = cache.branch_records()
 names = {b.id: b.name for b in records}
 organisations = {b.id for b in records if b.is_organisation}  # its targets are defaults, not a branch's figures
 keys = sorted((k for k in allowed if k not in organisations), key=lambda k: names.get(k, k))
-table, gaps = orgcache.figures(keys, names, year, as_of)
+versions = cache.branch_versions()  # every branch's state, read once this run
+table, gaps = orgcache.figures(keys, names, year, as_of, versions)
 
 st.subheader(texts.ORG_RANK_TITLE)
 st.dataframe(ranking_shown(table), hide_index=True, placeholder="",
@@ -81,7 +82,7 @@ st.dataframe(gaps_table(gaps), hide_index=True, placeholder="")
 
 month = texts.READER_MONTH.format(year=as_of.year, month=as_of.month)
 st.subheader(texts.ORG_STALE_TITLE.format(month=month))
-latest = cache.latest_months(keys, year, as_of)  # the as-of month's registers, as 总览's freshness line reads
+latest = cache.latest_months(keys, year, as_of, versions)  # the as-of month's registers, as 总览's freshness line reads
 last_imports = cache.last_imports()
 stale = []
 for key in keys:

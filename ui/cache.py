@@ -11,8 +11,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from data.schema import ACTIVITY_REGISTERS, REGISTER_KEYS
 from data.store import Store
-from metrics.frames import Frames, metric_columns, prepare
+from metrics.frames import Frames, combine, metric_columns, prepare
 
 
 BRANCH_KEY = "branch"
@@ -51,13 +52,31 @@ def data_version() -> tuple[int, int]:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...],
             columns: tuple[tuple[str, tuple[str, ...]], ...] | None) -> Frames:
-    from metrics.rollup import merge_targets
-
+    """``Store.frames`` put together from one cached read per register (``_register``), each kept
+    per that register's version: after an import only the registers it wrote are read again."""
     count_call("Store.frames")
+    narrow = None if columns is None else dict(columns)
+    versions = _register_versions(branch, version)
+    return combine({key: _register(branch, key, versions[key], years if key in ACTIVITY_REGISTERS else None,
+                                   None if narrow is None else narrow.get(key))
+                    for key in REGISTER_KEYS})
+
+
+# 8 × the 7 registers: the same bound on frames kept as ``_frames``' 8 entries of every register.
+@st.cache_resource(show_spinner=False, max_entries=56)
+def _register(branch: str, key: str, version: tuple[int, int], years: tuple[int, ...] | None,
+              columns: tuple[str, ...] | None) -> Frames:
+    """One register of ``Store.frames`` (``targets``: with the organisation's where the branch sets
+    none), as a one-register ``Frames`` (``metrics.frames.combine`` shares its prepared table);
+    keyed by ``Store.register_versions``' entry of the register."""
     store = store_for(branch)
-    out = store.frames(list(years), columns=None if columns is None else dict(columns))
-    out["targets"] = merge_targets(out["targets"], store.parent_targets())  # the organisation's defaults
-    return prepare(out)
+    count_call(f"Store.load/{key}")
+    frame = store.load(key, years=None if years is None else list(years), columns=columns)
+    if key == "targets":
+        from metrics.rollup import merge_targets
+
+        frame = merge_targets(frame, store.parent_targets())  # the organisation's defaults
+    return prepare({key: frame})
 
 
 def frames(year: int) -> Frames:
@@ -78,8 +97,20 @@ def full_frames(year: int) -> Frames:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _register_versions(branch: str, version: tuple[int, int]) -> dict[str, tuple[int, int]]:
+    """``Store.register_versions``, read once per data version (read after ``version``: never older)."""
+    return store_for(branch).register_versions()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def _years(branch: str, version: tuple[int, int]) -> list[int]:
-    return store_for(branch).years()
+    versions = _register_versions(branch, version)
+    return sorted(set().union(*(_register_years(branch, key, versions[key]) for key in ACTIVITY_REGISTERS)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _register_years(branch: str, key: str, version: tuple[int, int]) -> list[int]:
+    return store_for(branch).years([key])
 
 
 def years() -> list[int]:
@@ -98,13 +129,13 @@ def last_import() -> dict | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _counts(branch: str, version: tuple[int, int]) -> dict[str, int]:
-    return store_for(branch).counts()
+def _is_empty(branch: str, version: tuple[int, int]) -> bool:
+    return store_for(branch).is_empty()
 
 
 def is_empty() -> bool:
     """No live row in any register (a first run, or every import undone)."""
-    return not any(_counts(get_store().branch, data_version()).values())
+    return _is_empty(get_store().branch, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -170,8 +201,8 @@ def _latest_months(versions: tuple, year: int, as_of: date) -> dict[str, str]:
         return org.latest_months(conn, [k for k, _ in versions], date(year, 1, 1), as_of)
 
 
-def latest_months(keys: list[str], year: int, as_of: date) -> dict[str, str]:
+def latest_months(keys: list[str], year: int, as_of: date, versions: dict[str, tuple[int, int]]) -> dict[str, str]:
     """Per branch of ``keys`` (the caller checks the user may view them): the latest month of ``year``
-    up to ``as_of`` with activity rows (``data.org.latest_months``), cached per state of those branches."""
-    every = branch_versions()
-    return _latest_months(tuple((k, every.get(k, (0, 0))) for k in keys), year, as_of)
+    up to ``as_of`` with activity rows (``data.org.latest_months``), cached per state of those branches
+    (``versions``: ``branch_versions``, read this run)."""
+    return _latest_months(tuple((k, versions.get(k, (0, 0))) for k in keys), year, as_of)

@@ -75,14 +75,14 @@ def _compute(keys: list[str], parent: str | None, year: int, as_of: dt.date, tol
     return table, gaps
 
 
-def figures(keys: list[str], names: dict[str, str], year: int, as_of: dt.date
-            ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+def figures(keys: list[str], names: dict[str, str], year: int, as_of: dt.date,
+            versions: dict[str, tuple[int, int]]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """(``metrics.rollup.ROLLUP_COLUMNS`` rows of ``keys`` in that order, ``branch`` their names;
-    {name: 三会一课 gaps}). ``keys``: branches the session's user may view (the caller checks)."""
+    {name: 三会一课 gaps}). ``keys``: branches the session's user may view (the caller checks);
+    ``versions``: every branch's version, read this run (``cache.branch_versions``)."""
     settings = load_settings()
     selection = (year, as_of, settings.tolerance_pp, json.dumps(settings.local_rules, ensure_ascii=False,
                                                                 sort_keys=True, default=str))
-    versions = cache.branch_versions()
     states = tuple((k, versions.get(k, (0, 0))) for k in keys)
     store = _store()
     whole = ("all", states, tuple(names.get(k, k) for k in keys), selection)
