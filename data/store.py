@@ -696,6 +696,24 @@ class Store:
                 out[register] = (max(before[0], int(latest)), before[1] + int(undone))
         return out
 
+    def year_versions(self) -> dict[tuple[str, int], tuple[int, int]]:
+        """``register_versions`` per (monthly register, year), this branch's batches only: those that
+        wrote rows of that year (the periods each batch lists in ``batch_registers``; an import or undo
+        changes rows of those periods only). An import of this year's months leaves last year's entry
+        as it was, so a cache of last year's rows stays valid (``ui.cache``)."""
+        dated = [k for k, r in schema.REGISTERS.items() if r.period == schema.Period.MONTH]
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                sa.select(BATCH_REGISTERS.c.register, BATCH_REGISTERS.c.periods, BATCHES.c.id, BATCHES.c.undone_at)
+                .join(BATCHES, BATCHES.c.id == BATCH_REGISTERS.c.batch_id)
+                .where(BATCHES.c.branch == self.branch, BATCH_REGISTERS.c.register.in_(dated))).all()
+        out: dict[tuple[str, int], tuple[int, int]] = {}
+        for register, periods, batch_id, undone_at in rows:
+            for year in {int(p[:4]) for p in periods.split(",") if p[:4].isdigit()}:
+                latest, undone = out.get((register, year), (0, 0))
+                out[(register, year)] = (max(latest, int(batch_id)), undone + (undone_at is not None))
+        return out
+
     def is_empty(self) -> bool:
         """No live row in any register (a first look that stops at the first row found, unlike ``counts``)."""
         with self.engine.begin() as conn:

@@ -60,6 +60,62 @@ def test_register_versions_move_only_with_the_registers_a_write_touches(db_url):
     assert mine.version() != (0, 0)
 
 
+def test_year_versions_move_only_with_the_years_a_write_touches(db_url):
+    store = Store(db_url, branch="甲支部")
+    imp(store, study_rows("2024-11-05", 2) + study_rows("2025-03-05", 2))
+    both = store.year_versions()
+    assert both[("study", 2024)] == both[("study", 2025)] != (0, 0)
+    result = imp(store, study_rows("2025-12-01", 1), name="十二月.xlsx")
+    december = store.year_versions()
+    assert december[("study", 2024)] == both[("study", 2024)]
+    assert december[("study", 2025)] != both[("study", 2025)]
+    store.undo(result.batch_id, user="组织委员")
+    undone = store.year_versions()
+    assert undone[("study", 2024)] == both[("study", 2024)]
+    assert undone[("study", 2025)] not in (both[("study", 2025)], december[("study", 2025)])
+    imp(store, volunteer_rows("2024-05-05", 1), register="volunteer", name="v.xlsx")
+    assert store.year_versions()[("study", 2024)] == both[("study", 2024)]
+
+
+def test_frames_put_together_per_register_and_year_equal_a_fresh_read(app_db):
+    """``ui.cache._frames`` (cached parts, outside a Streamlit run) against ``Store.frames``, narrow and
+    whole, after writes to one year, to the other, an undo and a targets change."""
+    import pandas.testing as pdt
+
+    from metrics.catalogue import CATALOGUE
+    from metrics.frames import metric_columns
+    from ui import cache
+
+    store = Store(app_db, branch=load_settings().branch)
+    narrow = metric_columns(CATALOGUE)
+
+    def check():
+        for columns in (narrow, None):
+            key = None if columns is None else tuple(columns.items())
+            got = cache._frames(store.branch, store.version(), (YEAR - 1, YEAR), key)
+            want = store.frames([YEAR - 1, YEAR], columns=columns)
+            assert set(got) == set(want)
+            for register, frame in want.items():
+                pdt.assert_frame_equal(got[register], frame, check_index_type=False)
+
+    check()
+    store.import_frames({"study": typed("study", study_rows("2024-11-05", 2) + study_rows("2025-03-05", 3)),
+                         "volunteer": typed("volunteer", volunteer_rows("2024-06-01", 2)
+                                            + volunteer_rows("2025-02-01", 4)),
+                         "targets": typed("targets", targets())},
+                        file_name="a.xlsx", sha256="1" * 64, user="组织委员")
+    check()
+    result = imp(store, volunteer_rows("2025-02-01", 1) + volunteer_rows("2025-07-01", 2), register="volunteer",
+                 name="b.xlsx")  # replaces February: rows removed, rows added
+    check()
+    imp(store, study_rows("2024-11-05", 1), name="c.xlsx")
+    check()
+    store.undo(result.batch_id, user="组织委员")
+    check()
+    imp(store, targets() + targets(YEAR - 1), register="targets", name="t.xlsx")
+    check()
+
+
 def test_is_empty_follows_imports_and_undo(db_url):
     store = Store(db_url, branch="甲支部")
     assert store.is_empty()
@@ -81,27 +137,30 @@ def test_overview_follows_each_write_and_rereads_only_the_register_written(app, 
                          "volunteer": typed("volunteer", volunteer_rows("2025-03-06", 2)),
                          "targets": typed("targets", targets())},
                         file_name="三月.xlsx", sha256="1" * 64, user="组织委员")
+    imp(store, volunteer_rows("2024-06-01", 2), register="volunteer", name="去年.xlsx")  # last year (同比)
     at = app().run()
     choose_year(at, YEAR)
     assert not at.exception, at.exception
     assert {k: card_values(at)[k] for k in ("集中学习次数", "志愿服务人次")} == {"集中学习次数": 3, "志愿服务人次": 2}
-    assert {"Store.load/study", "Store.load/volunteer"} <= set(calls(counted))
+    assert {"Store.load/study/2025", "Store.load/volunteer/2025", "Store.load/volunteer/2024"} <= set(calls(counted))
 
-    # An import into 志愿服务 only: the next run shows it, and 学习教育 is not read again.
+    # An import of 志愿服务's April only: the next run shows it, and neither 学习教育 nor last year's
+    # 志愿服务 is read again.
     counted.unlink()
     result = store.import_frames({"volunteer": typed("volunteer", volunteer_rows("2025-04-02", 3))},
                                  file_name="四月.xlsx", sha256="2" * 64, user="组织委员")
     at.run()
     assert {k: card_values(at)[k] for k in ("集中学习次数", "志愿服务人次")} == {"集中学习次数": 3, "志愿服务人次": 5}
-    read = calls(counted)
-    assert "Store.load/volunteer" in read and "Store.load/study" not in read
+    read = [name for name in calls(counted) if name.startswith("Store.load/")]
+    assert "Store.load/volunteer/2025" in read
+    assert not {n for n in read if n.startswith("Store.load/study")} and "Store.load/volunteer/2024" not in read
 
     # Its undo: back to what was there, again without reading 学习教育.
     counted.unlink()
     store.undo(result.batch_id, user="组织委员")
     at.run()
     assert {k: card_values(at)[k] for k in ("集中学习次数", "志愿服务人次")} == {"集中学习次数": 3, "志愿服务人次": 2}
-    assert "Store.load/study" not in calls(counted)
+    assert not {n for n in calls(counted) if n.startswith("Store.load/study")}
 
     # An import into 学习教育 moves its card.
     imp(store, study_rows("2025-05-06", 1), name="五月.xlsx")

@@ -11,12 +11,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from data.schema import ACTIVITY_REGISTERS, REGISTER_KEYS
+from data.schema import ACTIVITY_REGISTERS, REGISTER_KEYS, REGISTERS, Period
 from data.store import Store
 from metrics.frames import Frames, combine, metric_columns, prepare
 
 
 BRANCH_KEY = "branch"
+MONTHLY = tuple(k for k, r in REGISTERS.items() if r.period == Period.MONTH)  # read per year
 
 
 def count_call(name: str) -> None:
@@ -52,31 +53,48 @@ def data_version() -> tuple[int, int]:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _frames(branch: str, version: tuple[int, int], years: tuple[int, ...],
             columns: tuple[tuple[str, tuple[str, ...]], ...] | None) -> Frames:
-    """``Store.frames`` put together from one cached read per register (``_register``), each kept
-    per that register's version: after an import only the registers it wrote are read again."""
+    """``Store.frames`` put together from cached reads (``_register``), each kept per the version of
+    what it holds: a register, and a monthly register's year (``Store.register_versions``,
+    ``Store.year_versions``). After an import only the registers and years it wrote are read again."""
     count_call("Store.frames")
     narrow = None if columns is None else dict(columns)
-    versions = _register_versions(branch, version)
-    return combine({key: _register(branch, key, versions[key], years if key in ACTIVITY_REGISTERS else None,
-                                   None if narrow is None else narrow.get(key))
-                    for key in REGISTER_KEYS})
+    versions, by_year = _register_versions(branch, version)
+    parts = {}
+    for key in REGISTER_KEYS:
+        if key in MONTHLY:
+            states = tuple((year, by_year.get((key, year), (0, 0))) for year in years)
+        else:
+            states = ((None, versions[key]),)
+        parts[key] = _register(branch, key, states, None if narrow is None else narrow.get(key))
+    return combine(parts)
 
 
-# 8 × the 7 registers: the same bound on frames kept as ``_frames``' 8 entries of every register.
+# 8 × the 7 registers: the same bound on frames kept as ``_frames``' 8 entries of every register (the
+# years put together share their text columns' Arrow buffers with the years' own entries).
 @st.cache_resource(show_spinner=False, max_entries=56)
-def _register(branch: str, key: str, version: tuple[int, int], years: tuple[int, ...] | None,
+def _register(branch: str, key: str, states: tuple[tuple[int | None, tuple[int, int]], ...],
               columns: tuple[str, ...] | None) -> Frames:
-    """One register of ``Store.frames`` (``targets``: with the organisation's where the branch sets
-    none), as a one-register ``Frames`` (``metrics.frames.combine`` shares its prepared table);
-    keyed by ``Store.register_versions``' entry of the register."""
+    """One register of ``Store.frames`` as a one-register ``Frames`` (``metrics.frames.combine``
+    shares its prepared table), put together from ``states`` ((year or None, version), ...): its
+    years' rows in date order, as ``Store.load(years=...)`` orders them."""
+    found = [_part(branch, key, year, version, columns) for year, version in states]
+    kept = [f for f in found if len(f)] or found[:1]
+    return prepare({key: kept[0] if len(kept) == 1 else pd.concat(kept, ignore_index=True)})
+
+
+@st.cache_resource(show_spinner=False, max_entries=112)
+def _part(branch: str, key: str, year: int | None, version: tuple[int, int],
+          columns: tuple[str, ...] | None) -> pd.DataFrame:
+    """``Store.load`` of one register (a monthly register: of ``year``; ``targets``: with the
+    organisation's where the branch sets none), kept per ``version``, that register's (and year's)."""
     store = store_for(branch)
-    count_call(f"Store.load/{key}")
-    frame = store.load(key, years=None if years is None else list(years), columns=columns)
+    count_call(f"Store.load/{key}" + ("" if year is None else f"/{year}"))
+    frame = store.load(key, years=None if year is None else [year], columns=columns)
     if key == "targets":
         from metrics.rollup import merge_targets
 
         frame = merge_targets(frame, store.parent_targets())  # the organisation's defaults
-    return prepare({key: frame})
+    return frame
 
 
 def frames(year: int) -> Frames:
@@ -97,14 +115,16 @@ def full_frames(year: int) -> Frames:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _register_versions(branch: str, version: tuple[int, int]) -> dict[str, tuple[int, int]]:
-    """``Store.register_versions``, read once per data version (read after ``version``: never older)."""
-    return store_for(branch).register_versions()
+def _register_versions(branch: str, version: tuple[int, int]) -> tuple[dict, dict]:
+    """``Store.register_versions`` and ``Store.year_versions``, read once per data version (read after
+    ``version``, so never older than it)."""
+    store = store_for(branch)
+    return store.register_versions(), store.year_versions()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _years(branch: str, version: tuple[int, int]) -> list[int]:
-    versions = _register_versions(branch, version)
+    versions = _register_versions(branch, version)[0]
     return sorted(set().union(*(_register_years(branch, key, versions[key]) for key in ACTIVITY_REGISTERS)))
 
 
