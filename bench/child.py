@@ -146,7 +146,7 @@ def pages(rows: int, db_file: str, repeat: int) -> dict:
         after.append(_timed(at.run, cpu=True))
     out["overview_after_import"] = [statistics.median(w for w, _ in after), statistics.median(c for _, c in after)]
     # A monthly workbook writing every activity register (their December again, one row fewer each
-    # time): the frames of every register are read again (ui.cache keeps them per register).
+    # time): this year's rows of every register are read again (ui.cache keeps them per register and year).
     decembers = {k: f.loc[f["date"] >= pd.Timestamp(YEAR, 12, 1)] for k, f in frames.items() if "date" in f}
     after = []
     for i in range(repeat):

@@ -278,7 +278,7 @@ def bench_pages(plan: Plan, tmp: Path) -> list[Row]:
         row("  · the same, every column (a card's rows, 年度总结's 数字来源)", "load_frames_full"),
         row("总览: first run after an import (server running; data caches cold)", "overview_after_import", 0.5,
             on_cpu=True),
-        row("  · the same after an import writing every activity register (each is read again)",
+        row("  · the same after an import writing every activity register (this year's rows of each are read again)",
             "overview_after_import_all", on_cpu=True),
         row("总览: first run of a new server process (also loads modules: openpyxl, plotly, Streamlit's "
             "emoji table)", "overview_first"),
