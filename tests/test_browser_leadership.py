@@ -1,8 +1,8 @@
 """The leadership view in a real browser (Playwright, Debian's Chromium), on the demo year with
 sign-in on: a link with ?year=&as_of= opens that view through the sign-in and a reload keeps both
 the view and the sign-in; the status line's counts equal the metrics; a card's 明细 lists as many
-rows as the card counts; no page scrolls sideways at 390, 1440 or 1920 px; 大屏 hides the sidebar
-and stays in the address; the printed 总览 is at most two A4 pages without the sidebar; sign-out
+rows as the card counts; no page scrolls sideways at 390, 1440 or 1920 px (nor at 360, 768, 1024
+and 1280); 大屏 hides the sidebar and stays in the address; the printed 总览 is at most two A4 pages without the sidebar; sign-out
 ends the kept sign-in; no page shows Streamlit's English (or any ASCII word that is not the app's
 own or the data's), the data grid's tooltips included. Screenshots of every page and viewport, and the PDF, go to
 ``test-artifacts/leadership/`` (git-ignored; CI keeps them as artifacts).
@@ -34,6 +34,7 @@ __all__ = ["server", "sync_playwright"]  # fixtures used by name below
 ARTIFACTS = ROOT / "test-artifacts" / "leadership"
 AS_OF = dt.date(DEMO_YEAR, 6, 30)
 VIEWPORTS = {390: 844, 1440: 900, 1920: 1080}
+OTHER_VIEWPORTS = [(360, 740), (768, 1024), (1024, 768), (1280, 720)]
 # Every page an editor reaches, by its address.
 PAGES = {"overview": "", "study": "study", "inspections": "inspections", "volunteer": "volunteer",
          "summary": "summary", "upload": "upload", "query": "query", "targets": "targets"}
@@ -268,6 +269,16 @@ def test_leadership_view_in_chromium(sync_playwright, server):
                             assert cards[0]["width"] < width / 2
                             assert tab.get_by_test_id("stSelectbox").first.bounding_box()["y"] < cards[0]["y"]
                             assert tab.locator(".st-key-noprint-toolbar").is_visible()
+                # Other devices than the three above (a small Android phone, a tablet both ways, a 720p
+                # projector): no page scrolls sideways either.
+                for width, height in OTHER_VIEWPORTS:
+                    on_phone.set_viewport_size({"width": width, "height": height})
+                    for name_, path in PAGES.items():
+                        on_phone.goto(f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
+                        on_phone.get_by_test_id("stHeading").first.wait_for(timeout=2 * STEP_TIMEOUT_MS)
+                        wait_ready(on_phone)
+                        on_phone.wait_for_timeout(300)  # charts lay out after the run; not an assertion
+                        assert overflow(on_phone) == {"page": 0, "main": 0}, (width, name_)
             finally:
                 phone.close()
 
