@@ -242,7 +242,9 @@ def _hours_as_time(raw: pd.DataFrame, register: schema.Register) -> None:
     if "hours" not in raw:
         return
     values = raw["hours"]
-    mask = values.map(lambda v: isinstance(v, (dt_time, timedelta)) or (isinstance(v, str) and bool(_CLOCK.match(v))))
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # each distinct value looked at once
+    clock = [isinstance(v, (dt_time, timedelta)) or (isinstance(v, str) and bool(_CLOCK.match(v))) for v in uniques]
+    mask = pd.Series(np.array([*clock, False], dtype=bool)[codes], index=values.index)
     if mask.any():
         raw.loc[mask, "hours"] = values[mask].map(_clock_hours)
 
