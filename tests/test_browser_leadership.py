@@ -56,6 +56,14 @@ def wait_ready(page) -> None:
     idle(page)
 
 
+def laid_out(page, url: str) -> None:
+    """Open ``url``: its heading drawn, the script run over, the charts laid out."""
+    page.goto(url)
+    page.get_by_test_id("stHeading").first.wait_for(timeout=2 * STEP_TIMEOUT_MS)
+    wait_ready(page)
+    page.wait_for_timeout(300)  # charts lay out after the run; not an assertion
+
+
 def shoot(page, name: str) -> None:
     """The whole page (Streamlit scrolls inside its main block: the viewport is made that tall)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -239,10 +247,7 @@ def test_leadership_view_in_chromium(sync_playwright, server):
                     tab = on_phone if width == 390 else page
                     tab.set_viewport_size({"width": width, "height": height})
                     for name_, path in PAGES.items():
-                        tab.goto(f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
-                        tab.get_by_test_id("stHeading").first.wait_for(timeout=2 * STEP_TIMEOUT_MS)
-                        wait_ready(tab)
-                        tab.wait_for_timeout(300)  # charts lay out after the run; not an assertion
+                        laid_out(tab, f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
                         assert overflow(tab) == {"page": 0, "main": 0}, (width, name_)
                         assert english(tab) == [], (width, name_)
                         shoot(tab, f"{width}-{name_}")
@@ -274,10 +279,7 @@ def test_leadership_view_in_chromium(sync_playwright, server):
                 for width, height in OTHER_VIEWPORTS:
                     on_phone.set_viewport_size({"width": width, "height": height})
                     for name_, path in PAGES.items():
-                        on_phone.goto(f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
-                        on_phone.get_by_test_id("stHeading").first.wait_for(timeout=2 * STEP_TIMEOUT_MS)
-                        wait_ready(on_phone)
-                        on_phone.wait_for_timeout(300)  # charts lay out after the run; not an assertion
+                        laid_out(on_phone, f"{base}/{path}?year={DEMO_YEAR}&as_of={AS_OF.isoformat()}")
                         assert overflow(on_phone) == {"page": 0, "main": 0}, (width, name_)
             finally:
                 phone.close()
