@@ -86,18 +86,17 @@ def completion_chart(table: pd.DataFrame) -> go.Figure:
     names = rows["name"].tolist()
     completion = [c * 100 for c in rows["completion"]]
     rate = rows["unit"] == PERCENT
-    markers = [100.0 if r else t * 100 for r, t in zip(rate, rows["time_progress"].fillna(0.0))]
+    markers = (rows["time_progress"] * 100).where(~rate, 100.0)  # 序时进度; a rate's target, 100%
     fig = go.Figure(go.Bar(
         y=names, x=completion, orientation="h", name=texts.CHART_COMPLETION, showlegend=False,
         customdata=rows["key"].tolist() if "key" in rows else None,
         marker_color=[STATUS_COLORS.get(s, GREY) for s in rows["status"]],
-        text=[f"{c:.1f}%" for c in completion], textposition=label_positions(completion, markers),
+        text=[f"{c:.1f}%" for c in completion], textposition=label_positions(completion, markers.tolist()),
         cliponaxis=False, hovertemplate="%{y}<br>" + texts.CHART_COMPLETION + " %{x:.1f}%<extra></extra>"))
-    for mask, name, refs in ((~rate, texts.CHART_TIME_PROGRESS, rows["time_progress"] * 100),
-                             (rate, texts.CHART_RATE_TARGET, pd.Series(100.0, index=rows.index))):
+    for mask, name in ((~rate, texts.CHART_TIME_PROGRESS), (rate, texts.CHART_RATE_TARGET)):
         if mask.any():
             fig.add_trace(go.Scatter(
-                y=rows.loc[mask, "name"], x=refs[mask], mode="markers", name=name,
+                y=rows.loc[mask, "name"], x=markers[mask], mode="markers", name=name,
                 marker=dict(symbol="line-ns-open", size=26, color="#212121", line=dict(width=4)),
                 hovertemplate="%{y}<br>" + name + " %{x:.1f}%<extra></extra>"))
     # Room right of the longest bar for its label, so nothing is clipped on a narrow screen. No axis title
