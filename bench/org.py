@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.helpers import drop_all_tables  # noqa: E402
+
 
 def year_frames(base: dict, shift: int, branch_no: int) -> dict:
     """The demo year moved by ``shift`` years; names made distinct per branch."""
@@ -48,16 +50,6 @@ def year_frames(base: dict, shift: int, branch_no: int) -> dict:
             frame["name"] = frame["name"].astype(str) + f"{branch_no}"
         out[key] = frame
     return out
-
-
-def _clear(url: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-    engine.dispose()
 
 
 def _typed(frames: dict) -> dict:
@@ -128,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     years = [DEMO_YEAR - i for i in range(args.years)][::-1]
     # 1a. an import into one branch of the empty database (same backend), then start afresh
     one = _typed(year_frames(base, 0, 9999))
-    _clear(url)
+    drop_all_tables(url)
     empty, empty_cpu = _imports(url, one, args.repeat, "空库支部")
-    _clear(url)
+    drop_all_tables(url)
     start = time.perf_counter()
     rows = 0
     for b in range(args.branches):

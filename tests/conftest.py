@@ -7,10 +7,9 @@ SQLite file in tmp_path by default; with TEST_DATABASE_URL set (e.g.
 import os
 
 import pytest
-import sqlalchemy as sa
 
 from data.store import Store
-from tests.helpers import ROOT
+from tests.helpers import ROOT, drop_all_tables
 
 TEST_BRANCH = "测试支部"
 
@@ -24,11 +23,7 @@ def _empty_database(tmp_path, name: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path}/{name}"
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-    engine.dispose()
+    drop_all_tables(url)
     return url
 
 

@@ -117,3 +117,15 @@ def stop_server(proc, log) -> None:
         proc.kill()
         proc.wait(timeout=10)
     log.close()
+
+
+def drop_all_tables(url: str) -> None:
+    """Drop every table the database at ``url`` holds (reflected, so tables of any MetaData): a test on
+    TEST_DATABASE_URL, or a benchmark on PostgreSQL, starts from an empty database."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+    engine.dispose()

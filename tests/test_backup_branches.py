@@ -20,18 +20,11 @@ from data.errors import DataError
 from data.indicators import save_definitions
 from data.store import Store
 from data.tables import BATCH_REGISTERS, BATCHES, METADATA, BranchKind
+from tests.helpers import drop_all_tables
 from tests.year_workbook import PAGE_DEFINITION
 
 ORG, MINE, OTHER = "市直机关工委", "统计局党支部", "财政局党支部"
 NOT_EMPTY_TAIL = texts.BACKUP_BRANCH_NOT_EMPTY.split("）", 1)[1]  # after the tables named
-
-
-def clear(url: str) -> None:
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-    engine.dispose()
 
 
 def fill(store: Store, *, topic: str) -> None:
@@ -110,7 +103,7 @@ def test_a_branch_backup_restores_exactly_into_its_branch_beside_other_branches(
     before_mine, before_other = branch_state(mine), branch_state(other)
     mine_zip = backup.backup_bytes(mine, branch_only=True)
     other_zip = backup.backup_bytes(other, branch_only=True)
-    clear(db_url)
+    drop_all_tables(db_url)
     third = Store(db_url, branch="第三支部")  # a database with another branch and its rows
     fill(third, topic="学习摘要要点")
     third_before = branch_state(third)
@@ -177,7 +170,7 @@ def test_a_branch_backup_with_another_branch_row_is_refused(org, db_url):
         return rows
 
     bad = forged(content, "aliases", relabel)
-    clear(db_url)
+    drop_all_tables(db_url)
     target = backup.branch_store(Store(db_url, branch="第三支部"), backup.scope_of(bad, "x.zip"))
     with pytest.raises(DataError) as err:
         backup.restore(target, bad, file_name="x.zip", user="管理员")
@@ -200,7 +193,7 @@ def test_cli_backs_up_one_branch_and_restores_it_under_its_name(org, db_url, tmp
     before["audit_log"].append(branch_state(mine)["audit_log"][-1])  # the backup's own audit row (after it)
     assert cli.main(["restore", str(out), "--user", "管理员"]) == 1  # the branch holds rows
     assert NOT_EMPTY_TAIL in capsys.readouterr().err
-    clear(db_url)
+    drop_all_tables(db_url)
     fill(Store(db_url, branch="第三支部"), topic="学习摘要要点")
     assert cli.main(["restore", str(out), "--branch", "第三支部", "--user", "管理员"]) == 1
     assert texts.BACKUP_BRANCH_OTHER.format(file=out.name, backup="统计局机关党支部", branch="第三支部") \
@@ -227,7 +220,7 @@ def test_a_whole_backup_restores_every_branch_record_with_its_current_name(org, 
     data = backup.backup_bytes(mine)
     assert {r["id"] for r in json.loads(zipfile.ZipFile(io.BytesIO(data)).read(backup.MANIFEST))["branches"]} \
         == set(records)
-    clear(db_url)
+    drop_all_tables(db_url)
     fresh = Store(db_url, branch="另一个支部")  # a new deployment: its own default record, no rows
     backup.restore(fresh, data, file_name="all.zip", user="管理员")
     with fresh.engine.connect() as conn:
