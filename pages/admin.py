@@ -51,11 +51,8 @@ def _one_branch() -> bool:
 def _do(action, *args, done: str) -> None:
     """Run a user change (a callback) as the admin the users file says is acting NOW, and only
     for an admin of the deployment's branch; its result or refusal is shown after the rerun."""
-    actor = signin.acting("admin", MESSAGES)
+    actor = signin.acting_site_admin(MESSAGES, _site_admin)
     if actor is None:
-        return
-    if not _site_admin():
-        messages.flash(MESSAGES, "error", texts.ADMIN_SITE_ONLY)
         return
     try:
         user = action(signin.users_path(), *args, actor=actor.name, store=store)

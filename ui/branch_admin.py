@@ -19,11 +19,8 @@ from ui import cache, messages, signin
 def _run(flashes: str, may: Callable[[], bool], change) -> None:
     """``change(conn, actor name)`` as the admin acting NOW (``signin.acting`` and ``may``, the page's
     deployment-admin check), in one write transaction; its message or refusal shown after the rerun."""
-    actor = signin.acting("admin", flashes)
+    actor = signin.acting_site_admin(flashes, may)
     if actor is None:
-        return
-    if not may():
-        messages.flash(flashes, "error", texts.ADMIN_SITE_ONLY)
         return
     store = cache.store_for(None)
     try:

@@ -120,6 +120,21 @@ def acting(needed: str, flashes: str) -> users.User | None:
     return user
 
 
+def acting_site_admin(flashes: str, site_admin) -> users.User | None:
+    """``acting("admin", ...)`` for a change to the whole deployment (its users, its branches): the
+    admin must also pass ``site_admin()`` (the page's check that they administer the deployment, not
+    one branch), asked NOW; None after queueing the refusal under ``flashes``."""
+    from ui import messages
+
+    actor = acting("admin", flashes)
+    if actor is None:
+        return None
+    if not site_admin():
+        messages.flash(flashes, "error", texts.ADMIN_SITE_ONLY)
+        return None
+    return actor
+
+
 def still_allowed(name: str, token: str | None, needed: str, branch: str | None = None) -> users.User:
     """``acting`` for work that runs outside the session that asked for it (a download made in
     Streamlit's worker thread): the user ``name`` (signed in with server-side session ``token``,
