@@ -30,8 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import drop_all_tables  # noqa: E402
-
 
 def year_frames(base: dict, shift: int, branch_no: int) -> dict:
     """The demo year moved by ``shift`` years; names made distinct per branch."""
@@ -109,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out")
     parser.add_argument("--import-only", action="store_true")
     args = parser.parse_args(argv)
+    # Imported here, not at the top: with bench/ on sys.path this file is also the module `org` that
+    # copy.py tries (`from org.python.core import ...`), so its top must import nothing heavy.
+    from tests.helpers import drop_all_tables
 
     from bench.child import _app_test
     from data.demo import DEMO_YEAR, build_year
